@@ -1,0 +1,39 @@
+#pragma once
+// Bearer tokens and permissions. A token is `vps_` + 40 hex characters of
+// randomness (160 bits); only its SHA-256 is stored.
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace zp::auth {
+
+enum class Permission : uint8_t { kList, kRead, kCreate, kUpdate, kDelete };
+
+// "dns:list" ... ; the wildcard "dns:*" grants all.
+std::string_view toString(Permission p);
+
+// Parses a comma-separated list such as "dns:list,dns:read" or "dns:*".
+// Returns the canonical, de-duplicated list of permission strings.
+Result<std::vector<std::string>> parsePermissions(std::string_view text);
+
+// True when `granted` (canonical strings) includes `needed`.
+bool allows(std::span<const std::string> granted, Permission needed);
+
+// A new bearer string "vps_<40 hex>" from the OS's CSPRNG.
+std::string generateSecret();
+// A new public token id "tok_<16 hex>".
+std::string generateTokenId();
+// SHA-256 of the whole bearer string (32 bytes).
+std::array<uint8_t, 32> hashSecret(std::string_view bearer);
+
+// Extracts the token from an `Authorization` header value. Errors are
+// authentication errors saying what is wrong with the header.
+Result<std::string> bearerFromHeader(std::string_view header);
+
+}  // namespace zp::auth

@@ -1,0 +1,163 @@
+#include "common/config/config.h"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+
+namespace zp::config {
+namespace {
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+std::vector<std::string> splitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item = trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+template <typename T>
+bool parseNumber(const std::string& v, T& out) {
+  T n{};
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size()) return false;
+  out = n;
+  return true;
+}
+
+using Setter = std::function<bool(Config&, const std::string&)>;
+
+template <typename T>
+Setter num(T Config::*m) {
+  return [m](Config& c, const std::string& v) { return parseNumber(v, c.*m); };
+}
+Setter str(std::string Config::*m) {
+  return [m](Config& c, const std::string& v) {
+    c.*m = v;
+    return true;
+  };
+}
+Setter list(std::vector<std::string> Config::*m) {
+  return [m](Config& c, const std::string& v) {
+    c.*m = splitList(v);
+    return true;
+  };
+}
+
+struct Key {
+  const char* name;
+  Setter set;
+  std::function<std::string(const Config&)> get;
+};
+
+template <typename T>
+Key numKey(const char* n, T Config::*m) {
+  return {n, num(m), [m](const Config& c) { return std::to_string(c.*m); }};
+}
+Key strKey(const char* n, std::string Config::*m) {
+  return {n, str(m), [m](const Config& c) { return c.*m; }};
+}
+Key listKey(const char* n, std::vector<std::string> Config::*m) {
+  return {n, list(m), [m](const Config& c) {
+            std::string out;
+            for (const auto& s : c.*m) out += (out.empty() ? "" : ",") + s;
+            return out;
+          }};
+}
+
+const std::vector<Key>& keys() {
+  static const std::vector<Key> k = {
+      strKey("home", &Config::home),
+      strKey("log.level", &Config::logLevel),
+      strKey("api.address", &Config::apiAddress),
+      numKey("api.port", &Config::apiPort),
+      numKey("api.threads", &Config::apiThreads),
+      numKey("api.max_body", &Config::apiMaxBody),
+      numKey("api.timeout_ms", &Config::apiTimeoutMs),
+      listKey("validator.endpoints", &Config::validatorEndpoints),
+      strKey("store.dir", &Config::storeDir),
+      strKey("store.commands", &Config::storeCommands),
+      strKey("store.query", &Config::storeQuery),
+      strKey("store.events", &Config::storeEvents),
+      numKey("store.map_size", &Config::storeMapSize),
+      numKey("store.batch_max", &Config::storeBatchMax),
+      numKey("quota.zones_per_user", &Config::zonesPerUser),
+      numKey("quota.records_per_zone", &Config::recordsPerZone),
+      strKey("renderer.state_dir", &Config::rendererStateDir),
+      strKey("renderer.checkzone", &Config::checkzone),
+      strKey("push.endpoint", &Config::pushEndpoint),
+      strKey("push.zone_dir", &Config::pushZoneDir),
+      strKey("push.rndc", &Config::rndc),
+      strKey("push.rndc_config", &Config::rndcConfig),
+      listKey("dns.nameservers", &Config::nameservers),
+      strKey("dns.soa_rname", &Config::soaRname),
+      numKey("dns.soa_refresh", &Config::soaRefresh),
+      numKey("dns.soa_retry", &Config::soaRetry),
+      numKey("dns.soa_expire", &Config::soaExpire),
+      numKey("dns.soa_minimum", &Config::soaMinimum),
+      numKey("dns.ns_ttl", &Config::nsTtl),
+  };
+  return k;
+}
+
+}  // namespace
+
+Result<Config> parse(const std::string& text, Config base) {
+  std::stringstream in(text);
+  std::string line;
+  int lineNo = 0;
+  while (std::getline(in, line)) {
+    ++lineNo;
+    if (auto hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    line = trim(line);
+    if (line.empty()) continue;
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) {
+      return Error::validation("line " + std::to_string(lineNo),
+                               "expected `key = value` on line " + std::to_string(lineNo));
+    }
+    const std::string key = trim(std::string_view(line).substr(0, eq));
+    const std::string value = trim(std::string_view(line).substr(eq + 1));
+    bool known = false;
+    for (const auto& k : keys()) {
+      if (key != k.name) continue;
+      known = true;
+      if (!k.set(base, value)) {
+        return Error::validation(key, "line " + std::to_string(lineNo) + ": `" + value +
+                                          "` is not a valid value for " + key);
+      }
+    }
+    if (!known) {
+      return Error::validation(key, "line " + std::to_string(lineNo) + ": unknown key `" + key +
+                                        "` (check the spelling)");
+    }
+  }
+  return base;
+}
+
+Result<Config> loadFile(const std::string& path, Config base) {
+  std::ifstream f(path);
+  if (!f) return Error::validation("config", "cannot read config file " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return parse(ss.str(), std::move(base));
+}
+
+std::string render(const Config& cfg) {
+  std::string out;
+  for (const auto& k : keys()) out += std::string(k.name) + " = " + k.get(cfg) + "\n";
+  return out;
+}
+
+}  // namespace zp::config

@@ -1,0 +1,67 @@
+#pragma once
+// zonepipe's configuration: one struct with documented defaults (see
+// pipelines/wiring/one_machine.cc for the default one-machine endpoints),
+// loaded once in main and passed down. The file format is `key = value`
+// lines; '#' starts a comment. Unknown keys are errors (a typo must not pass).
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/util/result.h"
+
+namespace zp::config {
+
+struct Config {
+  std::string home;  // ZONEPIPE_HOME: all state lives below it
+
+  // logging
+  std::string logLevel = "info";  // trace, debug, info, warn, error
+
+  // API front end
+  std::string apiAddress = "127.0.0.1";
+  uint16_t apiPort = 8080;
+  int apiThreads = 2;
+  size_t apiMaxBody = 1 << 20;  // bytes; larger bodies get 413
+  int apiTimeoutMs = 5000;      // a pipeline answer later than this is 503 unavailable
+
+  // validator: instances bind one endpoint each; the API connects to all
+  std::vector<std::string> validatorEndpoints;
+
+  // store
+  std::string storeDir;                   // LMDB environment directory
+  std::string storeCommands;              // ROUTER, validated commands in
+  std::string storeQuery;                 // ROUTER, reads and log fetches
+  std::string storeEvents;                // PUB, committed events out
+  size_t storeMapSize = size_t{4} << 30;  // LMDB map size (sparse reservation)
+  int storeBatchMax = 1024;               // commands per LMDB transaction (group commit)
+  int zonesPerUser = 1000;                // quota
+  int recordsPerZone = 10000;             // quota
+
+  // renderer
+  std::string rendererStateDir;               // durable cursor
+  std::string checkzone = "named-checkzone";  // path of named-checkzone
+
+  // pusher
+  std::string pushEndpoint;   // ROUTER the renderer connects to
+  std::string pushZoneDir;    // zone files named loads
+  std::string rndc = "rndc";  // path of rndc
+  std::string rndcConfig;     // rndc.conf of the primary named
+
+  // DNS data every zone gets
+  std::vector<std::string> nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
+  std::string soaRname = "hostmaster.zonepipe.test";
+  uint32_t soaRefresh = 3600, soaRetry = 600, soaExpire = 1209600, soaMinimum = 300;
+  uint32_t nsTtl = 3600;
+};
+
+// Applies `key = value` text over `base`. Errors name the line and key.
+Result<Config> parse(const std::string& text, Config base);
+// Reads and parses a file over `base`.
+Result<Config> loadFile(const std::string& path, Config base);
+
+// The text of a config file that reproduces `cfg` (for scripts and tests).
+std::string render(const Config& cfg);
+
+}  // namespace zp::config

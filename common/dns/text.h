@@ -1,0 +1,19 @@
+#pragma once
+// Zone-file text for TXT and CAA values: quoting, escaping and 255-octet
+// character-string splitting. Every octet outside printable ASCII, and '"'
+// and '\\', is written escaped, so no input can end a string or a line.
+
+#include <string>
+#include <string_view>
+
+namespace zp::dns {
+
+// One <character-string>: `"..."` with '"' and '\\' backslash-escaped and
+// bytes outside 0x20..0x7e as \DDD. Precondition: text.size() <= 255.
+std::string quoteCharacterString(std::string_view text);
+
+// TXT rdata: the text split into 255-octet pieces, each quoted, joined by ' '.
+// "" becomes `""`.
+std::string txtRdata(std::string_view text);
+
+}  // namespace zp::dns

@@ -1,0 +1,27 @@
+#pragma once
+// A zone as the domain sees it.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/dns/record.h"
+
+namespace zp::dns {
+
+struct Zone {
+  std::string uuid;
+  std::string domain;  // normalised: lower-case punycode, no trailing dot
+  std::string ownerId;
+  int64_t createdAt = 0;
+  uint32_t recordCount = 0;
+  uint64_t serial = 0;  // seq of the last event that changed the zone
+};
+
+// Everything the renderer needs for one zone file.
+struct ZoneSnapshot {
+  Zone zone;
+  std::vector<Record> records;  // any order; the renderer sorts
+};
+
+}  // namespace zp::dns

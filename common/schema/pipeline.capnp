@@ -1,0 +1,240 @@
+@0x87a96c58d771ee27;
+# The contract between zonepipe's processes. Every frame on every socket is one
+# Envelope-free message of one of the top-level structs below (Command, Reply,
+# Query, Event, Deploy, DeployAck), encoded with capnp::messageToFlatArray.
+# Rules: only add fields with new ordinals; never renumber or reuse one.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("zp::schema");
+
+const protocolVersion :UInt16 = 1;   # readers reject a different major version
+
+enum RecordType {
+  a @0;
+  aaaa @1;
+  cname @2;
+  mx @3;
+  txt @4;
+  ns @5;
+  srv @6;
+  caa @7;
+}
+
+enum ErrorKind {
+  parseError @0;
+  validationError @1;
+  zoneExists @2;
+  recordConflict @3;
+  authenticationFailed @4;
+  permissionDenied @5;
+  notFound @6;
+  methodNotAllowed @7;
+  payloadTooLarge @8;
+  rateLimited @9;
+  unavailable @10;
+  internal @11;        # a bug or a broken environment; the API answers 503, never leaks detail
+}
+
+struct Error {
+  kind @0 :ErrorKind;
+  field @1 :Text;      # empty when no single input field is at fault
+  detail @2 :Text;     # operator/user readable sentence
+}
+
+struct Actor {
+  userId @0 :Text;     # owner of the token
+  tokenId @1 :Text;    # public id of the token, never the secret
+}
+
+struct Record {
+  uuid @0 :Text;
+  zoneUuid @1 :Text;
+  type @2 :RecordType;
+  name @3 :Text;       # relative to the zone: "@", "www", "_sip._tcp"
+  value @4 :Text;      # canonical form (see common/dns/validate.h)
+  ttl @5 :UInt32;
+  hasPriority @6 :Bool;
+  priority @7 :UInt16;
+  createdAt @8 :Int64; # unix seconds, UTC
+  updatedAt @9 :Int64;
+}
+
+struct Zone {
+  uuid @0 :Text;
+  domain @1 :Text;     # lower-case, no trailing dot, punycode
+  ownerId @2 :Text;
+  createdAt @3 :Int64;
+  recordCount @4 :UInt32;
+  serial @5 :UInt64;   # seq of the last event that changed this zone (the SOA serial, mod 2^32)
+}
+
+struct Token {
+  id @0 :Text;         # public id ("tok_..."), shown by `token list`
+  userId @1 :Text;
+  hash @2 :Data;       # SHA-256 of the whole bearer string; the secret itself is never stored
+  permissions @3 :List(Text);   # "dns:list", ..., or "dns:*"
+  createdAt @4 :Int64;
+  revoked @5 :Bool;
+}
+
+# What a client asked for, before validation. Optional numbers are unions so
+# that "absent", "null" and a value stay distinct (PATCH needs all three).
+struct OptInt {
+  union {
+    absent @0 :Void;
+    null @1 :Void;
+    value @2 :Int64;
+  }
+}
+
+struct RecordInput {
+  type @0 :Text;
+  name @1 :Text;
+  value @2 :Text;
+  ttl @3 :OptInt;
+  priority @4 :OptInt;
+}
+
+# A record after the validator: canonical value, syntactically valid name
+# (lower-case, not yet made relative: the store knows the zone's domain).
+struct ValidRecord {
+  type @0 :RecordType;
+  name @1 :Text;
+  value @2 :Text;
+  ttl @3 :UInt32;
+  hasPriority @4 :Bool;
+  priority @5 :UInt16;
+}
+
+# API -> validator -> store. The validator turns `createZone`/`createRecord`
+# (raw input) into `createZoneValid`/`createRecordValid`; the store accepts only
+# validated commands, token commands and deletes.
+struct Command {
+  version @0 :UInt16;
+  requestId @1 :UInt64;  # chosen by the sender; echoed in the Reply
+  actor @2 :Actor;
+  body :union {
+    createZone @3 :Text;                 # raw domain input
+    createZoneValid @4 :Text;            # normalised domain
+    deleteZone @5 :Text;                 # zone uuid
+    createRecord :group {
+      zoneUuid @6 :Text;
+      input @7 :RecordInput;
+    }
+    createRecordValid :group {
+      zoneUuid @8 :Text;
+      record @9 :ValidRecord;
+    }
+    createToken :group {                 # admin CLI only (straight to the store)
+      userId @10 :Text;
+      permissions @11 :List(Text);
+      hash @12 :Data;
+    }
+    revokeToken @13 :Text;               # token id
+    deleteRecord @14 :Text;              # record uuid
+  }
+}
+
+# API/renderer/CLI -> store query socket. Reads never go through the validator.
+struct Query {
+  version @0 :UInt16;
+  requestId @1 :UInt64;
+  userId @2 :Text;       # ownership filter; empty only for internal queries
+  body :union {
+    authenticate @3 :Data;               # SHA-256 of the bearer string
+    listZones :group {
+      domain @4 :Text;                   # exact filter; empty = all
+      offset @5 :UInt32;
+      limit @6 :UInt32;
+    }
+    getZone @7 :Text;                    # zone uuid; reply `zone` with records
+    listRecords :group {
+      zoneUuid @8 :Text;                 # empty = every zone of the user
+      recordType @9 :Text;               # empty = all types
+      offset @10 :UInt32;
+      limit @11 :UInt32;
+    }
+    getRecord @12 :Text;                 # record uuid
+    logSince :group {                    # internal: events with seq > after
+      after @13 :UInt64;
+      limit @14 :UInt32;
+    }
+    zoneSnapshot @15 :Text;              # internal: domain -> zone + records, or notFound
+    listTokens @16 :Void;                # internal (CLI)
+  }
+}
+
+struct Reply {
+  version @0 :UInt16;
+  requestId @1 :UInt64;
+  body :union {
+    error @2 :Error;
+    ok @3 :Void;
+    zone :group {                        # zone detail
+      zone @4 :Zone;
+      records @5 :List(Record);
+    }
+    zones :group {
+      items @6 :List(Zone);
+      total @7 :UInt32;
+    }
+    record @8 :Record;
+    records :group {
+      items @9 :List(Record);
+      total @10 :UInt32;
+    }
+    principal :group {                   # answer to `authenticate`
+      userId @11 :Text;
+      tokenId @12 :Text;
+      permissions @13 :List(Text);
+    }
+    events :group {                      # answer to `logSince`
+      items @14 :List(Event);
+      lastSeq @15 :UInt64;               # the newest seq committed, whatever `limit` cut
+    }
+    tokens @16 :List(Token);             # hashes blanked
+    tokenCreated @17 :Token;             # hash blanked
+  }
+}
+
+# One committed change. Written to the log in the same LMDB transaction as the
+# state it changes, then published on the store's event socket.
+struct Event {
+  seq @0 :UInt64;        # strictly increasing from 1, no gaps
+  time @1 :Int64;        # unix seconds
+  actor @2 :Actor;
+  zoneUuid @3 :Text;     # empty for token events
+  domain @4 :Text;       # empty for token events
+  change :union {
+    zoneCreated @5 :Zone;
+    zoneDeleted @6 :Zone;
+    recordCreated @7 :Record;
+    recordDeleted @8 :Record;
+    recordUpdated :group {
+      before @9 :Record;
+      after @10 :Record;
+    }
+    tokenCreated @11 :Token;             # hash kept: replay must rebuild it
+    tokenRevoked @12 :Text;
+  }
+}
+
+# Renderer -> pusher: deploy one zone version (or remove the zone).
+struct Deploy {
+  version @0 :UInt16;
+  domain @1 :Text;
+  serial @2 :UInt64;     # zone serial (seq); the pusher never deploys an older one over a newer one
+  body :union {
+    zoneFile @3 :Text;   # whole BIND9 zone file, already checked by named-checkzone
+    remove @4 :Void;     # the zone no longer exists
+  }
+  committedAt @5 :Int64; # unix milliseconds of the newest event included (for lag logging)
+}
+
+struct DeployAck {
+  version @0 :UInt16;
+  domain @1 :Text;
+  serial @2 :UInt64;
+  ok @3 :Bool;
+  detail @4 :Text;       # why it failed, in the operator's words
+}
