@@ -16,4 +16,15 @@ std::string quoteCharacterString(std::string_view text);
 // "" becomes `""`.
 std::string txtRdata(std::string_view text);
 
+// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates, no
+// code point above U+10FFFF). Plain ASCII is valid UTF-8.
+bool isValidUtf8(std::string_view text);
+
+// True when `text` holds a C0 control character (0x00-0x1f, including TAB,
+// CR, LF and NUL) or DEL (0x7f).
+bool hasControlChar(std::string_view text);
+
+// True when `text` holds an octet >= 0x80.
+bool hasNonAscii(std::string_view text);
+
 }  // namespace zp::dns
