@@ -1,5 +1,7 @@
 #include "common/schema/codec.h"
 
+#include <stdexcept>
+
 namespace zp::schema {
 namespace {
 
