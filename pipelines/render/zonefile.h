@@ -1,0 +1,39 @@
+#pragma once
+// Turns one zone's snapshot into a BIND9 zone file, deterministically: the
+// same snapshot and settings always give the same bytes (golden tests and
+// replay checks compare them).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/dns/zone.h"
+
+namespace zp::render {
+
+// What every zone gets from the service's configuration: the SOA and the
+// apex NS set. Names are written without a trailing dot.
+struct ZoneFileSettings {
+  std::vector<std::string> nameservers;  // "ns1.zonepipe.test"; the first is the SOA MNAME
+  std::string soaRname;                  // "hostmaster.zonepipe.test" (mailbox as a name)
+  uint32_t refresh = 3600;
+  uint32_t retry = 600;
+  uint32_t expire = 1209600;
+  uint32_t minimum = 300;
+  uint32_t nsTtl = 3600;  // TTL of the SOA and the apex NS records
+};
+
+ZoneFileSettings settingsFrom(const config::Config& cfg);
+
+// Renders the zone file: a header comment (no timestamps), the SOA (serial =
+// snapshot.zone.serial mod 2^32, 1 instead of 0), the apex NS set, then every
+// record sorted by (name with "@" first, type, value, uuid), one per line as
+// `<absolute owner> <ttl> IN <TYPE> <rdata>`, hostnames with a trailing dot.
+// Every record is re-validated first and TXT/CAA text is quoted and escaped,
+// so no stored value can add a line, a directive or a comment.
+// Throws std::invalid_argument when the snapshot or settings break the
+// domain rules (a bug upstream or a broken config, never user input).
+std::string renderZoneFile(const dns::ZoneSnapshot& snapshot, const ZoneFileSettings& settings);
+
+}  // namespace zp::render
