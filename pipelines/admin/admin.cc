@@ -1,0 +1,138 @@
+#include "pipelines/admin/admin.h"
+
+#include <zmq.hpp>
+
+#include "common/auth/token.h"
+#include "common/bus/frame.h"
+#include "common/bus/socket.h"
+#include "common/schema/codec.h"
+#include "common/util/ids.h"
+
+namespace zp::admin {
+
+struct AdminClient::Impl {
+  zmq::context_t ctx;
+  const config::Config& cfg;
+  std::chrono::milliseconds deadline;
+  uint64_t nextId = static_cast<uint64_t>(nowMillis());
+
+  Impl(const config::Config& c, std::chrono::milliseconds d) : cfg(c), deadline(d) {}
+
+  // Sends one frame to `endpoint` and waits for the reply with the same id.
+  Result<std::unique_ptr<bus::Decoded>> call(const std::string& endpoint,
+                                             capnp::MallocMessageBuilder& message, uint64_t id) {
+    auto socket = bus::connectSocket(ctx, zmq::socket_type::dealer, endpoint);
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    // The store may not be connected yet: the frame waits in the socket's queue.
+    if (!bus::send(socket, {}, bus::toFrame(message), false)) {
+      return Error{ErrorKind::kUnavailable, "", "could not send to the store at " + endpoint};
+    }
+    std::vector<zmq_pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+    bus::Multipart in;
+    while (std::chrono::steady_clock::now() < until) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          until - std::chrono::steady_clock::now());
+      zmq::poll(items, std::max(left, std::chrono::milliseconds(1)));
+      while (bus::receive(socket, in)) {
+        auto decoded = std::make_unique<bus::Decoded>(in.payload);
+        if (decoded->root<schema::Reply>().getRequestId() == id) return decoded;
+      }
+    }
+    return Error{ErrorKind::kUnavailable, "",
+                 "the store at " + endpoint + " did not answer within " +
+                     std::to_string(deadline.count()) +
+                     " ms; is zonepipe-store running with this ZONEPIPE_HOME (" + cfg.home + ")?"};
+  }
+};
+
+AdminClient::AdminClient(const config::Config& cfg, std::chrono::milliseconds deadline)
+    : impl_(new Impl(cfg, deadline)) {}
+AdminClient::~AdminClient() { delete impl_; }
+
+namespace {
+
+TokenInfo fromToken(schema::Token::Reader t) {
+  TokenInfo info{t.getId(), t.getUserId(), {}, t.getCreatedAt(), t.getRevoked()};
+  for (auto p : t.getPermissions()) info.permissions.emplace_back(p.cStr());
+  return info;
+}
+
+Status replyError(schema::Reply::Reader reply) {
+  if (reply.getBody().isError()) return schema::fromSchema(reply.getBody().getError());
+  return std::nullopt;
+}
+
+bool validUser(const std::string& user) {
+  if (user.empty() || user.size() > 64) return false;
+  for (char c : user) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.' || c == '@';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Created> AdminClient::createToken(const std::string& user, const std::string& permissions) {
+  if (!validUser(user)) {
+    return Error::validation("user",
+                             "user must be 1-64 characters of letters, digits, '-', '_', '.', '@'");
+  }
+  auto perms = auth::parsePermissions(permissions);
+  if (!perms) return perms.error();
+  const std::string secret = auth::generateSecret();
+  const auto hash = auth::hashSecret(secret);
+
+  capnp::MallocMessageBuilder message;
+  auto command = message.initRoot<schema::Command>();
+  const uint64_t id = ++impl_->nextId;
+  command.setVersion(schema::PROTOCOL_VERSION);
+  command.setRequestId(id);
+  command.initActor().setUserId("admin-cli");
+  auto create = command.getBody().initCreateToken();
+  create.setUserId(user);
+  auto list = create.initPermissions(static_cast<unsigned>(perms->size()));
+  for (unsigned i = 0; i < perms->size(); ++i) list.set(i, (*perms)[i]);
+  create.setHash(kj::ArrayPtr<const kj::byte>(hash.data(), hash.size()));
+
+  auto decoded = impl_->call(impl_->cfg.storeCommands, message, id);
+  if (!decoded) return decoded.error();
+  auto reply = decoded.value()->root<schema::Reply>();
+  if (auto error = replyError(reply)) return *error;
+  if (!reply.getBody().isTokenCreated()) {
+    return Error{ErrorKind::kInternal, "", "the store answered createToken with something else"};
+  }
+  return Created{fromToken(reply.getBody().getTokenCreated()), secret};
+}
+
+Result<std::vector<TokenInfo>> AdminClient::listTokens() {
+  capnp::MallocMessageBuilder message;
+  auto query = message.initRoot<schema::Query>();
+  const uint64_t id = ++impl_->nextId;
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(id);
+  query.getBody().setListTokens();
+  auto decoded = impl_->call(impl_->cfg.storeQuery, message, id);
+  if (!decoded) return decoded.error();
+  auto reply = decoded.value()->root<schema::Reply>();
+  if (auto error = replyError(reply)) return *error;
+  std::vector<TokenInfo> out;
+  for (auto t : reply.getBody().getTokens()) out.push_back(fromToken(t));
+  return out;
+}
+
+Status AdminClient::revokeToken(const std::string& tokenId) {
+  capnp::MallocMessageBuilder message;
+  auto command = message.initRoot<schema::Command>();
+  const uint64_t id = ++impl_->nextId;
+  command.setVersion(schema::PROTOCOL_VERSION);
+  command.setRequestId(id);
+  command.initActor().setUserId("admin-cli");
+  command.getBody().setRevokeToken(tokenId);
+  auto decoded = impl_->call(impl_->cfg.storeCommands, message, id);
+  if (!decoded) return decoded.error();
+  return replyError(decoded.value()->root<schema::Reply>());
+}
+
+}  // namespace zp::admin

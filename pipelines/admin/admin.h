@@ -1,0 +1,46 @@
+#pragma once
+// The admin CLI's operations, over the running store's sockets (the store is
+// the only writer, so the CLI never opens LMDB itself). Each call waits for the
+// store's reply with a deadline; errors say what to check.
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "common/util/result.h"
+
+namespace zp::admin {
+
+struct TokenInfo {
+  std::string id;
+  std::string userId;
+  std::vector<std::string> permissions;
+  int64_t createdAt = 0;
+  bool revoked = false;
+};
+
+struct Created {
+  TokenInfo info;
+  std::string secret;  // the bearer string, shown once
+};
+
+// A connection to the store for admin commands. Not thread-safe.
+class AdminClient {
+ public:
+  AdminClient(const config::Config& cfg, std::chrono::milliseconds deadline);
+  ~AdminClient();
+  AdminClient(const AdminClient&) = delete;
+  AdminClient& operator=(const AdminClient&) = delete;
+
+  // Validates the inputs with the same rules as everywhere (auth::parsePermissions).
+  Result<Created> createToken(const std::string& user, const std::string& permissions);
+  Result<std::vector<TokenInfo>> listTokens();
+  Status revokeToken(const std::string& id);
+
+ private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace zp::admin

@@ -1,0 +1,42 @@
+#include "pipelines/validate/validator.h"
+
+#include "common/dns/name.h"
+#include "common/dns/validate.h"
+#include "common/schema/codec.h"
+
+namespace zp::validate {
+
+Status translate(schema::Command::Reader in, schema::Command::Builder out) {
+  out.setVersion(in.getVersion());
+  out.setRequestId(in.getRequestId());
+  out.setActor(in.getActor());
+  auto body = in.getBody();
+  switch (body.which()) {
+    case schema::Command::Body::CREATE_ZONE: {
+      auto domain = dns::DnsName::parseZoneDomain(body.getCreateZone().cStr());
+      if (!domain) return domain.error();
+      out.getBody().setCreateZoneValid(domain->text());
+      return std::nullopt;
+    }
+    case schema::Command::Body::CREATE_RECORD: {
+      auto raw = body.getCreateRecord();
+      auto record = dns::validateRecord(schema::fromSchema(raw.getInput()));
+      if (!record) return record.error();
+      auto valid = out.getBody().initCreateRecordValid();
+      valid.setZoneUuid(raw.getZoneUuid());
+      schema::toSchema(record.value(), valid.initRecord());
+      return std::nullopt;
+    }
+    case schema::Command::Body::DELETE_ZONE:
+      out.getBody().setDeleteZone(body.getDeleteZone());
+      return std::nullopt;
+    case schema::Command::Body::DELETE_RECORD:
+      out.getBody().setDeleteRecord(body.getDeleteRecord());
+      return std::nullopt;
+    default:
+      return Error{ErrorKind::kInternal, "",
+                   "the validator only accepts zone and record commands from the API"};
+  }
+}
+
+}  // namespace zp::validate

@@ -1,0 +1,17 @@
+#pragma once
+// The validator stage: turns a command as the API received it (raw input) into
+// the command the store accepts (normalised, canonical), or the error to answer
+// with. Pure: no sockets, no clock, no state; the rules are common/dns/.
+
+#include "common/util/result.h"
+#include "schema/pipeline.capnp.h"
+
+namespace zp::validate {
+
+// Fills `out` from `in`. Raw `createZone`/`createRecord` become
+// `createZoneValid`/`createRecordValid`; deletes pass through unchanged.
+// Returns the error for the client when the input is invalid or the command is
+// not one the API may send (token commands go from the admin CLI to the store).
+Status translate(schema::Command::Reader in, schema::Command::Builder out);
+
+}  // namespace zp::validate

@@ -1,0 +1,113 @@
+#include "pipelines/validate/validator.h"
+
+#include <capnp/message.h>
+#include <gtest/gtest.h>
+
+namespace zp::validate {
+namespace {
+
+struct Built {
+  capnp::MallocMessageBuilder in;
+  capnp::MallocMessageBuilder out;
+};
+
+schema::Command::Builder command(capnp::MallocMessageBuilder& m) {
+  auto c = m.initRoot<schema::Command>();
+  c.setVersion(schema::PROTOCOL_VERSION);
+  c.setRequestId(42);
+  c.initActor().setUserId("alice");
+  return c;
+}
+
+TEST(ValidatorTest, CreateZoneIsNormalised) {
+  Built b;
+  command(b.in).getBody().setCreateZone("Example.COM.");
+  auto out = b.out.initRoot<schema::Command>();
+  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out).has_value());
+  ASSERT_TRUE(out.getBody().isCreateZoneValid());
+  EXPECT_EQ(std::string(out.getBody().getCreateZoneValid().cStr()), "example.com");
+  EXPECT_EQ(out.getRequestId(), 42u);
+  EXPECT_EQ(std::string(out.getActor().getUserId().cStr()), "alice");
+}
+
+TEST(ValidatorTest, BadZoneDomainIsAValidationError) {
+  Built b;
+  command(b.in).getBody().setCreateZone("not a domain");
+  auto out = b.out.initRoot<schema::Command>();
+  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, ErrorKind::kValidation);
+  EXPECT_EQ(error->field, "domain");
+}
+
+struct RecordCase {
+  const char* type;
+  const char* name;
+  const char* value;
+  std::optional<int64_t> priority;
+  const char* errorField;  // nullptr: valid
+  const char* canonical;   // expected canonical value when valid
+};
+
+class ValidatorRecordTest : public ::testing::TestWithParam<RecordCase> {};
+
+TEST_P(ValidatorRecordTest, TranslatesOrRejects) {
+  const RecordCase& c = GetParam();
+  Built b;
+  auto raw = command(b.in).getBody().initCreateRecord();
+  raw.setZoneUuid("zone-1");
+  auto input = raw.initInput();
+  input.setType(c.type);
+  input.setName(c.name);
+  input.setValue(c.value);
+  input.initTtl().setAbsent();
+  if (c.priority) {
+    input.initPriority().setValue(*c.priority);
+  } else {
+    input.initPriority().setAbsent();
+  }
+  auto out = b.out.initRoot<schema::Command>();
+  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out);
+  if (c.errorField) {
+    ASSERT_TRUE(error.has_value()) << c.type << " " << c.value;
+    EXPECT_EQ(error->field, c.errorField);
+    return;
+  }
+  ASSERT_FALSE(error.has_value()) << error->detail;
+  ASSERT_TRUE(out.getBody().isCreateRecordValid());
+  auto valid = out.getBody().getCreateRecordValid();
+  EXPECT_EQ(std::string(valid.getZoneUuid().cStr()), "zone-1");
+  EXPECT_EQ(std::string(valid.getRecord().getValue().cStr()), c.canonical);
+  EXPECT_EQ(valid.getRecord().getTtl(), 3600u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ValidatorRecordTest,
+    ::testing::Values(RecordCase{"A", "www", "192.0.2.1", {}, nullptr, "192.0.2.1"},
+                      RecordCase{"A", "www", "999.1.1.1", {}, "value", nullptr},
+                      RecordCase{"AAAA", "@", "2001:0db8::1", {}, nullptr, "2001:db8::1"},
+                      RecordCase{"MX", "@", "mail.example.com.", 10, nullptr, "mail.example.com"},
+                      RecordCase{"MX", "@", "mail.example.com", {}, "priority", nullptr},
+                      RecordCase{"TXT", "@", "v=spf1 -all", {}, nullptr, "v=spf1 -all"},
+                      RecordCase{"TXT", "@", "line\nbreak", {}, "value", nullptr},
+                      RecordCase{"BOGUS", "@", "x", {}, "record_type", nullptr}));
+
+TEST(ValidatorTest, DeletesPassThrough) {
+  Built b;
+  command(b.in).getBody().setDeleteZone("zone-1");
+  auto out = b.out.initRoot<schema::Command>();
+  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out).has_value());
+  EXPECT_EQ(std::string(out.getBody().getDeleteZone().cStr()), "zone-1");
+}
+
+TEST(ValidatorTest, TokenCommandsFromTheApiAreRefused) {
+  Built b;
+  command(b.in).getBody().setRevokeToken("tok_1");
+  auto out = b.out.initRoot<schema::Command>();
+  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out);
+  ASSERT_TRUE(error.has_value());
+  EXPECT_EQ(error->kind, ErrorKind::kInternal);
+}
+
+}  // namespace
+}  // namespace zp::validate
