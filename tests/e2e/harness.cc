@@ -1,0 +1,572 @@
+#include "tests/e2e/harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#ifndef ZP_BIN_DIR
+#error "ZP_BIN_DIR must be defined (the build's bin directory)"
+#endif
+#ifndef ZP_SCRIPTS_DIR
+#error "ZP_SCRIPTS_DIR must be defined (the repository's scripts directory)"
+#endif
+
+namespace zp::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kStartDeadline{20000};
+constexpr milliseconds kStopDeadline{10000};
+constexpr milliseconds kHttpDeadline{15000};
+
+std::runtime_error fail(const std::string& what) { return std::runtime_error("e2e: " + what); }
+
+std::string errnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+// A file descriptor closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string describeStatus(int st) {
+  if (WIFEXITED(st)) return "exit status " + std::to_string(WEXITSTATUS(st));
+  if (WIFSIGNALED(st)) return std::string("killed by signal ") + ::strsignal(WTERMSIG(st));
+  return "status " + std::to_string(st);
+}
+
+int exitCodeOf(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : -1; }
+
+std::string trim(std::string s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+  size_t b = 0;
+  while (b < s.size() && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  return s.substr(b);
+}
+
+std::string tailOf(const std::string& path, size_t lines) {
+  std::ifstream f(path);
+  if (!f) return "(no log at " + path + ")\n";
+  std::deque<std::string> last;
+  std::string line;
+  while (std::getline(f, line)) {
+    last.push_back(line);
+    if (last.size() > lines) last.pop_front();
+  }
+  std::string out;
+  for (const auto& l : last) out += "    " + l + "\n";
+  return out.empty() ? "    (empty)\n" : out;
+}
+
+// A TCP port on 127.0.0.1 that is free right now (the kernel picks it), and,
+// when `udpToo`, free for UDP as well. `keep` holds the sockets open until all
+// ports are chosen so that two picks never collide.
+uint16_t pickPort(bool udpToo, std::vector<std::unique_ptr<Fd>>& keep) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    auto tcp = std::make_unique<Fd>(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (tcp->get() < 0) throw fail(errnoText("socket"));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    if (::bind(tcp->get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+      throw fail(errnoText("bind 127.0.0.1:0"));
+    }
+    socklen_t len = sizeof a;
+    if (::getsockname(tcp->get(), reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      throw fail(errnoText("getsockname"));
+    }
+    if (udpToo) {
+      auto udp = std::make_unique<Fd>(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      if (::bind(udp->get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) continue;
+      keep.push_back(std::move(udp));
+    }
+    keep.push_back(std::move(tcp));
+    return ntohs(a.sin_port);
+  }
+  throw fail("could not find a port free for both TCP and UDP on 127.0.0.1");
+}
+
+void writeFile(const std::string& path, const std::string& text) {
+  std::ofstream f(path, std::ios::trunc);
+  f << text;
+  if (!f.flush()) throw fail("cannot write " + path);
+}
+
+// One `name ttl class type rdata...` line of dig's ANSWER section -> rdata.
+std::string rdataOf(const std::string& line) {
+  size_t pos = 0;
+  for (int field = 0; field < 4; ++field) {
+    while (pos < line.size() && std::isspace(static_cast<unsigned char>(line[pos]))) ++pos;
+    while (pos < line.size() && !std::isspace(static_cast<unsigned char>(line[pos]))) ++pos;
+  }
+  return trim(line.substr(pos));
+}
+
+}  // namespace
+
+CommandResult runCommand(const std::vector<std::string>& argv, milliseconds timeout) {
+  if (argv.empty()) throw std::logic_error("runCommand: empty argv");
+  int outPipe[2], errPipe[2];
+  if (::pipe2(outPipe, O_CLOEXEC) != 0 || ::pipe2(errPipe, O_CLOEXEC) != 0) {
+    throw fail(errnoText("pipe2"));
+  }
+  std::vector<char*> cargv;
+  for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) throw fail(errnoText("fork"));
+  if (pid == 0) {
+    ::setpgid(0, 0);  // a timeout kills the whole group, helpers included
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(outPipe[1], 1);
+    ::dup2(errPipe[1], 2);
+    ::execvp(cargv[0], cargv.data());
+    const std::string msg = std::string("cannot run ") + cargv[0] + ": " + std::strerror(errno);
+    [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());
+    ::_exit(127);
+  }
+  ::close(outPipe[1]);
+  ::close(errPipe[1]);
+  Fd out(outPipe[0]), err(errPipe[0]);
+
+  CommandResult r;
+  const auto deadline = Clock::now() + timeout;
+  bool outOpen = true, errOpen = true;
+  while (outOpen || errOpen) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      r.timedOut = true;
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+      break;
+    }
+    pollfd fds[2] = {{outOpen ? out.get() : -1, POLLIN, 0}, {errOpen ? err.get() : -1, POLLIN, 0}};
+    const int n = ::poll(fds, 2, static_cast<int>(std::min<long>(left, 1000)));
+    if (n < 0 && errno != EINTR) throw fail(errnoText("poll"));
+    char buf[4096];
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      const ssize_t got = ::read(fds[i].fd, buf, sizeof buf);
+      if (got > 0) {
+        (i == 0 ? r.out : r.err).append(buf, static_cast<size_t>(got));
+      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+        (i == 0 ? outOpen : errOpen) = false;
+      }
+    }
+  }
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  r.exitCode = r.timedOut ? -1 : exitCodeOf(st);
+  return r;
+}
+
+std::string HttpResponse::header(const std::string& lowerName) const {
+  auto it = headers.find(lowerName);
+  return it == headers.end() ? std::string() : it->second;
+}
+
+const std::vector<std::string>& Stack::programs() {
+  static const std::vector<std::string> p = {"store", "validator", "renderer", "push", "api"};
+  return p;
+}
+
+Stack::Stack() {
+  std::signal(SIGPIPE, SIG_IGN);
+  try {
+    boot();
+  } catch (...) {
+    shutdown();
+    dumpLogs();
+    throw;
+  }
+}
+
+Stack::~Stack() {
+  shutdown();
+  const char* keep = std::getenv("ZP_E2E_KEEP");
+  if (::testing::Test::HasFailure()) {
+    dumpLogs();
+  } else if (!(keep && *keep) && !dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  } else {
+    std::cerr << "e2e: kept " << dir_ << " (ZP_E2E_KEEP is set)\n";
+  }
+}
+
+void Stack::boot() {
+  for (const auto& p : programs()) {
+    if (::access((std::string(ZP_BIN_DIR) + "/zonepipe-" + p).c_str(), X_OK) != 0) {
+      throw fail(std::string(ZP_BIN_DIR) + "/zonepipe-" + p + " is missing; build it first");
+    }
+  }
+  char tmpl[] = "/tmp/zpe2e-XXXXXX";  // short: ipc:// paths below it must stay <= 107 chars
+  if (::mkdtemp(tmpl) == nullptr) throw fail(errnoText("mkdtemp"));
+  dir_ = tmpl;
+  namedDir_ = dir_ + "/named";
+  configPath_ = dir_ + "/zonepipe.conf";
+  std::filesystem::create_directories(dir_ + "/run");
+
+  {
+    std::vector<std::unique_ptr<Fd>> keep;
+    apiPort_ = pickPort(false, keep);
+    dnsPort_ = pickPort(true, keep);
+    rndcPort_ = pickPort(false, keep);
+  }
+
+  const std::string scripts = ZP_SCRIPTS_DIR;
+  auto setup = runCommand(
+      {scripts + "/named-setup", namedDir_, std::to_string(dnsPort_), std::to_string(rndcPort_)},
+      milliseconds(30000));
+  if (setup.exitCode != 0) throw fail("scripts/named-setup failed: " + setup.err + setup.out);
+  namedStarted_ = true;  // from here on, shutdown() runs named-stop
+  auto started = runCommand({scripts + "/named-start", namedDir_}, milliseconds(30000));
+  if (started.exitCode != 0) throw fail("scripts/named-start failed: " + started.err + started.out);
+
+  writeFile(configPath_,
+            "# written by the e2e harness\n"
+            "home = " +
+                dir_ +
+                "\n"
+                "api.port = " +
+                std::to_string(apiPort_) +
+                "\n"
+                "push.rndc_config = " +
+                namedDir_ + "/rndc.conf\n");
+
+  for (const auto& p : programs()) start(p);
+
+  const bool apiUp = waitFor(
+      [&] {
+        checkAlive();
+        try {
+          return http("GET", "/api/v1/dns-zones/").status == 401;
+        } catch (const std::runtime_error&) {
+          return false;  // not listening yet
+        }
+      },
+      kStartDeadline);
+  if (!apiUp) throw fail("the API did not answer 401 on GET /api/v1/dns-zones/ within 20 s");
+
+  CommandResult last;
+  const bool tokenMade = waitFor(
+      [&] {
+        checkAlive();
+        last = cli({"token", "create", "--user", "e2e-admin", "--permissions", "dns:*"});
+        const std::string t = trim(last.out);
+        if (last.exitCode != 0 || t.rfind("vps_", 0) != 0) return false;
+        token_ = t;
+        return true;
+      },
+      kStartDeadline);
+  if (!tokenMade) {
+    throw fail("`zonepipe token create` did not succeed within 20 s; last exit " +
+               std::to_string(last.exitCode) + ", stdout: " + last.out + " stderr: " + last.err);
+  }
+}
+
+std::string Stack::logPath(const std::string& program) const {
+  return dir_ + "/" + program + ".log";
+}
+
+pid_t Stack::spawn(const std::string& program) {
+  const std::string exe = std::string(ZP_BIN_DIR) + "/zonepipe-" + program;
+  std::vector<std::string> args = {exe, "--config", configPath_};
+  if (program == "validator") args.insert(args.end(), {"--instance", "0"});
+  std::vector<char*> cargv;
+  for (const auto& a : args) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+
+  Fd log(::open(logPath(program).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (log.get() < 0) throw fail(errnoText("open " + logPath(program)));
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw fail(errnoText("fork"));
+  if (pid == 0) {
+    // If the test process dies (crash, ctest timeout), take the program with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    ::dup2(devnull, 0);
+    ::dup2(log.get(), 1);
+    ::dup2(log.get(), 2);
+    ::execv(cargv[0], cargv.data());
+    const std::string msg = "e2e: cannot exec " + exe + ": " + std::strerror(errno) + "\n";
+    [[maybe_unused]] auto n = ::write(2, msg.data(), msg.size());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+void Stack::start(const std::string& program) {
+  if (pids_.count(program) != 0) throw std::logic_error("e2e: " + program + " is already running");
+  pids_[program] = spawn(program);
+}
+
+bool Stack::running(const std::string& program) {
+  auto it = pids_.find(program);
+  if (it == pids_.end()) return false;
+  int st = 0;
+  if (::waitpid(it->second, &st, WNOHANG) == it->second) {
+    std::cerr << "e2e: zonepipe-" << program << " exited (" << describeStatus(st) << ")\n";
+    pids_.erase(it);
+    return false;
+  }
+  return true;
+}
+
+int Stack::stop(const std::string& program) {
+  auto it = pids_.find(program);
+  if (it == pids_.end()) return -1;
+  const pid_t pid = it->second;
+  pids_.erase(it);
+  ::kill(pid, SIGTERM);
+  int st = 0;
+  const auto deadline = Clock::now() + kStopDeadline;
+  while (true) {
+    const pid_t r = ::waitpid(pid, &st, WNOHANG);
+    if (r == pid) return exitCodeOf(st);
+    if (r < 0 && errno != EINTR) return -1;
+    if (Clock::now() >= deadline) break;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  std::cerr << "e2e: zonepipe-" << program << " (pid " << pid
+            << ") ignored SIGTERM for 10 s; killing it\n";
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+  return -1;
+}
+
+void Stack::checkAlive() {
+  for (auto it = pids_.begin(); it != pids_.end(); ++it) {
+    int st = 0;
+    if (::waitpid(it->second, &st, WNOHANG) == it->second) {
+      const std::string program = it->first;
+      pids_.erase(it);
+      throw fail("zonepipe-" + program + " exited (" + describeStatus(st) + "); the end of " +
+                 logPath(program) + ":\n" + tailOf(logPath(program), 20));
+    }
+  }
+}
+
+void Stack::shutdown() {
+  // Reverse start order: the API stops taking requests first.
+  const auto& all = programs();
+  for (auto p = all.rbegin(); p != all.rend(); ++p) {
+    if (pids_.count(*p) != 0) ::kill(pids_[*p], SIGTERM);
+  }
+  for (auto p = all.rbegin(); p != all.rend(); ++p) stop(*p);
+  if (namedStarted_) {
+    namedStarted_ = false;
+    auto r =
+        runCommand({std::string(ZP_SCRIPTS_DIR) + "/named-stop", namedDir_}, milliseconds(20000));
+    if (r.exitCode != 0) std::cerr << "e2e: named-stop failed: " << r.err << r.out;
+  }
+}
+
+void Stack::dumpLogs(size_t lines) const {
+  if (dir_.empty()) return;
+  std::cerr << "e2e: logs and state are kept in " << dir_ << "\n";
+  for (const auto& p : programs()) {
+    std::cerr << "--- last " << lines << " lines of " << logPath(p) << "\n"
+              << tailOf(logPath(p), lines);
+  }
+  std::cerr << "--- last " << lines << " lines of " << namedDir_ << "/named.log\n"
+            << tailOf(namedDir_ + "/named.log", lines);
+}
+
+bool Stack::waitFor(const std::function<bool()>& predicate, milliseconds deadline) {
+  const auto until = Clock::now() + deadline;
+  while (true) {
+    if (predicate()) return true;
+    if (Clock::now() >= until) return false;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+}
+
+CommandResult Stack::cli(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {std::string(ZP_BIN_DIR) + "/zonepipe", "--config", configPath_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runCommand(argv, milliseconds(30000));
+}
+
+DigResult Stack::digQuery(const std::string& name, const std::string& type) {
+  auto r = runCommand({"dig", "@127.0.0.1", "-p", std::to_string(dnsPort_), "+norec", "+time=1",
+                       "+tries=1", name, type},
+                      milliseconds(10000));
+  DigResult d;
+  std::istringstream in(r.out);
+  std::string line;
+  bool inAnswer = false;
+  while (std::getline(in, line)) {
+    if (auto s = line.find("status: "); line.rfind(";; ->>HEADER<<-", 0) == 0 && s != line.npos) {
+      const auto start = s + 8;
+      d.status = line.substr(start, line.find(',', start) - start);
+    } else if (line.rfind(";; ANSWER SECTION:", 0) == 0) {
+      inAnswer = true;
+    } else if (inAnswer) {
+      if (trim(line).empty() || line[0] == ';') {
+        inAnswer = false;
+      } else {
+        d.answers.push_back(rdataOf(line));
+      }
+    }
+  }
+  return d;
+}
+
+HttpResponse Stack::http(const std::string& method, const std::string& path,
+                         const std::string& body, const std::string& token) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  return request(method, path, body, headers);
+}
+
+HttpResponse Stack::request(const std::string& method, const std::string& path,
+                            const std::string& body,
+                            const std::vector<std::pair<std::string, std::string>>& headers) {
+  Fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (sock.get() < 0) throw fail(errnoText("socket"));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(apiPort_);
+  if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    throw fail(errnoText("connect 127.0.0.1:" + std::to_string(apiPort_)));
+  }
+  std::string req = method + " " + path +
+                    " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(apiPort_) +
+                    "\r\nConnection: close\r\n";
+  for (const auto& [name, value] : headers) req += name + ": " + value + "\r\n";
+  if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
+    req +=
+        "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  }
+  req += "\r\n" + body;
+  for (size_t sent = 0; sent < req.size();) {
+    const ssize_t n = ::send(sock.get(), req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw fail(errnoText("send"));
+    }
+    sent += static_cast<size_t>(n);
+  }
+
+  // Pistache keeps the connection open after `Connection: close`, so the
+  // response ends where Content-Length says, not at EOF.
+  const auto deadline = Clock::now() + kHttpDeadline;
+  std::string buf;
+  bool eof = false;
+  auto readMore = [&] {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      throw fail(method + " " + path + ": no complete response within 15 s (got " +
+                 std::to_string(buf.size()) + " bytes)");
+    }
+    pollfd p{sock.get(), POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) return;
+    char chunk[8192];
+    const ssize_t n = ::recv(sock.get(), chunk, sizeof chunk, 0);
+    if (n > 0) {
+      buf.append(chunk, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      eof = true;
+    }
+  };
+
+  size_t headEnd;
+  while ((headEnd = buf.find("\r\n\r\n")) == std::string::npos) {
+    if (eof) throw fail(method + " " + path + ": connection closed before a complete response");
+    readMore();
+  }
+  HttpResponse resp;
+  std::istringstream head(buf.substr(0, headEnd));
+  std::string line;
+  std::getline(head, line);
+  if (line.rfind("HTTP/1.", 0) != 0 || line.size() < 12) {
+    throw fail(method + " " + path + ": malformed status line: " + line);
+  }
+  resp.status = std::stoi(line.substr(9, 3));
+  while (std::getline(head, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    resp.headers[name] = trim(line.substr(colon + 1));
+  }
+  const size_t bodyStart = headEnd + 4;
+  const bool noBody =
+      resp.status == 204 || resp.status == 304 || resp.status < 200 || method == "HEAD";
+  const std::string cl = resp.header("content-length");
+  if (noBody) return resp;
+  if (!cl.empty()) {
+    const size_t want = std::stoul(cl);
+    while (buf.size() - bodyStart < want) {
+      if (eof) throw fail(method + " " + path + ": connection closed inside the body");
+      readMore();
+    }
+    resp.body = buf.substr(bodyStart, want);
+    return resp;
+  }
+  if (resp.header("transfer-encoding").find("chunked") != std::string::npos) {
+    size_t pos = bodyStart;
+    while (true) {
+      size_t lineEnd;
+      while ((lineEnd = buf.find("\r\n", pos)) == std::string::npos) {
+        if (eof) throw fail(method + " " + path + ": connection closed inside a chunk");
+        readMore();
+      }
+      const size_t size = std::stoul(buf.substr(pos, lineEnd - pos), nullptr, 16);
+      if (size == 0) return resp;
+      while (buf.size() < lineEnd + 2 + size + 2) {
+        if (eof) throw fail(method + " " + path + ": connection closed inside a chunk");
+        readMore();
+      }
+      resp.body += buf.substr(lineEnd + 2, size);
+      pos = lineEnd + 2 + size + 2;
+    }
+  }
+  while (!eof) readMore();  // no length: the body runs to EOF
+  resp.body = buf.substr(bodyStart);
+  return resp;
+}
+
+}  // namespace zp::e2e

@@ -1,0 +1,115 @@
+#pragma once
+// The end-to-end harness: a whole zonepipe pipeline (named + store, validator,
+// renderer, push, api) running as real processes in a fresh temp directory,
+// plus the small clients tests need to talk to it (HTTP, dig, the admin CLI).
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace zp::e2e {
+
+// What a finished child process left behind.
+struct CommandResult {
+  int exitCode = -1;  // -1 when it was killed (signal or timeout)
+  bool timedOut = false;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell) to completion, capturing stdout and stderr; kills it
+// after `timeout`. Throws only when the program cannot be started at all.
+CommandResult runCommand(const std::vector<std::string>& argv, std::chrono::milliseconds timeout);
+
+struct HttpResponse {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+
+  std::string header(const std::string& lowerName) const;
+};
+
+// One DNS lookup's outcome as dig saw it.
+struct DigResult {
+  std::string status;                // NOERROR, NXDOMAIN, REFUSED, ...; empty when no answer came
+  std::vector<std::string> answers;  // rdata of the ANSWER section, as `dig +short` prints it
+};
+
+// A running pipeline. The constructor starts everything and returns once the
+// API answers and an admin token exists; it throws std::runtime_error (with the
+// tails of the logs on stderr) if any part does not come up within its
+// deadline. Not thread-safe: one test thread drives it. The destructor stops
+// every process (SIGTERM, then SIGKILL after a deadline; named via rndc stop)
+// and removes the temp directory unless the current test failed, in which case
+// it prints where the logs are and the tail of each.
+class Stack {
+ public:
+  // The five programs, in start order.
+  static const std::vector<std::string>& programs();
+
+  Stack();
+  ~Stack();
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+
+  // Stops one program (SIGTERM, SIGKILL after 10 s); returns its exit code
+  // (-1 if it had to be killed or died of a signal).
+  int stop(const std::string& program);
+  // Starts a stopped program again (its log file is appended to).
+  void start(const std::string& program);
+  bool running(const std::string& program);
+
+  // A blocking HTTP/1.1 request to the API; `token` (without "Bearer ") is sent
+  // when non-empty. Throws on a connection failure or a malformed response.
+  HttpResponse http(const std::string& method, const std::string& path,
+                    const std::string& body = "", const std::string& token = "");
+  // The same with arbitrary extra request headers (e.g. a malformed Authorization).
+  HttpResponse request(const std::string& method, const std::string& path, const std::string& body,
+                       const std::vector<std::pair<std::string, std::string>>& headers);
+  // Asks named (no recursion, 1 s timeout, 1 try).
+  DigResult digQuery(const std::string& name, const std::string& type);
+  std::vector<std::string> dig(const std::string& name, const std::string& type) {
+    return digQuery(name, type).answers;
+  }
+  // The admin CLI with this stack's config, e.g. {"token", "list"}.
+  CommandResult cli(const std::vector<std::string>& args);
+
+  // Polls `predicate` (every 50 ms) until it is true or `deadline` passes.
+  static bool waitFor(const std::function<bool()>& predicate, std::chrono::milliseconds deadline);
+
+  const std::string& token() const { return token_; }  // admin token, dns:*
+  const std::string& dir() const { return dir_; }
+  const std::string& configPath() const { return configPath_; }
+  uint16_t apiPort() const { return apiPort_; }
+  uint16_t dnsPort() const { return dnsPort_; }
+
+  // Prints where the logs are and the last `lines` lines of each.
+  void dumpLogs(size_t lines = 40) const;
+
+ private:
+  void boot();
+  void shutdown();
+  pid_t spawn(const std::string& program);
+  std::string logPath(const std::string& program) const;
+  // Throws with the program's log tail if a started program has exited.
+  void checkAlive();
+
+  std::string dir_;
+  std::string configPath_;
+  std::string namedDir_;
+  uint16_t apiPort_ = 0;
+  uint16_t dnsPort_ = 0;
+  uint16_t rndcPort_ = 0;
+  std::string token_;
+  std::map<std::string, pid_t> pids_;  // running programs only
+  bool namedStarted_ = false;
+};
+
+}  // namespace zp::e2e
