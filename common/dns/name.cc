@@ -83,6 +83,23 @@ Result<std::string> labelToAscii(std::string_view label, std::string_view field)
                                 "domain name (IDNA 2008)"));
 }
 
+// An ASCII label starting with "xn--" must decode to Unicode that encodes
+// back to the same label (lower-case input).
+bool isValidALabel(std::string_view label) {
+  const std::string input(label);
+  char* unicode = nullptr;
+  const int rc = idn2_to_unicode_8z8z(input.c_str(), &unicode, 0);
+  if (rc != IDN2_OK || unicode == nullptr) {
+    idn2_free(unicode);
+    return false;
+  }
+  const std::string decoded(unicode);
+  idn2_free(unicode);
+  if (!hasNonAscii(decoded)) return false;
+  auto again = labelToAscii(decoded, "label");
+  return again.ok() && again.value() == input;
+}
+
 // Converts every label holding non-ASCII characters to punycode. The result
 // may contain new dots (IDNA maps U+3002 and friends to '.').
 Result<std::string> toAscii(std::string_view name, std::string_view field) {
@@ -139,6 +156,9 @@ Result<std::string> normaliseName(std::string_view text, std::string_view field,
   if (name.empty() || name.front() == '.') {
     return Error::validation(std::string(field), join(field, " must not start with a dot"));
   }
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   const std::vector<std::string_view> labels = splitLabels(name);
   for (size_t i = 0; i < labels.size(); ++i) {
     const std::string_view label = labels[i];
@@ -172,7 +192,15 @@ Result<std::string> normaliseName(std::string_view text, std::string_view field,
       }
       rest = label.substr(1);
     }
-    if (isLdh(rest)) continue;
+    if (isLdh(rest)) {
+      if (label.starts_with("xn--") && !isValidALabel(label)) {
+        return Error::validation(std::string(field),
+                                 join(field,
+                                      " has an xn-- label that is not valid punycode "
+                                      "(IDNA 2008)"));
+      }
+      continue;
+    }
     if (label.find('*') != std::string_view::npos) {
       return Error::validation(
           std::string(field),
@@ -202,9 +230,6 @@ Result<std::string> normaliseName(std::string_view text, std::string_view field,
   if (labels.size() < rules.minLabels) {
     return Error::validation(std::string(field),
                              join(field, " must have at least two labels, like example.com"));
-  }
-  for (char& c : name) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
   return name;
 }

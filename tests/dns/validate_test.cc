@@ -1,0 +1,343 @@
+#include "common/dns/validate.h"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace zp::dns {
+namespace {
+
+// One row: input fields, then either the canonical value or the error field.
+struct Case {
+  std::string type;
+  std::string name;
+  std::string value;
+  std::optional<int64_t> ttl;
+  std::optional<int64_t> priority;
+  std::string wantValue;  // canonical value when accepted
+  std::string wantField;  // error field when rejected ("" = accepted)
+};
+
+constexpr std::nullopt_t kNone = std::nullopt;
+
+void runCases(const std::vector<Case>& cases) {
+  for (const Case& c : cases) {
+    const RecordInput input{c.type, c.name, c.value, c.ttl, c.priority};
+    auto got = validateRecord(input);
+    const std::string label = c.type + " '" + c.name + "' '" + c.value + "'";
+    if (c.wantField.empty()) {
+      ASSERT_TRUE(got.ok()) << label << " rejected: " << got.error().field << ": "
+                            << got.error().detail;
+      EXPECT_EQ(got->value, c.wantValue) << label;
+    } else {
+      ASSERT_FALSE(got.ok()) << label << " accepted as '" << got->value << "'";
+      EXPECT_EQ(got.error().kind, ErrorKind::kValidation) << label;
+      EXPECT_EQ(got.error().field, c.wantField) << label << ": " << got.error().detail;
+      EXPECT_FALSE(got.error().detail.empty()) << label;
+    }
+  }
+}
+
+TEST(ValidateRecord, A) {
+  runCases({
+      {"A", "www", "192.0.2.1", kNone, kNone, "192.0.2.1", ""},
+      {"A", "www", "0.0.0.0", kNone, kNone, "0.0.0.0", ""},
+      {"A", "www", "255.255.255.255", kNone, kNone, "255.255.255.255", ""},
+      {"A", "www", "10.0.0.10", kNone, kNone, "10.0.0.10", ""},
+      {"A", "www", "192.0.2.01", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.256", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.1.5", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.", kNone, kNone, "", "value"},
+      {"A", "www", ".192.0.2.1", kNone, kNone, "", "value"},
+      {"A", "www", "192..2.1", kNone, kNone, "", "value"},
+      {"A", "www", " 192.0.2.1", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.1 ", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.+1", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.-1", kNone, kNone, "", "value"},
+      {"A", "www", "0x7f.0.0.1", kNone, kNone, "", "value"},
+      {"A", "www", "3221225985", kNone, kNone, "", "value"},
+      {"A", "www", "1000.0.0.1", kNone, kNone, "", "value"},
+      {"A", "www", "2001:db8::1", kNone, kNone, "", "value"},
+      {"A", "www", "", kNone, kNone, "", "value"},
+      {"A", "www", "192.0.2.1\n", kNone, kNone, "", "value"},
+  });
+}
+
+TEST(ValidateRecord, Aaaa) {
+  runCases({
+      {"AAAA", "www", "2001:db8::1", kNone, kNone, "2001:db8::1", ""},
+      {"AAAA", "www", "2001:0db8::1", kNone, kNone, "2001:db8::1", ""},
+      {"AAAA", "www", "2001:DB8:0:0:0:0:0:1", kNone, kNone, "2001:db8::1", ""},
+      {"AAAA", "www", "2001:db8:0:0:1:0:0:1", kNone, kNone, "2001:db8::1:0:0:1", ""},
+      {"AAAA", "www", "2001:db8:0:1:1:1:1:1", kNone, kNone, "2001:db8:0:1:1:1:1:1", ""},
+      {"AAAA", "www", "::", kNone, kNone, "::", ""},
+      {"AAAA", "www", "::1", kNone, kNone, "::1", ""},
+      {"AAAA", "www", "::ffff:192.0.2.1", kNone, kNone, "::ffff:192.0.2.1", ""},
+      {"AAAA", "www", "fe80::1%eth0", kNone, kNone, "", "value"},
+      {"AAAA", "www", "192.0.2.1", kNone, kNone, "", "value"},
+      {"AAAA", "www", "2001:db8::1::2", kNone, kNone, "", "value"},
+      {"AAAA", "www", "2001:db8::g", kNone, kNone, "", "value"},
+      {"AAAA", "www", "[2001:db8::1]", kNone, kNone, "", "value"},
+      {"AAAA", "www", " 2001:db8::1", kNone, kNone, "", "value"},
+      {"AAAA", "www", "2001:db8::1/64", kNone, kNone, "", "value"},
+      {"AAAA", "www", std::string(100, '1'), kNone, kNone, "", "value"},
+  });
+}
+
+TEST(ValidateRecord, CnameAndNs) {
+  runCases({
+      {"CNAME", "www", "Target.Example.COM.", kNone, kNone, "target.example.com", ""},
+      {"CNAME", "www", "target.example.com", kNone, kNone, "target.example.com", ""},
+      {"CNAME", "www", "_acme.example.net", kNone, kNone, "_acme.example.net", ""},
+      {"CNAME", "www", ".", kNone, kNone, "", "value"},
+      {"CNAME", "www", "192.0.2.1", kNone, kNone, "", "value"},
+      {"CNAME", "www", "a..b", kNone, kNone, "", "value"},
+      {"CNAME", "www", "target.example.com ", kNone, kNone, "", "value"},
+      {"CNAME", "www", "*.example.com", kNone, kNone, "", "value"},
+      {"CNAME", "www", "x.example.com", kNone, 10, "", "priority"},
+      {"NS", "sub", "ns1.other.net.", kNone, kNone, "ns1.other.net", ""},
+      {"NS", "sub", ".", kNone, kNone, "", "value"},
+      {"NS", "sub", "ns1 .other.net", kNone, kNone, "", "value"},
+  });
+}
+
+TEST(ValidateRecord, Mx) {
+  runCases({
+      {"MX", "@", "mail.example.com.", kNone, 10, "mail.example.com", ""},
+      {"MX", "@", "MAIL.example.com", kNone, 0, "mail.example.com", ""},
+      {"MX", "@", "mail.example.com", kNone, 65535, "mail.example.com", ""},
+      {"MX", "@", ".", kNone, 0, ".", ""},
+      {"MX", "@", "mail.example.com", kNone, kNone, "", "priority"},
+      {"MX", "@", "mail.example.com", kNone, -1, "", "priority"},
+      {"MX", "@", "mail.example.com", kNone, 65536, "", "priority"},
+      {"MX", "@", "10 mail.example.com", kNone, 10, "", "value"},
+      {"MX", "@", "192.0.2.1", kNone, 10, "", "value"},
+  });
+  auto got = validateRecord({"MX", "@", "mail.example.com", kNone, kNone});
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().detail, "MX records require a priority value");
+}
+
+TEST(ValidateRecord, Txt) {
+  const std::string max(4000, 'x');
+  const std::string tooLong(4001, 'x');
+  const std::string utf8Max = std::string(3998, 'x') + "\xc3\xa9";  // 4000 octets
+  runCases({
+      {"TXT", "@", "v=spf1 include:_spf.example.com ~all", kNone, kNone,
+       "v=spf1 include:_spf.example.com ~all", ""},
+      {"TXT", "@", " leading and trailing spaces ", kNone, kNone, " leading and trailing spaces ",
+       ""},
+      {"TXT", "@", "quotes \" and \\ backslashes", kNone, kNone, "quotes \" and \\ backslashes",
+       ""},
+      {"TXT", "@", "$INCLUDE /etc/passwd ; comment ( )", kNone, kNone,
+       "$INCLUDE /etc/passwd ; comment ( )", ""},
+      {"TXT", "@", "Grüße, 日本語 ✓", kNone, kNone, "Grüße, 日本語 ✓", ""},
+      {"TXT", "_dmarc", "v=DMARC1; p=none", kNone, kNone, "v=DMARC1; p=none", ""},
+      {"TXT", "@", max, kNone, kNone, max, ""},
+      {"TXT", "@", utf8Max, kNone, kNone, utf8Max, ""},
+      {"TXT", "@", tooLong, kNone, kNone, "", "value"},
+      {"TXT", "@", "", kNone, kNone, "", "value"},
+      {"TXT", "@", "line\nbreak", kNone, kNone, "", "value"},
+      {"TXT", "@", "carriage\rreturn", kNone, kNone, "", "value"},
+      {"TXT", "@", "tab\there", kNone, kNone, "", "value"},
+      {"TXT", "@", std::string("nul\0byte", 8), kNone, kNone, "", "value"},
+      {"TXT", "@", "del\x7f", kNone, kNone, "", "value"},
+      {"TXT", "@", "bad \xff utf8", kNone, kNone, "", "value"},
+      {"TXT", "@", "cut \xe6\x97", kNone, kNone, "", "value"},
+      {"TXT", "@", "text", kNone, 5, "", "priority"},
+  });
+}
+
+TEST(ValidateRecord, Srv) {
+  runCases({
+      {"SRV", "_sip._tcp", "5 5060 sip.example.com.", kNone, 10, "5 5060 sip.example.com", ""},
+      {"SRV", "_sip._udp", "0 0 .", kNone, 0, "0 0 .", ""},
+      {"SRV", "_xmpp._tls", "65535 65535 XMPP.example.com", kNone, 1,
+       "65535 65535 xmpp.example.com", ""},
+      {"SRV", "_foo._sctp.sub", "1 2 h.example.com", kNone, 1, "1 2 h.example.com", ""},
+      {"SRV", "_sip._tcp.example.com.", "5 5060 sip.example.com", kNone, 1,
+       "5 5060 sip.example.com", ""},
+      {"SRV", "_sip._tcp", "5 5060 sip.example.com", kNone, kNone, "", "priority"},
+      {"SRV", "_sip._tcp", "5 5060 sip.example.com", kNone, 70000, "", "priority"},
+      {"SRV", "_sip._tcp", "5 5060", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "5 5060 sip.example.com extra", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "5  5060 sip.example.com", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "5 65536 sip.example.com", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "-5 5060 sip.example.com", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "x 5060 sip.example.com", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "5 5060 192.0.2.1", kNone, 1, "", "value"},
+      {"SRV", "_sip._tcp", "5 5060 sip.example.com ", kNone, 1, "", "value"},
+      {"SRV", "sip._tcp", "5 5060 sip.example.com", kNone, 1, "", "name"},
+      {"SRV", "_sip.tcp", "5 5060 sip.example.com", kNone, 1, "", "name"},
+      {"SRV", "_sip._http", "5 5060 sip.example.com", kNone, 1, "", "name"},
+      {"SRV", "_sip", "5 5060 sip.example.com", kNone, 1, "", "name"},
+      {"SRV", "@", "5 5060 sip.example.com", kNone, 1, "", "name"},
+      {"SRV", "www._sip._tcp", "5 5060 sip.example.com", kNone, 1, "", "name"},
+  });
+}
+
+TEST(ValidateRecord, Caa) {
+  runCases({
+      {"CAA", "@", "0 issue \"letsencrypt.org\"", kNone, kNone, "0 issue \"letsencrypt.org\"", ""},
+      {"CAA", "@", "128 ISSUEWILD \";\"", kNone, kNone, "128 issuewild \";\"", ""},
+      {"CAA", "@", "0 iodef \"mailto:security@example.com\"", kNone, kNone,
+       "0 iodef \"mailto:security@example.com\"", ""},
+      {"CAA", "@", "0 issue \"\"", kNone, kNone, "0 issue \"\"", ""},
+      {"CAA", "@", "0 issue \"ca.example; account=123\"", kNone, kNone,
+       "0 issue \"ca.example; account=123\"", ""},
+      {"CAA", "@", "256 issue \"letsencrypt.org\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issues \"letsencrypt.org\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue letsencrypt.org", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue \"letsencrypt.org", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue \"a\"b\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue \"a\\\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue \"caf\xc3\xa9\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0  issue \"x\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue", kNone, kNone, "", "value"},
+      {"CAA", "@", "issue \"x\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue \"" + std::string(256, 'a') + "\"", kNone, kNone, "", "value"},
+      {"CAA", "@", "0 issue \"x\"", kNone, 0, "", "priority"},
+  });
+}
+
+TEST(ValidateRecord, CommonFields) {
+  runCases({
+      {"a", "www", "192.0.2.1", kNone, kNone, "", "record_type"},
+      {"PTR", "www", "host.example.com", kNone, kNone, "", "record_type"},
+      {"", "www", "192.0.2.1", kNone, kNone, "", "record_type"},
+      {"A", "", "192.0.2.1", kNone, kNone, "", "name"},
+      {"A", "w w", "192.0.2.1", kNone, kNone, "", "name"},
+      {"A", "www.example.com.", "192.0.2.1", kNone, kNone, "192.0.2.1", ""},
+      {"A", "*", "192.0.2.1", kNone, kNone, "192.0.2.1", ""},
+      {"A", "www", "192.0.2.1", 60, kNone, "192.0.2.1", ""},
+      {"A", "www", "192.0.2.1", 604800, kNone, "192.0.2.1", ""},
+      {"A", "www", "192.0.2.1", 59, kNone, "", "ttl"},
+      {"A", "www", "192.0.2.1", 604801, kNone, "", "ttl"},
+      {"A", "www", "192.0.2.1", 0, kNone, "", "ttl"},
+      {"A", "www", "192.0.2.1", -3600, kNone, "", "ttl"},
+      {"A", "www", "192.0.2.1", kNone, 0, "", "priority"},
+  });
+  auto got = validateRecord({"A", "WWW", "192.0.2.1", kNone, kNone});
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->type, RecordType::kA);
+  EXPECT_EQ(got->name, "www");
+  EXPECT_EQ(got->ttl, kDefaultTtl);
+  EXPECT_FALSE(got->priority.has_value());
+  auto typeError = validateRecord({"XYZ", "www", "1", kNone, kNone});
+  ASSERT_FALSE(typeError.ok());
+  EXPECT_EQ(typeError.error().detail,
+            "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA");
+  auto prioError = validateRecord({"A", "www", "192.0.2.1", kNone, 1});
+  ASSERT_FALSE(prioError.ok());
+  EXPECT_EQ(prioError.error().detail, "priority is only allowed on MX and SRV records");
+  auto mx = validateRecord({"MX", "@", "mx.example.com", 300, 20});
+  ASSERT_TRUE(mx.ok());
+  EXPECT_EQ(mx->priority, std::optional<uint16_t>(20));
+  EXPECT_EQ(mx->ttl, 300u);
+}
+
+TEST(ValidateRecord, CanonicalValuesAreFixedPoints) {
+  // Validating a canonical record again changes nothing (the renderer relies
+  // on this for its re-check).
+  const std::vector<RecordInput> inputs = {
+      {"AAAA", "www", "2001:0DB8::0001", kNone, kNone},
+      {"MX", "@", "Mail.Example.com.", kNone, 5},
+      {"SRV", "_sip._tcp", "5 5060 SIP.example.com.", kNone, 1},
+      {"CAA", "@", "0 IoDeF \"mailto:a@b.c\"", kNone, kNone},
+      {"TXT", "@", " spaced ", kNone, kNone},
+  };
+  for (const RecordInput& in : inputs) {
+    auto first = validateRecord(in);
+    ASSERT_TRUE(first.ok()) << in.value;
+    RecordInput again{in.type, first->name, first->value, first->ttl, in.priority};
+    auto second = validateRecord(again);
+    ASSERT_TRUE(second.ok()) << first->value;
+    EXPECT_EQ(second.value(), first.value());
+  }
+}
+
+Record stored(std::string uuid, RecordType type, std::string name, std::string value) {
+  Record r;
+  r.uuid = std::move(uuid);
+  r.data.type = type;
+  r.data.name = std::move(name);
+  r.data.value = std::move(value);
+  return r;
+}
+
+RecordData candidate(RecordType type, std::string name, std::string value) {
+  RecordData d;
+  d.type = type;
+  d.name = std::move(name);
+  d.value = std::move(value);
+  return d;
+}
+
+TEST(CheckRecordInZone, Table) {
+  const auto zone = *DnsName::parseZoneDomain("example.com");
+  using T = RecordType;
+  const std::vector<Record> none;
+  const std::vector<Record> wwwA = {stored("u1", T::kA, "www", "192.0.2.1")};
+  const std::vector<Record> wwwCname = {stored("u2", T::kCname, "www", "other.example.com")};
+  struct ZoneCase {
+    std::string label;
+    const std::vector<Record>* sameName;
+    RecordData cand;
+    std::string ignore;
+    std::optional<ErrorKind> wantKind;
+    std::string wantField;
+  };
+  const ZoneCase cases[] = {
+      {"A into empty name", &none, candidate(T::kA, "www", "192.0.2.1"), "", std::nullopt, ""},
+      {"second A", &wwwA, candidate(T::kA, "www", "192.0.2.2"), "", std::nullopt, ""},
+      {"TXT beside A", &wwwA, candidate(T::kTxt, "www", "x"), "", std::nullopt, ""},
+      {"same A twice", &wwwA, candidate(T::kA, "www", "192.0.2.1"), "", ErrorKind::kRecordConflict,
+       "value"},
+      {"same A replacing itself", &wwwA, candidate(T::kA, "www", "192.0.2.1"), "u1", std::nullopt,
+       ""},
+      {"CNAME beside A", &wwwA, candidate(T::kCname, "www", "x.example.net"), "",
+       ErrorKind::kRecordConflict, "name"},
+      {"CNAME replacing the only A", &wwwA, candidate(T::kCname, "www", "x.example.net"), "u1",
+       std::nullopt, ""},
+      {"A beside CNAME", &wwwCname, candidate(T::kA, "www", "192.0.2.1"), "",
+       ErrorKind::kRecordConflict, "name"},
+      {"second CNAME", &wwwCname, candidate(T::kCname, "www", "y.example.net"), "",
+       ErrorKind::kRecordConflict, "name"},
+      {"identical CNAME", &wwwCname, candidate(T::kCname, "www", "other.example.com"), "",
+       ErrorKind::kRecordConflict, "value"},
+      {"CNAME updating itself", &wwwCname, candidate(T::kCname, "www", "y.example.net"), "u2",
+       std::nullopt, ""},
+      {"CNAME at apex", &none, candidate(T::kCname, "@", "x.example.net"), "",
+       ErrorKind::kValidation, "name"},
+      {"NS at apex", &none, candidate(T::kNs, "@", "ns.example.net"), "", ErrorKind::kValidation,
+       "name"},
+      {"NS below apex", &none, candidate(T::kNs, "sub", "ns.example.net"), "", std::nullopt, ""},
+      {"MX same host other priority", &none, candidate(T::kMx, "@", "mx.example.com"), "",
+       std::nullopt, ""},
+  };
+  for (const ZoneCase& c : cases) {
+    const Status got = checkRecordInZone(zone, *c.sameName, c.cand, c.ignore);
+    if (!c.wantKind) {
+      EXPECT_FALSE(got.has_value()) << c.label << ": " << got->detail;
+    } else {
+      ASSERT_TRUE(got.has_value()) << c.label;
+      EXPECT_EQ(got->kind, *c.wantKind) << c.label;
+      EXPECT_EQ(got->field, c.wantField) << c.label << ": " << got->detail;
+    }
+  }
+}
+
+TEST(CheckRecordInZone, DuplicateDetail) {
+  const auto zone = *DnsName::parseZoneDomain("example.com");
+  const std::vector<Record> existing = {stored("u1", RecordType::kMx, "@", "mx.example.com")};
+  const Status got =
+      checkRecordInZone(zone, existing, candidate(RecordType::kMx, "@", "mx.example.com"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->detail, "an identical record already exists");
+}
+
+}  // namespace
+}  // namespace zp::dns
