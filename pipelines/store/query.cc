@@ -1,0 +1,361 @@
+// Store queries: read-only transactions answering schema::Query.
+
+#include <spdlog/spdlog.h>
+
+#include <limits>
+
+#include "common/dns/record_type.h"
+#include "common/schema/codec.h"
+#include "pipelines/store/store.h"
+#include "pipelines/store/tables.h"
+
+namespace zp::store {
+namespace {
+
+using schema::Query;
+
+std::string_view sv(capnp::Text::Reader t) { return {t.begin(), t.size()}; }
+std::string_view sv(capnp::Data::Reader d) {
+  return {reinterpret_cast<const char*>(d.begin()), d.size()};
+}
+
+Error notFound(std::string detail) { return Error{ErrorKind::kNotFound, "", std::move(detail)}; }
+
+uint32_t clampLimit(uint32_t limit, uint32_t fallback, uint32_t max) {
+  if (limit == 0) return fallback;
+  return limit > max ? max : limit;
+}
+
+}  // namespace
+
+// Answers one query inside one read transaction. Lives for one query.
+class Store::Reader {
+ public:
+  Reader(const Txn& txn, const Tables& t) : txn_(txn), t_(t) {}
+
+  Status answer(Query::Reader q, schema::Reply::Body::Builder reply) {
+    if (q.getVersion() != schema::PROTOCOL_VERSION) {
+      return Error{ErrorKind::kInternal, "",
+                   "query uses protocol version " + std::to_string(q.getVersion()) +
+                       " but this store speaks version " +
+                       std::to_string(schema::PROTOCOL_VERSION) +
+                       "; run every stage from the same build"};
+    }
+    const std::string_view user = sv(q.getUserId());
+    auto body = q.getBody();
+    switch (body.which()) {
+      case Query::Body::AUTHENTICATE:
+        return authenticate(body.getAuthenticate(), reply);
+      case Query::Body::LIST_ZONES:
+        return listZones(user, body.getListZones(), reply);
+      case Query::Body::GET_ZONE:
+        return getZone(user, sv(body.getGetZone()), reply);
+      case Query::Body::LIST_RECORDS:
+        return listRecords(user, body.getListRecords(), reply);
+      case Query::Body::GET_RECORD:
+        return getRecord(user, sv(body.getGetRecord()), reply);
+      case Query::Body::LOG_SINCE:
+        return logSince(body.getLogSince(), reply);
+      case Query::Body::ZONE_SNAPSHOT:
+        return zoneSnapshot(user, sv(body.getZoneSnapshot()), reply);
+      case Query::Body::LIST_TOKENS:
+        return listTokens(reply);
+    }
+    return Error{ErrorKind::kInternal, "",
+                 "unknown query (is a newer stage talking to an older store?)"};
+  }
+
+ private:
+  using ReplyBody = schema::Reply::Body::Builder;
+
+  Status authenticate(capnp::Data::Reader hash, ReplyBody reply) {
+    const Error denied{ErrorKind::kAuthentication, "", "invalid API token: unknown or revoked"};
+    if (hash.size() != 32) return denied;
+    auto id = txn_.find(t_.tokenByHash, sv(hash));
+    if (!id) return denied;
+    auto bytes = txn_.find(t_.tokens, *id);
+    if (!bytes) return denied;
+    auto token = a_.decode<schema::Token>(*bytes);
+    if (token.getRevoked()) return denied;
+    auto p = reply.initPrincipal();
+    p.setUserId(token.getUserId());
+    p.setTokenId(token.getId());
+    p.setPermissions(token.getPermissions());
+    return std::nullopt;
+  }
+
+  Status listZones(std::string_view user, Query::Body::ListZones::Reader in, ReplyBody reply) {
+    const uint32_t limit = clampLimit(in.getLimit(), kDefaultListLimit, kMaxListLimit);
+    const uint32_t offset = in.getOffset();
+    std::string domain(sv(in.getDomain()));
+    for (char& c : domain) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (!domain.empty() && domain.back() == '.') domain.pop_back();
+
+    uids_.clear();
+    uint32_t total = 0;
+    if (!domain.empty()) {
+      if (auto uuid = txn_.find(t_.zoneByOwner, joinKey({user, domain}))) {
+        total = 1;
+        if (offset == 0) uids_.push_back(*uuid);
+      }
+    } else {
+      if (auto count = txn_.find(t_.owners, user)) total = static_cast<uint32_t>(decodeU64(*count));
+      const std::string prefix = joinKey({user}, true);
+      Cursor c(txn_, t_.zoneByOwner);
+      uint32_t skipped = 0;
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix) && uids_.size() < limit;
+           ok = c.next()) {
+        if (skipped < offset) {
+          ++skipped;
+          continue;
+        }
+        uids_.push_back(c.value());
+      }
+    }
+    auto zones = reply.initZones();
+    zones.setTotal(total);
+    auto items = zones.initItems(static_cast<unsigned>(uids_.size()));
+    for (unsigned i = 0; i < items.size(); ++i) {
+      items.setWithCaveats(i, a_.decode<schema::Zone>(mustFind(t_.zones, uids_[i])));
+    }
+    return std::nullopt;
+  }
+
+  Status getZone(std::string_view user, std::string_view uuid, ReplyBody reply) {
+    auto bytes = txn_.find(t_.zones, uuid);
+    if (!bytes) return notFound("zone not found");
+    auto zone = a_.decode<schema::Zone>(*bytes);
+    if (sv(zone.getOwnerId()) != user) return notFound("zone not found");
+    zoneDetail(zone, reply);
+    return std::nullopt;
+  }
+
+  Status zoneSnapshot(std::string_view user, std::string_view domain, ReplyBody reply) {
+    auto uuid = txn_.find(t_.zoneByDomain, domain);
+    if (!uuid) return notFound("zone " + std::string(domain) + " not found");
+    auto zone = a_.decode<schema::Zone>(mustFind(t_.zones, *uuid));
+    if (!user.empty() && sv(zone.getOwnerId()) != user) {
+      return notFound("zone " + std::string(domain) + " not found");
+    }
+    zoneDetail(zone, reply);
+    return std::nullopt;
+  }
+
+  // Zone plus every record, ordered by name, type, uuid.
+  void zoneDetail(schema::Zone::Reader zone, ReplyBody reply) {
+    auto detail = reply.initZone();
+    detail.setZone(zone);
+    const std::string prefix = joinKey({sv(zone.getUuid())}, true);
+    uids_.clear();
+    collect(t_.zoneRecords, prefix, 0, std::numeric_limits<uint32_t>::max());
+    fillRecords(detail.initRecords(static_cast<unsigned>(uids_.size())));
+  }
+
+  Status listRecords(std::string_view user, Query::Body::ListRecords::Reader in, ReplyBody reply) {
+    const uint32_t limit = clampLimit(in.getLimit(), kDefaultListLimit, kMaxListLimit);
+    uint32_t offset = in.getOffset();
+    std::string type(sv(in.getRecordType()));
+    for (char& c : type) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    if (!type.empty() && !dns::recordTypeFromString(type)) {
+      return Error::validation("record_type", "unknown record type `" + type +
+                                                  "`; use A, AAAA, CNAME, MX, TXT, NS, SRV or CAA");
+    }
+    uids_.clear();
+    uint64_t total = 0;
+    const std::string_view zoneUuid = sv(in.getZoneUuid());
+    if (!zoneUuid.empty()) {
+      auto bytes = txn_.find(t_.zones, zoneUuid);
+      if (!bytes) return notFound("zone not found");
+      auto zone = a_.decode<schema::Zone>(*bytes);
+      if (sv(zone.getOwnerId()) != user) return notFound("zone not found");
+      total = zoneCount(zone, type);
+      collectZone(zoneUuid, type, offset, limit);
+    } else {
+      // Every zone of the user, by domain; whole zones before `offset` are
+      // skipped by their counts without touching their records.
+      zoneIds_.clear();
+      const std::string prefix = joinKey({user}, true);
+      {
+        Cursor c(txn_, t_.zoneByOwner);
+        for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+          zoneIds_.push_back(c.value());
+        }
+      }
+      for (auto zid : zoneIds_) {
+        const uint64_t count = zoneCount(a_.decode<schema::Zone>(mustFind(t_.zones, zid)), type);
+        total += count;
+        if (uids_.size() >= limit || count == 0) continue;
+        if (offset >= count) {
+          offset -= static_cast<uint32_t>(count);
+          continue;
+        }
+        collectZone(zid, type, offset, limit);
+        offset = 0;
+      }
+    }
+    auto records = reply.initRecords();
+    records.setTotal(static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));
+    fillRecords(records.initItems(static_cast<unsigned>(uids_.size())));
+    return std::nullopt;
+  }
+
+  Status getRecord(std::string_view user, std::string_view uuid, ReplyBody reply) {
+    auto bytes = txn_.find(t_.records, uuid);
+    if (!bytes) return notFound("record not found");
+    auto record = a_.decode<schema::Record>(*bytes);
+    auto zone = b_.decode<schema::Zone>(mustFind(t_.zones, sv(record.getZoneUuid())));
+    if (sv(zone.getOwnerId()) != user) return notFound("record not found");
+    reply.setRecord(record);
+    return std::nullopt;
+  }
+
+  Status logSince(Query::Body::LogSince::Reader in, ReplyBody reply) {
+    const uint32_t limit = clampLimit(in.getLimit(), kDefaultLogLimit, kMaxLogLimit);
+    const uint64_t after = in.getAfter();
+    uids_.clear();
+    uint64_t lastSeq = 0;
+    Cursor c(txn_, t_.log);
+    if (after < std::numeric_limits<uint64_t>::max()) {
+      for (bool ok = c.seek(encodeU64(after + 1)); ok && uids_.size() < limit; ok = c.next()) {
+        uids_.push_back(c.value());
+      }
+    }
+    if (c.last()) lastSeq = decodeU64(c.key());
+    auto events = reply.initEvents();
+    events.setLastSeq(lastSeq);
+    auto items = events.initItems(static_cast<unsigned>(uids_.size()));
+    for (unsigned i = 0; i < items.size(); ++i) {
+      items.setWithCaveats(i, a_.decode<schema::Event>(uids_[i]));
+    }
+    return std::nullopt;
+  }
+
+  Status listTokens(ReplyBody reply) {
+    uids_.clear();
+    {
+      Cursor c(txn_, t_.tokens);
+      for (bool ok = c.first(); ok; ok = c.next()) uids_.push_back(c.value());
+    }
+    auto items = reply.initTokens(static_cast<unsigned>(uids_.size()));
+    for (unsigned i = 0; i < items.size(); ++i) {
+      auto token = a_.decode<schema::Token>(uids_[i]);
+      auto out = items[i];
+      out.setId(token.getId());
+      out.setUserId(token.getUserId());
+      out.setPermissions(token.getPermissions());
+      out.setCreatedAt(token.getCreatedAt());
+      out.setRevoked(token.getRevoked());  // hash left empty: it never leaves the store
+    }
+    return std::nullopt;
+  }
+
+  // ---- helpers ----
+
+  std::string_view mustFind(MDB_dbi dbi, std::string_view key) {
+    auto v = txn_.find(dbi, key);
+    if (!v) {
+      throw LmdbError("corrupt store: key `" + std::string(key) + "` is indexed but missing",
+                      MDB_CORRUPTED);
+    }
+    return *v;
+  }
+
+  uint64_t zoneCount(schema::Zone::Reader zone, const std::string& type) {
+    if (type.empty()) return zone.getRecordCount();
+    auto v = txn_.find(t_.typeCounts, joinKey({sv(zone.getUuid()), type}));
+    return v ? decodeU64(*v) : 0;
+  }
+
+  // Appends to uids_ the record uuids of one zone (one type when `type` is
+  // set), skipping `offset`, until uids_ holds `limit`.
+  void collectZone(std::string_view zoneUuid, const std::string& type, uint32_t offset,
+                   uint32_t limit) {
+    if (type.empty()) {
+      collect(t_.zoneRecords, joinKey({zoneUuid}, true), offset, limit);
+    } else {
+      collect(t_.zoneTypeRecords, joinKey({zoneUuid, type}, true), offset, limit);
+    }
+  }
+
+  void collect(MDB_dbi dbi, const std::string& prefix, uint32_t offset, uint32_t limit) {
+    Cursor c(txn_, dbi);
+    uint32_t skipped = 0;
+    for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix) && uids_.size() < limit;
+         ok = c.next()) {
+      if (skipped < offset) {
+        ++skipped;
+        continue;
+      }
+      uids_.push_back(lastPart(c.key()));
+    }
+  }
+
+  void fillRecords(capnp::List<schema::Record>::Builder items) {
+    for (unsigned i = 0; i < items.size(); ++i) {
+      items.setWithCaveats(i, a_.decode<schema::Record>(mustFind(t_.records, uids_[i])));
+    }
+  }
+
+  const Txn& txn_;
+  const Tables& t_;
+  ValueDecoder a_, b_;
+  std::vector<std::string_view> uids_;     // keys or values inside txn_, valid until it ends
+  std::vector<std::string_view> zoneIds_;  // same
+};
+
+ReadSession::ReadSession(MDB_env* env) : txn_(std::make_unique<Txn>(env, nullptr, MDB_RDONLY)) {
+  txn_->reset();
+}
+ReadSession::ReadSession(ReadSession&&) noexcept = default;
+ReadSession& ReadSession::operator=(ReadSession&&) noexcept = default;
+ReadSession::~ReadSession() = default;
+
+ReadSession Store::newReadSession() const { return ReadSession(env_); }
+
+void Store::query(ReadSession& session, schema::Query::Reader query,
+                  capnp::MessageBuilder& message) const {
+  auto reply = message.initRoot<schema::Reply>();
+  reply.setVersion(schema::PROTOCOL_VERSION);
+  const uint64_t requestId = query.getRequestId();
+  reply.setRequestId(requestId);
+  Status failure;
+  Txn& txn = *session.txn_;
+  try {
+    txn.renew();
+    struct Park {
+      Txn& t;
+      ~Park() { t.reset(); }
+    } park{txn};
+    Reader reader(txn, *tables_);
+    failure = reader.answer(query, reply.getBody());
+  } catch (const LmdbError& e) {
+    spdlog::error("query {}: storage failure: {}", requestId, e.what());
+    failure =
+        Error{ErrorKind::kInternal, "", "storage failure; the operator must check the store's log"};
+  } catch (const std::logic_error& e) {
+    spdlog::error("query {}: the store hit a bug: {}", requestId, e.what());
+    failure = Error{ErrorKind::kInternal, "", "internal error in the store; see its log"};
+  } catch (const std::exception& e) {
+    spdlog::warn("query {}: malformed query: {}", requestId, e.what());
+    failure = Error{ErrorKind::kInternal, "", "malformed query"};
+  }
+  if (failure) {
+    reply = message.initRoot<schema::Reply>();  // drop any half-built answer
+    reply.setVersion(schema::PROTOCOL_VERSION);
+    reply.setRequestId(requestId);
+    schema::toSchema(*failure, reply.getBody().initError());
+  }
+}
+
+kj::Array<capnp::word> Store::query(schema::Query::Reader query) const {
+  ReadSession session = newReadSession();
+  capnp::MallocMessageBuilder message;
+  this->query(session, query, message);
+  return capnp::messageToFlatArray(message);
+}
+
+}  // namespace zp::store

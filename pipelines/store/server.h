@@ -1,0 +1,54 @@
+#pragma once
+// The store's sockets: a writer loop (ROUTER of validated commands, group
+// commit, PUB of committed events) and a query thread (ROUTER of reads).
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <zmq.hpp>
+
+#include "pipelines/store/store.h"
+
+namespace zp::store {
+
+struct ServerEndpoints {
+  std::string commands;  // ROUTER: [envelope..., Command] in, [envelope..., Reply] out
+  std::string query;     // ROUTER: [envelope..., Query] in, [envelope..., Reply] out
+  std::string events;    // PUB: one frame per committed Event
+};
+
+struct ServerOptions {
+  int batchMax = 1024;                          // commands per write transaction
+  std::chrono::milliseconds pollInterval{200};  // how quickly `stop` is noticed
+};
+
+// Binds the three sockets in the constructor (throws std::runtime_error naming
+// the endpoint when one cannot be bound). run() serves until `stop` becomes
+// true: the query thread answers reads, the calling thread applies commands
+// in batches and, only after each batch is durably committed, sends its
+// replies and publishes its events. Malformed frames are logged and dropped
+// (or answered with an internal error when their request id is readable);
+// nothing a peer sends ends the loop. The Store and context must outlive it.
+class Server {
+ public:
+  Server(zmq::context_t& ctx, Store& store, const ServerEndpoints& endpoints,
+         ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  void run(const std::atomic<bool>& stop);
+
+ private:
+  void writerLoop(const std::atomic<bool>& stop);
+  void queryLoop(const std::atomic<bool>& stop);
+  void writeBatch();
+
+  Store& store_;
+  ServerOptions options_;
+  zmq::socket_t commands_;
+  zmq::socket_t query_;
+  zmq::socket_t events_;
+};
+
+}  // namespace zp::store

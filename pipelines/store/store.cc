@@ -1,0 +1,534 @@
+#include "pipelines/store/store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "common/auth/token.h"
+#include "common/dns/name.h"
+#include "common/dns/validate.h"
+#include "common/schema/codec.h"
+#include "common/util/ids.h"
+#include "pipelines/store/tables.h"
+
+namespace zp::store {
+namespace {
+
+using schema::Command;
+
+std::string_view sv(capnp::Text::Reader t) { return {t.begin(), t.size()}; }
+
+Error notFound(std::string detail) { return Error{ErrorKind::kNotFound, "", std::move(detail)}; }
+Error internal(std::string detail) { return Error{ErrorKind::kInternal, "", std::move(detail)}; }
+
+// A user id may appear in keys: 1..128 printable octets, no '\0'.
+bool validUserId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxUserIdOctets) return false;
+  for (char c : id) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) return false;
+  }
+  return true;
+}
+
+template <typename T, typename D>
+kj::Array<capnp::word> encode(const D& value) {
+  capnp::MallocMessageBuilder m;
+  schema::toSchema(value, m.initRoot<T>());
+  return capnp::messageToFlatArray(m);
+}
+
+kj::Array<capnp::word> errorReply(uint64_t requestId, const Error& e) {
+  capnp::MallocMessageBuilder m;
+  auto reply = m.initRoot<schema::Reply>();
+  reply.setVersion(schema::PROTOCOL_VERSION);
+  reply.setRequestId(requestId);
+  schema::toSchema(e, reply.getBody().initError());
+  return capnp::messageToFlatArray(m);
+}
+
+}  // namespace
+
+StoreOptions StoreOptions::fromConfig(const config::Config& cfg) {
+  StoreOptions o;
+  o.dir = cfg.storeDir;
+  o.mapSize = cfg.storeMapSize;
+  o.zonesPerUser = static_cast<uint32_t>(std::max(cfg.zonesPerUser, 0));
+  o.recordsPerZone = static_cast<uint32_t>(std::max(cfg.recordsPerZone, 0));
+  return o;
+}
+
+// Applies one command inside its child transaction. Checks come first; the
+// reply and event are built only once every check passed. Lives for one
+// command; holds no state between commands except through LMDB.
+class Store::Writer {
+ public:
+  Writer(Txn& txn, const Tables& t, const StoreOptions& o, uint64_t seq, int64_t now)
+      : txn_(txn), t_(t), o_(o), seq_(seq), now_(now) {}
+
+  // On success the reply body is set and `event` holds the logged event when
+  // the command changed something.
+  Status apply(Command::Reader c, schema::Reply::Builder reply,
+               std::optional<kj::Array<capnp::word>>& event) {
+    if (c.getVersion() != schema::PROTOCOL_VERSION) {
+      return internal("command uses protocol version " + std::to_string(c.getVersion()) +
+                      " but this store speaks version " + std::to_string(schema::PROTOCOL_VERSION) +
+                      "; run every stage from the same build");
+    }
+    auto body = c.getBody();
+    auto actor = c.getActor();
+    auto r = reply.getBody();
+    switch (body.which()) {
+      case Command::Body::CREATE_ZONE_VALID:
+        return createZone(actor, body.getCreateZoneValid(), r, event);
+      case Command::Body::CREATE_RECORD_VALID:
+        return createRecord(actor, body.getCreateRecordValid(), r, event);
+      case Command::Body::DELETE_ZONE:
+        return deleteZone(actor, body.getDeleteZone(), r, event);
+      case Command::Body::DELETE_RECORD:
+        return deleteRecord(actor, body.getDeleteRecord(), r, event);
+      case Command::Body::CREATE_TOKEN:
+        return createToken(actor, body.getCreateToken(), r, event);
+      case Command::Body::REVOKE_TOKEN:
+        return revokeToken(actor, body.getRevokeToken(), r, event);
+      case Command::Body::CREATE_ZONE:
+      case Command::Body::CREATE_RECORD:
+        return internal("command was not validated; send it through the validator");
+    }
+    return internal("unknown command (is a newer stage talking to an older store?)");
+  }
+
+ private:
+  using ReplyBody = schema::Reply::Body::Builder;
+  using Event = std::optional<kj::Array<capnp::word>>;
+
+  // ---- commands ----
+
+  Status createZone(schema::Actor::Reader actor, capnp::Text::Reader domainText, ReplyBody reply,
+                    Event& event) {
+    if (auto st = checkActor(actor)) return st;
+    auto name = dns::DnsName::parseZoneDomain(sv(domainText));
+    if (!name) return name.error();
+    const std::string& domain = name->text();
+    const std::string owner(sv(actor.getUserId()));
+    const uint64_t owned = counter(t_.owners, owner);
+    if (owned >= o_.zonesPerUser) {
+      return Error::validation(
+          "domain", "zone quota of " + std::to_string(o_.zonesPerUser) + " zones reached");
+    }
+    if (txn_.find(t_.zoneByDomain, domain)) {
+      return Error{ErrorKind::kZoneExists, "domain", "zone " + domain + " already exists"};
+    }
+    dns::Zone zone{newUuid(), domain, owner, now_, 0, seq_};
+    putZone(zone);
+    txn_.put(t_.zoneByDomain, domain, zone.uuid, MDB_NOOVERWRITE);
+    txn_.put(t_.zoneByOwner, joinKey({owner, domain}), zone.uuid, MDB_NOOVERWRITE);
+    setCounter(t_.owners, owner, owned + 1);
+    event = logEvent(actor, zone.uuid, zone.domain, [&](schema::Event::Change::Builder ch) {
+      schema::toSchema(zone, ch.initZoneCreated());
+    });
+    auto detail = reply.initZone();
+    schema::toSchema(zone, detail.initZone());
+    detail.initRecords(0);
+    return std::nullopt;
+  }
+
+  Status createRecord(schema::Actor::Reader actor, Command::Body::CreateRecordValid::Reader in,
+                      ReplyBody reply, Event& event) {
+    if (auto st = checkActor(actor)) return st;
+    auto zone = loadZone(sv(in.getZoneUuid()));
+    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("zone not found");
+    dns::RecordData data = schema::fromSchema(in.getRecord());
+    const dns::DnsName zoneName = storedZoneName(*zone);
+    auto relative = dns::relativizeOwner(data.name, zoneName);
+    if (!relative) return relative.error();
+    data.name = std::move(relative).value();
+    const std::vector<dns::Record> sameName = recordsAtName(zone->uuid, data.name);
+    if (auto st = dns::checkRecordInZone(zoneName, sameName, data)) return st;
+    if (zone->recordCount >= o_.recordsPerZone) {
+      return Error::validation(
+          "", "record quota of " + std::to_string(o_.recordsPerZone) + " records per zone reached");
+    }
+    dns::Record record{newUuid(), zone->uuid, std::move(data), now_, now_};
+    const std::string_view type = dns::toString(record.data.type);
+    txn_.put(t_.records, record.uuid, asBytes(encode<schema::Record>(record)), MDB_NOOVERWRITE);
+    txn_.put(t_.zoneRecords, joinKey({zone->uuid, record.data.name, type, record.uuid}), "");
+    txn_.put(t_.zoneTypeRecords, joinKey({zone->uuid, type, record.data.name, record.uuid}), "");
+    addToCounter(t_.typeCounts, joinKey({zone->uuid, type}), +1);
+    zone->recordCount++;
+    zone->serial = seq_;
+    putZone(*zone);
+    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
+      schema::toSchema(record, ch.initRecordCreated());
+    });
+    schema::toSchema(record, reply.initRecord());
+    return std::nullopt;
+  }
+
+  Status deleteRecord(schema::Actor::Reader actor, capnp::Text::Reader uuid, ReplyBody reply,
+                      Event& event) {
+    if (auto st = checkActor(actor)) return st;
+    auto bytes = txn_.find(t_.records, sv(uuid));
+    if (!bytes) return notFound("record not found");
+    const dns::Record record = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
+    auto zone = loadZone(record.zoneUuid);
+    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("record not found");
+    eraseRecordKeys(record.zoneUuid, record.data.name, dns::toString(record.data.type),
+                    record.uuid);
+    addToCounter(t_.typeCounts, joinKey({zone->uuid, dns::toString(record.data.type)}), -1);
+    if (zone->recordCount == 0) throw std::logic_error("zone record count underflow");
+    zone->recordCount--;
+    zone->serial = seq_;
+    putZone(*zone);
+    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
+      schema::toSchema(record, ch.initRecordDeleted());
+    });
+    reply.setOk();
+    return std::nullopt;
+  }
+
+  Status deleteZone(schema::Actor::Reader actor, capnp::Text::Reader uuid, ReplyBody reply,
+                    Event& event) {
+    if (auto st = checkActor(actor)) return st;
+    auto zone = loadZone(sv(uuid));
+    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("zone not found");
+    // Collect first: keys point into pages that the deletes below rewrite.
+    struct Key {
+      std::string name, type, uuid;
+    };
+    std::vector<Key> keys;
+    keys.reserve(zone->recordCount);
+    const std::string prefix = joinKey({zone->uuid}, true);
+    {
+      Cursor c(txn_, t_.zoneRecords);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        const std::string_view rest = c.key().substr(prefix.size());
+        const size_t a = rest.find('\0');
+        const size_t b = rest.find('\0', a + 1);
+        if (a == std::string_view::npos || b == std::string_view::npos) {
+          throw LmdbError("corrupt store: bad zone_records key", MDB_CORRUPTED);
+        }
+        keys.push_back({std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1)),
+                        std::string(rest.substr(b + 1))});
+      }
+    }
+    for (const auto& k : keys) eraseRecordKeys(zone->uuid, k.name, k.type, k.uuid);
+    for (auto type : dns::kAllRecordTypes) {
+      txn_.erase(t_.typeCounts, joinKey({zone->uuid, dns::toString(type)}));
+    }
+    txn_.erase(t_.zoneByDomain, zone->domain);
+    txn_.erase(t_.zoneByOwner, joinKey({zone->ownerId, zone->domain}));
+    addToCounter(t_.owners, zone->ownerId, -1);
+    txn_.erase(t_.zones, zone->uuid);
+    zone->serial = seq_;
+    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
+      schema::toSchema(*zone, ch.initZoneDeleted());
+    });
+    reply.setOk();
+    return std::nullopt;
+  }
+
+  Status createToken(schema::Actor::Reader actor, Command::Body::CreateToken::Reader in,
+                     ReplyBody reply, Event& event) {
+    const std::string userId(sv(in.getUserId()));
+    if (!validUserId(userId)) {
+      return Error::validation("user", "user id must be 1 to " + std::to_string(kMaxUserIdOctets) +
+                                           " printable characters");
+    }
+    std::string joined;
+    for (auto p : in.getPermissions()) {
+      if (!joined.empty()) joined.push_back(',');
+      joined.append(sv(p));
+    }
+    auto permissions = auth::parsePermissions(joined);
+    if (!permissions) return permissions.error();
+    auto hash = in.getHash();
+    const std::string_view hashKey(reinterpret_cast<const char*>(hash.begin()), hash.size());
+    if (hash.size() != 32) {
+      return Error::validation("hash",
+                               "token hash must be 32 bytes (SHA-256 of the bearer string)");
+    }
+    if (txn_.find(t_.tokenByHash, hashKey)) {
+      return Error::validation("hash", "a token with this hash already exists");
+    }
+    std::string id = auth::generateTokenId();
+    while (txn_.find(t_.tokens, id)) id = auth::generateTokenId();
+
+    auto fill = [&](schema::Token::Builder tok, bool withHash) {
+      tok.setId(id);
+      tok.setUserId(userId);
+      if (withHash) tok.setHash(hash);
+      auto list = tok.initPermissions(static_cast<unsigned>(permissions->size()));
+      for (unsigned i = 0; i < list.size(); ++i) list.set(i, (*permissions)[i]);
+      tok.setCreatedAt(now_);
+      tok.setRevoked(false);
+    };
+    capnp::MallocMessageBuilder stored;
+    fill(stored.initRoot<schema::Token>(), true);
+    txn_.put(t_.tokens, id, asBytes(capnp::messageToFlatArray(stored)), MDB_NOOVERWRITE);
+    txn_.put(t_.tokenByHash, hashKey, id, MDB_NOOVERWRITE);
+    event = logEvent(actor, "", "",
+                     [&](schema::Event::Change::Builder ch) { fill(ch.initTokenCreated(), true); });
+    fill(reply.initTokenCreated(), false);
+    return std::nullopt;
+  }
+
+  Status revokeToken(schema::Actor::Reader actor, capnp::Text::Reader idText, ReplyBody reply,
+                     Event& event) {
+    const std::string id(sv(idText));
+    auto bytes = txn_.find(t_.tokens, id);
+    if (!bytes) return notFound("token " + id + " not found");
+    auto token = decoder_.decode<schema::Token>(*bytes);
+    if (!token.getRevoked()) {
+      capnp::MallocMessageBuilder m;
+      m.setRoot(token);
+      auto updated = m.getRoot<schema::Token>();
+      updated.setRevoked(true);
+      auto hash = updated.asReader().getHash();
+      txn_.erase(t_.tokenByHash,
+                 std::string_view(reinterpret_cast<const char*>(hash.begin()), hash.size()));
+      txn_.put(t_.tokens, id, asBytes(capnp::messageToFlatArray(m)));
+      event = logEvent(actor, "", "",
+                       [&](schema::Event::Change::Builder ch) { ch.setTokenRevoked(id); });
+    }
+    reply.setOk();  // revoking a revoked token changes nothing and logs nothing
+    return std::nullopt;
+  }
+
+  // ---- helpers ----
+
+  static Status checkActor(schema::Actor::Reader actor) {
+    if (!validUserId(sv(actor.getUserId()))) {
+      return internal("command carries no valid actor user id; the API must set it");
+    }
+    return std::nullopt;
+  }
+
+  std::optional<dns::Zone> loadZone(std::string_view uuid) {
+    auto bytes = txn_.find(t_.zones, uuid);
+    if (!bytes) return std::nullopt;
+    return schema::fromSchema(decoder_.decode<schema::Zone>(*bytes));
+  }
+
+  void putZone(const dns::Zone& zone) {
+    txn_.put(t_.zones, zone.uuid, asBytes(encode<schema::Zone>(zone)));
+  }
+
+  static dns::DnsName storedZoneName(const dns::Zone& zone) {
+    auto name = dns::DnsName::parseZoneDomain(zone.domain);
+    if (!name) {
+      throw std::logic_error("stored zone domain `" + zone.domain +
+                             "` does not parse: " + name.error().detail);
+    }
+    return std::move(name).value();
+  }
+
+  std::vector<dns::Record> recordsAtName(const std::string& zoneUuid, const std::string& name) {
+    std::vector<std::string> uuids;
+    const std::string prefix = joinKey({zoneUuid, name}, true);
+    {
+      Cursor c(txn_, t_.zoneRecords);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        uuids.emplace_back(lastPart(c.key()));
+      }
+    }
+    std::vector<dns::Record> out;
+    out.reserve(uuids.size());
+    for (const auto& u : uuids) {
+      auto bytes = txn_.find(t_.records, u);
+      if (!bytes)
+        throw LmdbError("corrupt store: record " + u + " is indexed but missing", MDB_CORRUPTED);
+      out.push_back(schema::fromSchema(decoder_.decode<schema::Record>(*bytes)));
+    }
+    return out;
+  }
+
+  void eraseRecordKeys(std::string_view zoneUuid, std::string_view name, std::string_view type,
+                       std::string_view uuid) {
+    txn_.erase(t_.records, uuid);
+    txn_.erase(t_.zoneRecords, joinKey({zoneUuid, name, type, uuid}));
+    txn_.erase(t_.zoneTypeRecords, joinKey({zoneUuid, type, name, uuid}));
+  }
+
+  uint64_t counter(MDB_dbi dbi, std::string_view key) {
+    auto v = txn_.find(dbi, key);
+    return v ? decodeU64(*v) : 0;
+  }
+  void setCounter(MDB_dbi dbi, std::string_view key, uint64_t value) {
+    if (value == 0) {
+      txn_.erase(dbi, key);
+    } else {
+      txn_.put(dbi, key, encodeU64(value));
+    }
+  }
+  void addToCounter(MDB_dbi dbi, std::string_view key, int delta) {
+    const uint64_t v = counter(dbi, key);
+    if (delta < 0 && v == 0) throw std::logic_error("store counter underflow");
+    setCounter(dbi, key, delta < 0 ? v - 1 : v + 1);
+  }
+
+  // Builds the event with seq_, appends it to the log, returns its bytes.
+  template <typename Fill>
+  kj::Array<capnp::word> logEvent(schema::Actor::Reader actor, const std::string& zoneUuid,
+                                  const std::string& domain, Fill fill) {
+    capnp::MallocMessageBuilder m;
+    auto e = m.initRoot<schema::Event>();
+    e.setSeq(seq_);
+    e.setTime(now_);
+    e.setActor(actor);
+    e.setZoneUuid(zoneUuid);
+    e.setDomain(domain);
+    fill(e.getChange());
+    auto bytes = capnp::messageToFlatArray(m);
+    txn_.put(t_.log, encodeU64(seq_), asBytes(bytes), MDB_APPEND);
+    return bytes;
+  }
+
+  Txn& txn_;
+  const Tables& t_;
+  const StoreOptions& o_;
+  uint64_t seq_;  // the seq this command gets if it changes something
+  int64_t now_;
+  ValueDecoder decoder_;
+};
+
+Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new Tables) {
+  if (!options_.clock) options_.clock = nowSeconds;
+  const std::string& dir = options_.dir;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    throw LmdbError("cannot create the store directory " + dir + ": " + ec.message(), ec.value());
+  }
+  auto fail = [&](int rc, std::string_view what) {
+    if (env_ != nullptr) mdb_env_close(env_);
+    env_ = nullptr;
+    throw LmdbError("cannot open the LMDB store in " + dir + ": " + std::string(what) + ": " +
+                        mdb_strerror(rc) + " (check the directory's permissions and free space)",
+                    rc);
+  };
+  int rc = mdb_env_create(&env_);
+  if (rc != MDB_SUCCESS) fail(rc, "mdb_env_create");
+  if ((rc = mdb_env_set_mapsize(env_, options_.mapSize)) != MDB_SUCCESS) fail(rc, "set map size");
+  if ((rc = mdb_env_set_maxdbs(env_, 16)) != MDB_SUCCESS) fail(rc, "set max dbs");
+  if ((rc = mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0600)) != MDB_SUCCESS) fail(rc, "open");
+  int dead = 0;
+  if ((rc = mdb_reader_check(env_, &dead)) != MDB_SUCCESS) fail(rc, "reader check");
+  if (dead > 0)
+    spdlog::info("cleared {} stale LMDB reader slot(s) left by a crashed process", dead);
+
+  try {
+    Txn txn(env_, nullptr, 0);
+    auto open = [&](const char* name) {
+      MDB_dbi dbi = 0;
+      check(mdb_dbi_open(txn.get(), name, MDB_CREATE, &dbi),
+            std::string("cannot open LMDB database ") + name);
+      return dbi;
+    };
+    Tables& t = *tables_;
+    t.zones = open("zones");
+    t.zoneByDomain = open("zone_by_domain");
+    t.zoneByOwner = open("zone_by_owner");
+    t.owners = open("owners");
+    t.records = open("records");
+    t.zoneRecords = open("zone_records");
+    t.zoneTypeRecords = open("zone_type_records");
+    t.typeCounts = open("type_counts");
+    t.tokens = open("tokens");
+    t.tokenByHash = open("token_by_hash");
+    t.log = open("log");
+    {
+      Cursor c(txn, t.log);
+      lastSeq_ = c.last() ? decodeU64(c.key()) : 0;
+    }
+    txn.commit();
+  } catch (const LmdbError& e) {
+    mdb_env_close(env_);
+    env_ = nullptr;
+    throw LmdbError("cannot open the LMDB store in " + dir + ": " + e.what(), e.code());
+  }
+}
+
+Store::~Store() {
+  if (env_ != nullptr) mdb_env_close(env_);
+}
+
+BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands) {
+  BatchResult out;
+  out.replies.reserve(commands.size());
+  if (commands.empty()) return out;
+  const int64_t now = options_.clock();
+  std::vector<uint64_t> requestIds;
+  requestIds.reserve(commands.size());
+  for (auto c : commands) requestIds.push_back(c.getRequestId());
+
+  auto failAll = [&](const std::string& why) {
+    out.replies.clear();
+    out.events.clear();
+    for (uint64_t id : requestIds) {
+      out.replies.push_back(
+          errorReply(id, internal("the change was not saved: the store cannot write (" + why +
+                                  "); the operator must check the store's disk and log")));
+    }
+  };
+
+  std::unique_ptr<Txn> parent;
+  try {
+    parent = std::make_unique<Txn>(env_, nullptr, 0);
+  } catch (const LmdbError& e) {
+    spdlog::error("cannot start a write transaction in {}: {}", options_.dir, e.what());
+    failAll(e.what());
+    return out;
+  }
+
+  uint64_t seq = lastSeq_;
+  for (auto c : commands) {
+    const uint64_t requestId = c.getRequestId();
+    std::optional<Error> failure;
+    try {
+      capnp::MallocMessageBuilder m;
+      auto reply = m.initRoot<schema::Reply>();
+      reply.setVersion(schema::PROTOCOL_VERSION);
+      reply.setRequestId(requestId);
+      std::optional<kj::Array<capnp::word>> event;
+      Txn child(env_, parent->get(), 0);
+      Writer writer(child, *tables_, options_, seq + 1, now);
+      failure = writer.apply(c, reply, event);
+      if (!failure) {
+        child.commit();
+        if (event) {
+          ++seq;
+          out.events.push_back(std::move(*event));
+        }
+        out.replies.push_back(capnp::messageToFlatArray(m));
+      }
+    } catch (const LmdbError& e) {
+      spdlog::error("request {}: storage failure, the command was not applied: {}", requestId,
+                    e.what());
+      failure = internal("storage failure; the operator must check the store's log");
+    } catch (const std::logic_error& e) {
+      spdlog::error("request {}: the store hit a bug and did not apply the command: {}", requestId,
+                    e.what());
+      failure = internal("internal error in the store; see its log");
+    } catch (const std::exception& e) {
+      spdlog::warn("request {}: malformed command dropped: {}", requestId, e.what());
+      failure = internal("malformed command");
+    }
+    if (failure) out.replies.push_back(errorReply(requestId, *failure));
+  }
+
+  try {
+    parent->commit();
+    lastSeq_ = seq;
+  } catch (const LmdbError& e) {
+    spdlog::error(
+        "cannot commit {} command(s) to {}: {}; every one of them was answered with an "
+        "error",
+        commands.size(), options_.dir, e.what());
+    failAll(e.what());
+  }
+  return out;
+}
+
+}  // namespace zp::store

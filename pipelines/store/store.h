@@ -1,0 +1,97 @@
+#pragma once
+// The store: zonepipe's only writer. It keeps zones, records and tokens in an
+// LMDB environment together with a durable, gap-free event log, applies
+// validated commands in group-committed batches and answers read queries.
+// No sockets here (see server.h), so it can be driven directly in tests.
+
+#include <capnp/message.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "pipelines/store/lmdb.h"
+#include "schema/pipeline.capnp.h"
+
+namespace zp::store {
+
+struct StoreOptions {
+  std::string dir;                   // LMDB environment directory; created when missing
+  size_t mapSize = size_t{4} << 30;  // LMDB map size (a sparse reservation)
+  uint32_t zonesPerUser = 1000;      // quota
+  uint32_t recordsPerZone = 10000;   // quota
+  std::function<int64_t()> clock;    // unix seconds; empty = the system clock
+
+  static StoreOptions fromConfig(const config::Config& cfg);
+};
+
+// What one group-committed batch produced. Replies are flat-array
+// schema::Reply messages, one per command in input order; events are the
+// flat-array schema::Event messages committed by the batch, ascending seq,
+// byte for byte as stored in the log. Publish events only after applyBatch
+// returns: by then they are durable.
+struct BatchResult {
+  std::vector<kj::Array<capnp::word>> replies;
+  std::vector<kj::Array<capnp::word>> events;
+};
+
+// A reusable read transaction for one thread's queries (renewed per query,
+// so a query sees one consistent snapshot and pins no pages in between).
+// Not thread-safe: one per querying thread. Must not outlive its Store.
+class ReadSession {
+ public:
+  ReadSession(ReadSession&&) noexcept;
+  ReadSession& operator=(ReadSession&&) noexcept;
+  ~ReadSession();
+
+ private:
+  friend class Store;
+  explicit ReadSession(MDB_env* env);
+  std::unique_ptr<Txn> txn_;
+};
+
+// Owns the LMDB environment (one Store per directory per process).
+// Thread-safety: applyBatch from ONE thread only (the writer); query() from
+// any number of threads concurrently, each with its own ReadSession.
+// Failure: the constructor throws LmdbError naming the directory when the
+// environment cannot be opened. Command and query outcomes (not found,
+// conflicts, quotas, malformed messages, storage failures) are Reply errors;
+// they never throw.
+class Store {
+ public:
+  explicit Store(StoreOptions options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Applies every command in ONE durable LMDB write transaction, each in its
+  // own child transaction: a failed command leaves no trace and consumes no
+  // seq, and does not disturb the others. If the final commit fails, every
+  // command gets an internal error reply and no event is returned.
+  BatchResult applyBatch(std::span<const schema::Command::Reader> commands);
+
+  ReadSession newReadSession() const;
+  // Answers one query into `reply` (its root becomes a schema::Reply).
+  void query(ReadSession& session, schema::Query::Reader query, capnp::MessageBuilder& reply) const;
+  // Convenience for tests and tools: a fresh session, flat-array reply.
+  kj::Array<capnp::word> query(schema::Query::Reader query) const;
+
+  uint64_t lastSeq() const { return lastSeq_; }  // writer thread only
+  const std::string& dir() const { return options_.dir; }
+
+ private:
+  class Writer;
+  class Reader;
+  struct Tables;
+
+  StoreOptions options_;
+  MDB_env* env_ = nullptr;
+  std::unique_ptr<Tables> tables_;
+  uint64_t lastSeq_ = 0;
+};
+
+}  // namespace zp::store
