@@ -1,0 +1,49 @@
+// zonepipe-push: receives checked zone files from the renderer, publishes
+// them in the zone directory and makes named load them through rndc.
+// Usage: zonepipe-push [--config FILE] [--home DIR]
+#include <cstdio>
+#include <stdexcept>
+
+#include "common/log/log.h"
+#include "common/util/stop.h"
+#include "pipelines/push/pusher.h"
+#include "pipelines/push/worker.h"
+#include "pipelines/wiring/one_machine.h"
+
+int main(int argc, char** argv) {
+  const auto startup = zp::wiring::loadOrExit(argc, argv);
+  const auto& cfg = startup.config;
+  if (!startup.args.empty()) {
+    std::fprintf(stderr,
+                 "zonepipe-push: unknown argument `%s`; usage: zonepipe-push [--config FILE] "
+                 "[--home DIR]\n",
+                 startup.args[0].c_str());
+    return 100;
+  }
+  if (cfg.pushEndpoint.empty() || cfg.pushZoneDir.empty() || cfg.rndc.empty() ||
+      cfg.rndcConfig.empty()) {
+    std::fprintf(stderr,
+                 "zonepipe-push: the config leaves the push endpoint, the zone directory, rndc "
+                 "or the rndc config empty; set them\n");
+    return 100;
+  }
+  zp::log::init("push", cfg.logLevel);
+  const auto& stop = zp::stopOnSignal();
+  try {
+    zp::push::Publisher publisher(cfg.pushZoneDir);
+    zp::push::RndcProgram rndc(cfg.rndc, cfg.rndcConfig);
+    zp::push::Pusher pusher(publisher, rndc);
+    spdlog::info("publishing zone files in {} and loading them with {} -c {}", publisher.zoneDir(),
+                 cfg.rndc, cfg.rndcConfig);
+    zmq::context_t ctx;
+    zp::push::runPusher(ctx, cfg.pushEndpoint, pusher, stop);
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("bad configuration: {}", e.what());
+    return 100;
+  } catch (const std::exception& e) {
+    spdlog::error("pusher stopped: {}", e.what());
+    return 111;
+  }
+  spdlog::info("pusher stopped cleanly");
+  return 0;
+}

@@ -1,0 +1,272 @@
+#include "pipelines/render/renderer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace zp::render {
+
+Renderer::Renderer(uint64_t cursor, RendererOptions options)
+    : options_(std::move(options)), cursor_(cursor), lastSeen_(cursor) {}
+
+void Renderer::start(Now now) {
+  started_ = true;
+  spdlog::info("resuming after event {}; catching up with the store's log at {}", cursor_,
+               options_.storeEndpoint);
+  requestLog(now);
+}
+
+void Renderer::requestLog(Now now) {
+  if (logRequestId_) return;  // one at a time; its answer tells whether to fetch more
+  logRequestId_ = nextRequestId_++;
+  logSentAt_ = now.mono;
+  lastLogPollAt_ = now.mono;
+  actions_.logRequests.push_back({*logRequestId_, lastSeen_, options_.logPageSize});
+}
+
+void Renderer::onEvent(const EventNote& event, Now now) {
+  highestHeard_ = std::max(highestHeard_, event.seq);
+  if (event.seq <= lastSeen_) return;  // already applied (from the log)
+  if (event.seq == lastSeen_ + 1) {
+    applyEvent(event, now);
+  } else {
+    // A gap (a lost PUB message): the log is the source of truth. If a log
+    // query is already in flight, highestHeard_ makes its answer fetch more.
+    spdlog::debug("event {} arrived after {}; fetching the missing ones from the log", event.seq,
+                  lastSeen_);
+    requestLog(now);
+  }
+  schedule(now);
+}
+
+void Renderer::applyEvent(const EventNote& event, Now now) {
+  lastSeen_ = event.seq;
+  if (event.domain.empty()) return;
+  auto& state = domains_[event.domain];
+  if (state.pendingFirst == 0) state.pendingFirst = event.seq;
+  state.pendingLast = event.seq;
+  state.pendingCommittedAt = now.wall;
+  if (state.phase == Phase::kIdle && !state.waiting) {
+    state.waiting = true;
+    waiting_.push_back(event.domain);
+  }
+}
+
+void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
+  if (logRequestId_ && requestId == *logRequestId_) {
+    logRequestId_.reset();
+    if (auto* page = std::get_if<LogPage>(&answer)) {
+      bool gap = false;
+      for (const auto& item : page->items) {
+        if (item.seq <= lastSeen_) continue;
+        if (item.seq != lastSeen_ + 1) {
+          gap = true;  // the store's log has a hole: should not happen; ask again from here
+          spdlog::warn("the store's log jumped from {} to {}; asking again", lastSeen_, item.seq);
+          break;
+        }
+        applyEvent(item, now);
+      }
+      if (!gap && (page->lastSeq > lastSeen_ || highestHeard_ > lastSeen_)) requestLog(now);
+    } else if (auto* error = std::get_if<Error>(&answer)) {
+      spdlog::warn("the store at {} refused a log query ({}); retrying", options_.storeEndpoint,
+                   error->detail);
+    } else {
+      spdlog::warn("the store answered a log query with a zone; ignoring it");
+    }
+    schedule(now);
+    return;
+  }
+  auto query = queries_.find(requestId);
+  if (query == queries_.end()) return;  // a late answer to a query sent again since
+  const std::string domain = query->second;
+  queries_.erase(query);
+  auto it = domains_.find(domain);
+  if (it == domains_.end() || it->second.phase != Phase::kSnapshot ||
+      it->second.requestId != requestId) {
+    return;
+  }
+  auto& state = it->second;
+  if (auto* snapshot = std::get_if<dns::ZoneSnapshot>(&answer)) {
+    state.phase = Phase::kChecking;
+    state.serial = snapshot->zone.serial;
+    actions_.renders.push_back({domain, state.serial, std::move(*snapshot)});
+  } else if (auto* error = std::get_if<Error>(&answer);
+             error && error->kind == ErrorKind::kNotFound) {
+    state.phase = Phase::kDeploying;
+    state.serial = state.flightLast;
+    state.sentAt = now.mono;
+    actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt});
+  } else {
+    spdlog::warn("the store at {} could not give the zone {} ({}); retrying",
+                 options_.storeEndpoint, domain,
+                 error ? error->detail : std::string("unexpected answer"));
+    retryLater(domain, now);
+  }
+  schedule(now);
+}
+
+void Renderer::onChecked(const std::string& domain, uint64_t serial, CheckVerdict verdict,
+                         std::string text, Now now) {
+  auto it = domains_.find(domain);
+  if (it == domains_.end() || it->second.phase != Phase::kChecking || it->second.serial != serial) {
+    return;
+  }
+  auto& state = it->second;
+  switch (verdict) {
+    case CheckVerdict::kAccepted:
+      state.phase = Phase::kDeploying;
+      state.sentAt = now.mono;
+      actions_.deploys.push_back({domain, serial, std::move(text), state.flightCommittedAt});
+      break;
+    case CheckVerdict::kRefused:
+      spdlog::error(
+          "named-checkzone refused zone {} serial {}, so it was not deployed and the previous "
+          "version keeps serving: {}. This is a bug in zonepipe's validation or rendering; "
+          "report it with this line",
+          domain, serial, text);
+      finish(domain);
+      break;
+    case CheckVerdict::kFailed:
+      spdlog::error(
+          "could not check zone {} serial {}: {}; retrying (is named-checkzone installed "
+          "and is the renderer's state directory writable?)",
+          domain, serial, text);
+      retryLater(domain, now);
+      break;
+  }
+  schedule(now);
+}
+
+void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const std::string& detail,
+                     Now now) {
+  auto it = domains_.find(domain);
+  if (it == domains_.end() || it->second.phase != Phase::kDeploying ||
+      it->second.serial != serial) {
+    spdlog::debug("ignoring an acknowledgement for {} serial {} that nothing waits for", domain,
+                  serial);
+    return;
+  }
+  if (ok) {
+    spdlog::info("deployed {} serial {} {}ms after commit", domain, serial,
+                 now.wall - it->second.flightCommittedAt);
+    finish(domain);
+  } else {
+    spdlog::warn("the pusher could not deploy {} serial {}: {}; retrying", domain, serial, detail);
+    retryLater(domain, now);
+  }
+  schedule(now);
+}
+
+void Renderer::tick(Now now) {
+  if (!started_) return;
+  if (logRequestId_ && now.mono - logSentAt_ >= options_.queryTimeoutMs) {
+    spdlog::warn("store at {} did not answer; retrying", options_.storeEndpoint);
+    logRequestId_.reset();
+    requestLog(now);
+  } else if (!logRequestId_ && now.mono - lastLogPollAt_ >= options_.idlePollMs) {
+    requestLog(now);
+  }
+  bool storeSilent = false;
+  std::vector<std::string> unacked;
+  for (const auto& domain : inFlight_) {
+    auto& state = domains_.at(domain);
+    if (state.phase == Phase::kSnapshot && now.mono - state.sentAt >= options_.queryTimeoutMs) {
+      storeSilent = true;
+      queries_.erase(state.requestId);
+      sendSnapshotQuery(domain, state, now);
+    } else if (state.phase == Phase::kDeploying &&
+               now.mono - state.sentAt >= options_.ackTimeoutMs) {
+      unacked.push_back(domain);
+    }
+  }
+  if (storeSilent) spdlog::warn("store at {} did not answer; retrying", options_.storeEndpoint);
+  for (const auto& domain : unacked) {
+    spdlog::warn("pusher at {} did not acknowledge {} serial {} within {}ms; retrying",
+                 options_.pushEndpoint, domain, domains_.at(domain).serial, options_.ackTimeoutMs);
+    retryLater(domain, now);
+  }
+  while (!backoff_.empty() && backoff_.begin()->first <= now.mono) {
+    waiting_.push_back(backoff_.begin()->second);
+    backoff_.erase(backoff_.begin());
+  }
+  schedule(now);
+}
+
+void Renderer::schedule(Now now) {
+  while (inFlight_.size() < options_.maxInFlight && !waiting_.empty()) {
+    const std::string domain = std::move(waiting_.front());
+    waiting_.pop_front();
+    auto it = domains_.find(domain);
+    if (it == domains_.end()) continue;
+    it->second.waiting = false;
+    if (it->second.phase != Phase::kIdle || it->second.pendingFirst == 0) continue;
+    startZone(domain, it->second, now);
+  }
+}
+
+void Renderer::startZone(const std::string& domain, DomainState& state, Now now) {
+  state.flightFirst = state.pendingFirst;
+  state.flightLast = state.pendingLast;
+  state.flightCommittedAt = state.pendingCommittedAt;
+  state.pendingFirst = state.pendingLast = 0;
+  state.pendingCommittedAt = 0;
+  inFlight_.insert(domain);
+  sendSnapshotQuery(domain, state, now);
+}
+
+void Renderer::sendSnapshotQuery(const std::string& domain, DomainState& state, Now now) {
+  state.phase = Phase::kSnapshot;
+  state.requestId = nextRequestId_++;
+  state.sentAt = now.mono;
+  queries_[state.requestId] = domain;
+  actions_.snapshotRequests.push_back({state.requestId, domain});
+}
+
+void Renderer::finish(const std::string& domain) {
+  auto it = domains_.find(domain);
+  auto& state = it->second;
+  inFlight_.erase(domain);
+  state.phase = Phase::kIdle;
+  state.backoffMs = 0;
+  if (state.pendingFirst == 0) {
+    domains_.erase(it);
+  } else if (!state.waiting) {
+    state.waiting = true;
+    waiting_.push_back(domain);
+  }
+}
+
+void Renderer::retryLater(const std::string& domain, Now now) {
+  auto& state = domains_.at(domain);
+  inFlight_.erase(domain);
+  if (state.phase == Phase::kSnapshot) queries_.erase(state.requestId);
+  state.phase = Phase::kIdle;
+  // Whatever arrived meanwhile is newer: the retry covers it too.
+  state.pendingFirst = state.flightFirst;
+  state.pendingLast = std::max(state.pendingLast, state.flightLast);
+  state.pendingCommittedAt = std::max(state.pendingCommittedAt, state.flightCommittedAt);
+  state.backoffMs = state.backoffMs == 0 ? options_.backoffStartMs
+                                         : std::min(state.backoffMs * 2, options_.backoffMaxMs);
+  if (state.waiting) {  // already queued (cannot happen while in flight, but stay consistent)
+    return;
+  }
+  state.waiting = true;
+  backoff_.emplace(now.mono + state.backoffMs, domain);
+}
+
+Actions Renderer::takeActions() {
+  Actions out = std::move(actions_);
+  actions_ = Actions{};
+  return out;
+}
+
+uint64_t Renderer::cursor() const {
+  uint64_t lowest = lastSeen_ + 1;
+  for (const auto& [domain, state] : domains_) {
+    if (state.phase != Phase::kIdle) lowest = std::min(lowest, state.flightFirst);
+    if (state.pendingFirst != 0) lowest = std::min(lowest, state.pendingFirst);
+  }
+  return std::max(cursor_, lowest - 1);
+}
+
+}  // namespace zp::render

@@ -1,0 +1,175 @@
+#pragma once
+// The renderer's decisions, without sockets, processes or clocks: which store
+// queries to send, which zones to render and check, which deploys to send, and
+// how far the durable cursor may advance. The socket loop (worker.h) feeds it
+// inputs and carries out the actions it asks for; tests drive it directly.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "common/dns/zone.h"
+#include "common/util/result.h"
+
+namespace zp::render {
+
+// The time of an input: `mono` (steady clock, ms) drives timers, `wall` (unix
+// ms) is what commit-to-deploy lag is measured in.
+struct Now {
+  int64_t mono = 0;
+  int64_t wall = 0;
+};
+
+// One committed event as the renderer needs it.
+struct EventNote {
+  uint64_t seq = 0;
+  std::string domain;  // empty for events that touch no zone (tokens)
+};
+
+// Answers of the store to the renderer's queries.
+struct LogPage {
+  std::vector<EventNote> items;  // seq > after, ascending
+  uint64_t lastSeq = 0;          // the newest seq the store has committed
+};
+using StoreAnswer = std::variant<LogPage, dns::ZoneSnapshot, Error>;  // Error kNotFound: no zone
+
+// Actions for the driver.
+struct LogRequest {
+  uint64_t requestId = 0;
+  uint64_t after = 0;
+  uint32_t limit = 0;
+};
+struct SnapshotRequest {
+  uint64_t requestId = 0;
+  std::string domain;
+};
+// Render the snapshot, check it, then call Renderer::onChecked.
+struct RenderJob {
+  std::string domain;
+  uint64_t serial = 0;
+  dns::ZoneSnapshot snapshot;
+};
+struct DeployOrder {
+  std::string domain;
+  uint64_t serial = 0;
+  std::optional<std::string> zoneFile;  // nullopt: remove the zone
+  int64_t committedAt = 0;              // unix ms at which the newest included event was seen
+};
+struct Actions {
+  std::vector<LogRequest> logRequests;
+  std::vector<SnapshotRequest> snapshotRequests;
+  std::vector<RenderJob> renders;
+  std::vector<DeployOrder> deploys;
+  bool empty() const {
+    return logRequests.empty() && snapshotRequests.empty() && renders.empty() && deploys.empty();
+  }
+};
+
+// What named-checkzone (or the attempt to run it) said about a rendered zone.
+enum class CheckVerdict {
+  kAccepted,  // deploy it
+  kRefused,   // the zone file is invalid: log, skip this version (the old one keeps serving)
+  kFailed,    // could not check (program missing, timeout): retry with backoff
+};
+
+struct RendererOptions {
+  size_t maxInFlight = 16;        // zones between snapshot query and ack, at most
+  int64_t queryTimeoutMs = 2000;  // a store query unanswered this long is sent again
+  int64_t idlePollMs = 1000;      // log poll interval, so a lost PUB message never strands a change
+  int64_t ackTimeoutMs = 30000;   // a deploy unacknowledged this long is retried
+  int64_t backoffStartMs = 100;   // first retry delay of a failed zone; doubles ...
+  int64_t backoffMaxMs = 5000;    // ... up to this
+  uint32_t logPageSize = 1000;
+  std::string storeEndpoint;  // for log lines only
+  std::string pushEndpoint;   // for log lines only
+};
+
+// Follows the store's event log from a durable cursor and turns dirty zones
+// into deploys, one in flight per zone and at most maxInFlight in all; many
+// events for one zone collapse into one render of the latest snapshot.
+// Cursor C: every event with seq <= C is rendered and acknowledged (or was
+// refused by named-checkzone, or touched no zone). Not thread-safe: one
+// driver thread calls everything. Logs what happens through spdlog. Inputs
+// that match nothing in flight (late or duplicate answers) are ignored.
+class Renderer {
+ public:
+  Renderer(uint64_t cursor, RendererOptions options);
+
+  // Starts catching up from the cursor.
+  void start(Now now);
+  // A live event from the store's PUB socket.
+  void onEvent(const EventNote& event, Now now);
+  // A reply to a LogRequest or SnapshotRequest.
+  void onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now);
+  // The result of a RenderJob; `text` is the zone file when accepted, else
+  // named-checkzone's message or why it could not run.
+  void onChecked(const std::string& domain, uint64_t serial, CheckVerdict verdict, std::string text,
+                 Now now);
+  // A DeployAck from the pusher.
+  void onAck(const std::string& domain, uint64_t serial, bool ok, const std::string& detail,
+             Now now);
+  // Timers: query and ack timeouts, retry backoff, idle log poll.
+  void tick(Now now);
+
+  // The actions decided since the last call.
+  Actions takeActions();
+
+  uint64_t cursor() const;
+  uint64_t lastSeen() const { return lastSeen_; }
+  // Nothing dirty, nothing in flight.
+  bool idle() const { return domains_.empty(); }
+  size_t inFlight() const { return inFlight_.size(); }
+
+ private:
+  enum class Phase { kIdle, kSnapshot, kChecking, kDeploying };
+  struct DomainState {
+    // dirty, not yet taken into a render
+    uint64_t pendingFirst = 0;  // 0 = nothing pending
+    uint64_t pendingLast = 0;
+    int64_t pendingCommittedAt = 0;
+    // in flight
+    Phase phase = Phase::kIdle;
+    uint64_t flightFirst = 0;
+    uint64_t flightLast = 0;
+    int64_t flightCommittedAt = 0;
+    uint64_t requestId = 0;  // snapshot query
+    uint64_t serial = 0;     // being checked or deployed
+    int64_t sentAt = 0;      // mono ms of the query or deploy
+    // retry
+    int64_t backoffMs = 0;
+    bool waiting = false;  // in waiting_ or backoff_
+  };
+
+  void applyEvent(const EventNote& event, Now now);
+  void requestLog(Now now);
+  void startZone(const std::string& domain, DomainState& state, Now now);
+  void sendSnapshotQuery(const std::string& domain, DomainState& state, Now now);
+  void finish(const std::string& domain);
+  void retryLater(const std::string& domain, Now now);
+  void schedule(Now now);
+
+  RendererOptions options_;
+  uint64_t cursor_;            // as loaded; cursor() never reports less
+  uint64_t lastSeen_;          // every seq <= lastSeen_ has been applied
+  uint64_t highestHeard_ = 0;  // largest seq seen on the live stream
+  uint64_t nextRequestId_ = 1;
+  std::optional<uint64_t> logRequestId_;  // the log query in flight
+  int64_t logSentAt_ = 0;
+  int64_t lastLogPollAt_ = 0;
+  bool started_ = false;
+
+  std::map<std::string, DomainState> domains_;         // dirty or in flight
+  std::unordered_map<uint64_t, std::string> queries_;  // snapshot requestId -> domain
+  std::set<std::string> inFlight_;                     // phase != kIdle
+  std::deque<std::string> waiting_;                    // ready to start, FIFO
+  std::multimap<int64_t, std::string> backoff_;        // retry at (mono ms) -> domain
+  Actions actions_;
+};
+
+}  // namespace zp::render

@@ -1,0 +1,293 @@
+#include "pipelines/render/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "common/bus/frame.h"
+#include "common/bus/socket.h"
+#include "common/schema/codec.h"
+#include "pipelines/render/checkzone.h"
+#include "pipelines/render/cursor_file.h"
+#include "pipelines/render/renderer.h"
+#include "pipelines/render/zonefile.h"
+
+namespace zp::render {
+namespace {
+
+constexpr size_t kCheckThreads = 4;  // named-checkzone runs are mostly process start-up
+constexpr int64_t kCursorSaveMs = 50;
+
+Now now() {
+  using namespace std::chrono;
+  return {duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count(),
+          duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count()};
+}
+
+// A finished RenderJob.
+struct Checked {
+  std::string domain;
+  uint64_t serial = 0;
+  CheckVerdict verdict = CheckVerdict::kFailed;
+  std::string text;
+};
+
+// Threads that render and check zones. Owned by the loop; results are
+// collected with takeDone() after a wake-up frame arrives on the PULL socket
+// bound at `wakeEndpoint` (each thread has its own PUSH socket). Stops and
+// joins its threads on destruction (waiting for checks that are running).
+class CheckPool {
+ public:
+  CheckPool(zmq::context_t& ctx, std::string wakeEndpoint, const ZoneChecker& checker,
+            ZoneFileSettings settings, size_t threads)
+      : ctx_(ctx),
+        wakeEndpoint_(std::move(wakeEndpoint)),
+        checker_(checker),
+        settings_(std::move(settings)) {
+    for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  }
+  CheckPool(const CheckPool&) = delete;
+  CheckPool& operator=(const CheckPool&) = delete;
+  ~CheckPool() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    for (auto& t : threads_) t.join();
+  }
+
+  void submit(RenderJob job) {
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+  }
+
+  std::vector<Checked> takeDone() {
+    std::lock_guard lock(mu_);
+    std::vector<Checked> out = std::move(done_);
+    done_.clear();
+    return out;
+  }
+
+ private:
+  void run() {
+    zmq::socket_t wake(ctx_, zmq::socket_type::push);
+    wake.set(zmq::sockopt::linger, 0);
+    wake.connect(wakeEndpoint_);
+    while (true) {
+      RenderJob job;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+        if (stopping_) return;
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      Checked result{job.domain, job.serial, CheckVerdict::kFailed, {}};
+      try {
+        std::string text = renderZoneFile(job.snapshot, settings_);
+        CheckResult check = checker_.check(job.domain, text);
+        result.verdict = check.verdict;
+        result.text = check.verdict == CheckVerdict::kAccepted ? std::move(text) : check.message;
+      } catch (const std::invalid_argument& e) {
+        result.verdict = CheckVerdict::kRefused;  // the snapshot breaks the rules: cannot render it
+        result.text = std::string("cannot render it: ") + e.what();
+      } catch (const std::exception& e) {
+        result.text = e.what();
+      }
+      {
+        std::lock_guard lock(mu_);
+        done_.push_back(std::move(result));
+      }
+      zmq::message_t ping;
+      (void)wake.send(ping, zmq::send_flags::dontwait);  // a full pipe means a wake-up is pending
+    }
+  }
+
+  zmq::context_t& ctx_;
+  std::string wakeEndpoint_;
+  const ZoneChecker& checker_;
+  ZoneFileSettings settings_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<RenderJob> jobs_;
+  std::vector<Checked> done_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+zmq::message_t logQuery(const LogRequest& request) {
+  capnp::MallocMessageBuilder message;
+  auto query = message.initRoot<schema::Query>();
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(request.requestId);
+  auto body = query.getBody().initLogSince();
+  body.setAfter(request.after);
+  body.setLimit(request.limit);
+  return bus::toFrame(message);
+}
+
+zmq::message_t snapshotQuery(const SnapshotRequest& request) {
+  capnp::MallocMessageBuilder message;
+  auto query = message.initRoot<schema::Query>();
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(request.requestId);
+  query.getBody().setZoneSnapshot(request.domain);
+  return bus::toFrame(message);
+}
+
+zmq::message_t deployFrame(const DeployOrder& order) {
+  capnp::MallocMessageBuilder message;
+  auto deploy = message.initRoot<schema::Deploy>();
+  deploy.setVersion(schema::PROTOCOL_VERSION);
+  deploy.setDomain(order.domain);
+  deploy.setSerial(order.serial);
+  deploy.setCommittedAt(order.committedAt);
+  if (order.zoneFile) {
+    deploy.getBody().setZoneFile(*order.zoneFile);
+  } else {
+    deploy.getBody().setRemove();
+  }
+  return bus::toFrame(message);
+}
+
+StoreAnswer decodeAnswer(schema::Reply::Reader reply) {
+  auto body = reply.getBody();
+  switch (body.which()) {
+    case schema::Reply::Body::EVENTS: {
+      LogPage page;
+      page.lastSeq = body.getEvents().getLastSeq();
+      for (auto e : body.getEvents().getItems()) page.items.push_back({e.getSeq(), e.getDomain()});
+      return page;
+    }
+    case schema::Reply::Body::ZONE: {
+      dns::ZoneSnapshot snapshot;
+      snapshot.zone = schema::fromSchema(body.getZone().getZone());
+      for (auto r : body.getZone().getRecords()) snapshot.records.push_back(schema::fromSchema(r));
+      return snapshot;
+    }
+    case schema::Reply::Body::ERROR:
+      return schema::fromSchema(body.getError());
+    default:
+      return Error{ErrorKind::kInternal, "", "the store sent an answer of an unexpected kind"};
+  }
+}
+
+}  // namespace
+
+void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atomic<bool>& stop) {
+  CursorFile cursorFile(cfg.rendererStateDir);
+  uint64_t saved = cursorFile.load();
+
+  auto events = bus::connectSocket(ctx, zmq::socket_type::sub, cfg.storeEvents);
+  events.set(zmq::sockopt::subscribe, "");
+  auto store = bus::connectSocket(ctx, zmq::socket_type::dealer, cfg.storeQuery);
+  auto pusher = bus::connectSocket(ctx, zmq::socket_type::dealer, cfg.pushEndpoint);
+  const std::string wakeEndpoint =
+      "inproc://zp-render-wake-" + std::to_string(reinterpret_cast<uintptr_t>(&events));
+  zmq::socket_t wake(ctx, zmq::socket_type::pull);
+  wake.set(zmq::sockopt::linger, 0);
+  wake.bind(wakeEndpoint);
+
+  ZoneChecker checker(cfg.checkzone, cfg.rendererStateDir);
+  CheckPool pool(ctx, wakeEndpoint, checker, settingsFrom(cfg), kCheckThreads);
+
+  RendererOptions options;
+  options.storeEndpoint = cfg.storeQuery;
+  options.pushEndpoint = cfg.pushEndpoint;
+  Renderer renderer(saved, options);
+  spdlog::info("rendering zones from the store at {} / {} for the pusher at {}; cursor {} in {}",
+               cfg.storeEvents, cfg.storeQuery, cfg.pushEndpoint, saved, cursorFile.path());
+  renderer.start(now());
+
+  auto execute = [&] {
+    Actions actions = renderer.takeActions();
+    for (const auto& r : actions.logRequests) {
+      if (!bus::send(store, {}, logQuery(r))) spdlog::debug("store query socket is full");
+    }
+    for (const auto& r : actions.snapshotRequests) {
+      if (!bus::send(store, {}, snapshotQuery(r))) spdlog::debug("store query socket is full");
+    }
+    for (auto& job : actions.renders) pool.submit(std::move(job));
+    for (const auto& d : actions.deploys) {
+      if (!bus::send(pusher, {}, deployFrame(d))) {
+        spdlog::warn("the pusher at {} is not accepting deploys; {} serial {} will be retried",
+                     cfg.pushEndpoint, d.domain, d.serial);
+      }
+    }
+  };
+
+  std::vector<zmq_pollitem_t> items = {{events.handle(), 0, ZMQ_POLLIN, 0},
+                                       {store.handle(), 0, ZMQ_POLLIN, 0},
+                                       {pusher.handle(), 0, ZMQ_POLLIN, 0},
+                                       {wake.handle(), 0, ZMQ_POLLIN, 0}};
+  int64_t lastSave = now().mono;
+  bus::Multipart in;
+  while (!stop.load()) {
+    execute();
+    zmq::poll(items, std::chrono::milliseconds(renderer.idle() ? 200 : 20));
+    for (int n = 0; n < 4096 && bus::receive(events, in); ++n) {
+      try {
+        bus::Decoded decoded(in.payload);
+        auto event = decoded.root<schema::Event>();
+        renderer.onEvent({event.getSeq(), event.getDomain()}, now());
+      } catch (const std::exception& e) {
+        spdlog::warn("dropped a malformed event from the store ({}); the log will fill the gap",
+                     e.what());
+      }
+    }
+    for (int n = 0; n < 4096 && bus::receive(store, in); ++n) {
+      try {
+        bus::Decoded decoded(in.payload);
+        auto reply = decoded.root<schema::Reply>();
+        if (reply.getVersion() != schema::PROTOCOL_VERSION) {
+          throw std::runtime_error("protocol version " + std::to_string(reply.getVersion()));
+        }
+        renderer.onStoreAnswer(reply.getRequestId(), decodeAnswer(reply), now());
+      } catch (const std::exception& e) {
+        spdlog::warn("dropped a malformed answer from the store ({}); the query will be retried",
+                     e.what());
+      }
+    }
+    for (int n = 0; n < 4096 && bus::receive(pusher, in); ++n) {
+      try {
+        bus::Decoded decoded(in.payload);
+        auto ack = decoded.root<schema::DeployAck>();
+        if (ack.getVersion() != schema::PROTOCOL_VERSION) {
+          throw std::runtime_error("protocol version " + std::to_string(ack.getVersion()));
+        }
+        renderer.onAck(ack.getDomain(), ack.getSerial(), ack.getOk(), ack.getDetail(), now());
+      } catch (const std::exception& e) {
+        spdlog::warn(
+            "dropped a malformed acknowledgement from the pusher ({}); the deploy will "
+            "be retried",
+            e.what());
+      }
+    }
+    zmq::message_t ping;
+    while (wake.recv(ping, zmq::recv_flags::dontwait)) {
+    }
+    for (auto& done : pool.takeDone()) {
+      renderer.onChecked(done.domain, done.serial, done.verdict, std::move(done.text), now());
+    }
+    const Now t = now();
+    renderer.tick(t);
+    const uint64_t cursor = renderer.cursor();
+    if (cursor != saved && (t.mono - lastSave >= kCursorSaveMs || renderer.idle())) {
+      cursorFile.save(cursor);
+      saved = cursor;
+      lastSave = t.mono;
+    }
+  }
+  if (renderer.cursor() != saved) cursorFile.save(renderer.cursor());
+  spdlog::info("stopping at cursor {}", renderer.cursor());
+}
+
+}  // namespace zp::render

@@ -1,0 +1,19 @@
+#pragma once
+// The renderer's socket loop: SUB to the store's events, DEALER to the store's
+// query socket, DEALER to the pusher; a small pool of threads renders zones
+// and runs named-checkzone so several zones are checked at once. The
+// decisions are Renderer's (renderer.h); this file only moves messages.
+
+#include <atomic>
+#include <zmq.hpp>
+
+#include "common/config/config.h"
+
+namespace zp::render {
+
+// Runs until `stop` becomes true, then saves the cursor and returns. Throws
+// std::runtime_error (or zmq::error_t) when the sockets or the state
+// directory cannot be set up, or the cursor cannot be saved.
+void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atomic<bool>& stop);
+
+}  // namespace zp::render
