@@ -1,0 +1,54 @@
+#pragma once
+// Remembers successful token lookups for a short time (500 ms by default) so
+// that most requests need one round trip to the pipeline, while a revoked
+// token stops working within a second. Failures are never cached.
+// Thread-safe (one mutex); the caller passes the clock's `now`.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace zp::api {
+
+// Who a token belongs to and what it may do.
+struct Principal {
+  std::string userId;
+  std::string tokenId;
+  std::vector<std::string> permissions;  // canonical, e.g. "dns:list" or "dns:*"
+};
+
+using TokenHash = std::array<uint8_t, 32>;
+
+class AuthCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  explicit AuthCache(std::chrono::milliseconds ttl = std::chrono::milliseconds(500),
+                     size_t maxEntries = 100000);
+
+  // The principal cached for `hash`, or nullptr when unknown or expired.
+  std::shared_ptr<const Principal> find(const TokenHash& hash, Clock::time_point now) const;
+  void insert(const TokenHash& hash, std::shared_ptr<const Principal> principal,
+              Clock::time_point now);
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Principal> principal;
+    Clock::time_point expires;
+  };
+  using Key = std::string;  // the 32 hash bytes
+
+  std::chrono::milliseconds ttl_;
+  size_t maxEntries_;
+  mutable std::mutex mutex_;
+  std::unordered_map<Key, Entry> entries_;
+};
+
+}  // namespace zp::api

@@ -1,0 +1,596 @@
+#include "pipelines/api/server.h"
+
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pistache/router.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/auth/token.h"
+#include "common/dns/record_type.h"
+#include "common/schema/codec.h"
+#include "common/util/ids.h"
+#include "pipelines/api/auth_cache.h"
+#include "pipelines/api/errors.h"
+#include "pipelines/api/pagination.h"
+#include "pipelines/api/query_string.h"
+#include "pipelines/api/request_body.h"
+#include "pipelines/api/resource_json.h"
+
+namespace zp::api {
+namespace {
+
+using namespace Pistache;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+constexpr std::string_view kBase = "/api/v1";
+constexpr size_t kHeaderRoom = 64 * 1024;  // maxRequestSize = body limit + this
+
+Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std::move(detail)}; }
+
+// One HTTP request in progress: owns the ResponseWriter until it is answered,
+// and counts itself in the server's in-flight gauge. Handed from the handler
+// thread to the BusClient thread (never used by two threads at once). If it
+// is destroyed unanswered (a bug), the client still gets a 503.
+class Exchange {
+ public:
+  Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what)
+      : writer_(std::move(writer)),
+        inFlight_(inFlight),
+        what_(std::move(what)),
+        started_(std::chrono::steady_clock::now()) {
+    inFlight_.fetch_add(1);
+  }
+  ~Exchange() {
+    if (!answered_) {
+      spdlog::error("{} was left unanswered; answering 503", what_);
+      fail(internalError("request left unanswered"));
+    }
+    inFlight_.fetch_sub(1);
+  }
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  void send(int status, const std::string& body, const Headers& headers = {}) {
+    if (answered_) return;
+    answered_ = true;
+    try {
+      for (const auto& [name, value] : headers) {
+        writer_.headers().addRaw(Http::Header::Raw(name, value));
+      }
+      if (body.empty() && status == 204) {
+        writer_.send(static_cast<Http::Code>(status));
+      } else {
+        writer_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
+      }
+    } catch (const std::exception& e) {
+      spdlog::debug("{}: the client went away before the answer ({})", what_, e.what());
+    }
+    if (spdlog::should_log(spdlog::level::debug)) {
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started_)
+                          .count();
+      spdlog::debug("{} -> {} in {} us", what_, status, us);
+    }
+  }
+
+  void fail(const Error& error) {
+    if (error.kind == ErrorKind::kInternal) {
+      spdlog::error("{}: internal error: {}; answering 503", what_, error.detail);
+    }
+    const HttpError http = toHttp(error);
+    send(http.status, http.body, http.headers);
+  }
+
+  bool answered() const { return answered_; }
+  const std::string& what() const { return what_; }
+
+  std::shared_ptr<const Principal> principal;
+
+ private:
+  Http::ResponseWriter writer_;
+  std::atomic<int>& inFlight_;
+  std::string what_;  // "GET /api/v1/..." for logs
+  std::chrono::steady_clock::time_point started_;
+  bool answered_ = false;
+};
+
+using ExchangePtr = std::shared_ptr<Exchange>;
+using Next = std::function<void(const ExchangePtr&)>;
+
+// Runs `f`; any exception becomes a 503 for the client and an error log.
+template <typename F>
+void guarded(const ExchangePtr& ex, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    ex->fail(internalError(e.what()));
+  } catch (...) {
+    ex->fail(internalError("unknown exception"));
+  }
+}
+
+std::string lowerAscii(std::string text) {
+  for (char& c : text) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return text;
+}
+
+std::string upperAscii(std::string text) {
+  for (char& c : text) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  }
+  return text;
+}
+
+// A path uuid, lower-cased, or nullopt when it cannot be one (answer 404
+// without asking the store).
+std::optional<std::string> pathUuid(const Rest::Request& req) {
+  std::string raw = req.param(":uuid").as<std::string>();
+  if (!looksLikeUuid(raw)) return std::nullopt;
+  return lowerAscii(std::move(raw));
+}
+
+Error notFound(std::string_view what) {
+  return {ErrorKind::kNotFound, "", std::string(what) + " not found"};
+}
+
+std::string zonePath(std::string_view uuid) {
+  return std::string(kBase) + "/dns-zones/" + std::string(uuid) + "/";
+}
+std::string recordPath(std::string_view uuid) {
+  return std::string(kBase) + "/dns-records/" + std::string(uuid) + "/";
+}
+
+Headers listHeaders(std::string_view path, std::span<const QueryParam> filters, const Page& page,
+                    uint64_t total) {
+  Headers headers = {{"X-Total-Count", std::to_string(total)}};
+  std::string link = linkHeader(path, filters, page, total);
+  if (!link.empty()) headers.emplace_back("Link", std::move(link));
+  return headers;
+}
+
+std::vector<dns::Record> recordsFrom(capnp::List<schema::Record>::Reader list) {
+  std::vector<dns::Record> out;
+  out.reserve(list.size());
+  for (auto r : list) out.push_back(schema::fromSchema(r));
+  return out;
+}
+
+}  // namespace
+
+struct ApiServer::Impl {
+  Impl(const config::Config& config, BusClient& busClient)
+      : cfg(config), bus(busClient), endpoint(Address(cfg.apiAddress, Port(cfg.apiPort))) {}
+
+  const config::Config cfg;
+  BusClient& bus;
+  AuthCache authCache;
+  std::atomic<int> inFlight{0};
+  std::atomic<bool> draining{false};
+  Rest::Router router;
+  Http::Endpoint endpoint;
+  bool started = false;
+
+  // --- plumbing -----------------------------------------------------------
+
+  // Starts an exchange; nullptr when the request was already answered
+  // (the server is draining).
+  ExchangePtr open(const Rest::Request& req, Http::ResponseWriter rw) {
+    std::string what = std::string(Http::methodString(req.method())) + " " + req.resource();
+    auto ex = std::make_shared<Exchange>(std::move(rw), inFlight, std::move(what));
+    if (draining.load()) {
+      ex->fail({ErrorKind::kUnavailable, "", "the API is shutting down; try again shortly"});
+      return nullptr;
+    }
+    return ex;
+  }
+
+  // Authenticates the request's bearer token (cache, else one store query),
+  // checks `needed`, then runs `next` with ex->principal set. Errors answer
+  // the request. `next` runs on this thread or on the BusClient thread.
+  void authorize(const ExchangePtr& ex, const Rest::Request& req, auth::Permission needed,
+                 Next next) {
+    const auto header = req.headers().tryGetRaw("Authorization");
+    auto bearer = auth::bearerFromHeader(header ? std::string_view(header->value()) : "");
+    if (!bearer) return ex->fail(bearer.error());
+    const TokenHash hash = auth::hashSecret(*bearer);
+    if (auto cached = authCache.find(hash, AuthCache::Clock::now())) {
+      ex->principal = std::move(cached);
+      return permit(ex, needed, next);
+    }
+    capnp::MallocMessageBuilder message;
+    auto query = message.initRoot<schema::Query>();
+    query.getBody().setAuthenticate(kj::arrayPtr(hash.data(), hash.size()));
+    bus.submitQuery(message, [this, ex, hash, needed,
+                              next = std::move(next)](Result<schema::Reply::Reader> reply) {
+      guarded(ex, [&] {
+        if (!reply) return ex->fail(reply.error());
+        if (!reply->getBody().isPrincipal()) {
+          return ex->fail(internalError("the store answered authenticate with another body"));
+        }
+        auto p = reply->getBody().getPrincipal();
+        auto principal = std::make_shared<Principal>();
+        principal->userId = p.getUserId();
+        principal->tokenId = p.getTokenId();
+        for (auto perm : p.getPermissions()) principal->permissions.emplace_back(perm);
+        authCache.insert(hash, principal, AuthCache::Clock::now());
+        ex->principal = std::move(principal);
+        permit(ex, needed, next);
+      });
+    });
+  }
+
+  static void permit(const ExchangePtr& ex, auth::Permission needed, const Next& next) {
+    if (!auth::allows(ex->principal->permissions, needed)) {
+      return ex->fail({ErrorKind::kPermission, "",
+                       "token lacks the " + std::string(auth::toString(needed)) + " permission"});
+    }
+    guarded(ex, [&] { next(ex); });
+  }
+
+  // Checks the body size limit; false when the request was answered 413.
+  bool bodyFits(const ExchangePtr& ex, const std::string& body) {
+    if (body.size() <= cfg.apiMaxBody) return true;
+    ex->fail(
+        {ErrorKind::kPayloadTooLarge, "",
+         "request body is larger than the limit of " + std::to_string(cfg.apiMaxBody) + " bytes"});
+    return false;
+  }
+
+  void setActor(schema::Command::Builder command, const Principal& principal) {
+    auto actor = command.initActor();
+    actor.setUserId(principal.userId);
+    actor.setTokenId(principal.tokenId);
+  }
+
+  // Sends a query for this exchange's user; `onReply` runs guarded, only for
+  // successful replies (errors answer the request).
+  void query(const ExchangePtr& ex, const std::function<void(schema::Query::Builder)>& fill,
+             std::function<void(schema::Reply::Reader)> onReply) {
+    capnp::MallocMessageBuilder message;
+    auto q = message.initRoot<schema::Query>();
+    q.setUserId(ex->principal->userId);
+    fill(q);
+    bus.submitQuery(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
+      guarded(ex, [&] {
+        if (!r) return ex->fail(r.error());
+        onReply(*r);
+      });
+    });
+  }
+
+  void command(const ExchangePtr& ex, const std::function<void(schema::Command::Builder)>& fill,
+               std::function<void(schema::Reply::Reader)> onReply) {
+    capnp::MallocMessageBuilder message;
+    auto c = message.initRoot<schema::Command>();
+    setActor(c, *ex->principal);
+    fill(c);
+    bus.submitCommand(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
+      guarded(ex, [&] {
+        if (!r) return ex->fail(r.error());
+        onReply(*r);
+      });
+    });
+  }
+
+  // Wraps a member handler: exchange, try/catch, never a Pistache 500.
+  template <typename Method>
+  Rest::Route::Handler bind(Method method) {
+    return [this, method](const Rest::Request& req, Http::ResponseWriter rw) {
+      ExchangePtr ex;
+      try {
+        ex = open(req, std::move(rw));
+        if (!ex) return Rest::Route::Result::Ok;
+        (this->*method)(ex, req);
+      } catch (const std::exception& e) {
+        if (ex)
+          ex->fail(internalError(e.what()));
+        else
+          spdlog::error("a request failed before it could be answered: {}", e.what());
+      }
+      return Rest::Route::Result::Ok;
+    };
+  }
+
+  // --- zones ----------------------------------------------------------------
+
+  void listZones(const ExchangePtr& ex, const Rest::Request& req) {
+    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
+    auto domainRaw = req.query().get("domain");
+    authorize(ex, req, auth::Permission::kList, [this, page, domainRaw](const ExchangePtr& x) {
+      if (!page) return x->fail(page.error());
+      std::string domain;
+      if (domainRaw) {
+        auto filter = domainFilter(*domainRaw);
+        if (!filter) return x->fail(filter.error());
+        domain = std::move(filter).value();
+      }
+      const Page p = *page;
+      query(
+          x,
+          [&](schema::Query::Builder q) {
+            auto body = q.getBody().initListZones();
+            body.setDomain(domain);
+            body.setOffset(p.offset());
+            body.setLimit(p.size);
+          },
+          [x, p, domain](schema::Reply::Reader reply) {
+            if (!reply.getBody().isZones()) {
+              return x->fail(internalError("the store answered listZones with another body"));
+            }
+            auto zones = reply.getBody().getZones();
+            std::vector<dns::Zone> items;
+            items.reserve(zones.getItems().size());
+            for (auto z : zones.getItems()) items.push_back(schema::fromSchema(z));
+            const QueryParam filters[] = {{"domain", domain}};
+            x->send(200, renderZoneList(items),
+                    listHeaders(std::string(kBase) + "/dns-zones/", filters, p, zones.getTotal()));
+          });
+    });
+  }
+
+  void createZone(const ExchangePtr& ex, const Rest::Request& req) {
+    std::string body = req.body();
+    authorize(
+        ex, req, auth::Permission::kCreate, [this, body = std::move(body)](const ExchangePtr& x) {
+          if (!bodyFits(x, body)) return;
+          auto domain = decodeZoneBody(body);
+          if (!domain) return x->fail(domain.error());
+          command(
+              x, [&](schema::Command::Builder c) { c.getBody().setCreateZone(*domain); },
+              [x](schema::Reply::Reader reply) {
+                if (!reply.getBody().isZone()) {
+                  return x->fail(
+                      internalError("the pipeline answered createZone with another body"));
+                }
+                const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
+                const auto records = recordsFrom(reply.getBody().getZone().getRecords());
+                x->send(201, renderZoneDetail(zone, records), {{"Location", zonePath(zone.uuid)}});
+              });
+        });
+  }
+
+  void getZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    authorize(ex, req, auth::Permission::kRead, [this, uuid](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      query(
+          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(*uuid); },
+          [x](schema::Reply::Reader reply) {
+            if (!reply.getBody().isZone()) {
+              return x->fail(internalError("the store answered getZone with another body"));
+            }
+            const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
+            const auto records = recordsFrom(reply.getBody().getZone().getRecords());
+            x->send(200, renderZoneDetail(zone, records));
+          });
+    });
+  }
+
+  void deleteZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    authorize(ex, req, auth::Permission::kDelete, [this, uuid](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      command(
+          x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
+          [x](schema::Reply::Reader) { x->send(204, ""); });
+    });
+  }
+
+  // --- records --------------------------------------------------------------
+
+  void sendRecordList(const ExchangePtr& x, schema::Reply::Reader reply, const std::string& path,
+                      std::span<const QueryParam> filters, const Page& p) {
+    if (!reply.getBody().isRecords()) {
+      return x->fail(internalError("the store answered listRecords with another body"));
+    }
+    auto records = reply.getBody().getRecords();
+    const auto items = recordsFrom(records.getItems());
+    x->send(200, renderRecordList(items), listHeaders(path, filters, p, records.getTotal()));
+  }
+
+  void listZoneRecords(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
+    authorize(ex, req, auth::Permission::kList, [this, uuid, page](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!page) return x->fail(page.error());
+      const Page p = *page;
+      const std::string zoneUuid = *uuid;
+      query(
+          x,
+          [&](schema::Query::Builder q) {
+            auto body = q.getBody().initListRecords();
+            body.setZoneUuid(zoneUuid);
+            body.setOffset(p.offset());
+            body.setLimit(p.size);
+          },
+          [this, x, p, zoneUuid](schema::Reply::Reader reply) {
+            sendRecordList(x, reply, zonePath(zoneUuid) + "records/", {}, p);
+          });
+    });
+  }
+
+  void createRecord(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    std::string body = req.body();
+    authorize(ex, req, auth::Permission::kCreate,
+              [this, uuid, body = std::move(body)](const ExchangePtr& x) {
+                if (!uuid) return x->fail(notFound("zone"));
+                if (!bodyFits(x, body)) return;
+                auto input = decodeRecordBody(body);
+                if (!input) return x->fail(input.error());
+                command(
+                    x,
+                    [&](schema::Command::Builder c) {
+                      auto group = c.getBody().initCreateRecord();
+                      group.setZoneUuid(*uuid);
+                      schema::toSchema(*input, group.initInput());
+                    },
+                    [x](schema::Reply::Reader reply) {
+                      if (!reply.getBody().isRecord()) {
+                        return x->fail(
+                            internalError("the pipeline answered createRecord with another body"));
+                      }
+                      const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
+                      x->send(201, renderRecord(record), {{"Location", recordPath(record.uuid)}});
+                    });
+              });
+  }
+
+  void listRecords(const ExchangePtr& ex, const Rest::Request& req) {
+    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
+    auto zoneRaw = req.query().get("zone");
+    auto typeRaw = req.query().get("record_type");
+    authorize(ex, req, auth::Permission::kList,
+              [this, page, zoneRaw, typeRaw](const ExchangePtr& x) {
+                if (!page) return x->fail(page.error());
+                std::string zoneUuid, type;
+                if (zoneRaw) {
+                  auto decoded = percentDecode(*zoneRaw, "zone");
+                  if (!decoded) return x->fail(decoded.error());
+                  if (!decoded->empty() && !looksLikeUuid(*decoded)) {
+                    return x->fail(Error::validation("zone", "zone must be the uuid of a zone"));
+                  }
+                  zoneUuid = lowerAscii(std::move(decoded).value());
+                }
+                if (typeRaw) {
+                  auto decoded = percentDecode(*typeRaw, "record_type");
+                  if (!decoded) return x->fail(decoded.error());
+                  type = upperAscii(std::move(decoded).value());
+                  if (!type.empty() && !dns::recordTypeFromString(type)) {
+                    return x->fail(Error::validation(
+                        "record_type",
+                        "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA"));
+                  }
+                }
+                const Page p = *page;
+                query(
+                    x,
+                    [&](schema::Query::Builder q) {
+                      auto body = q.getBody().initListRecords();
+                      body.setZoneUuid(zoneUuid);
+                      body.setRecordType(type);
+                      body.setOffset(p.offset());
+                      body.setLimit(p.size);
+                    },
+                    [this, x, p, zoneUuid, type](schema::Reply::Reader reply) {
+                      const QueryParam filters[] = {{"zone", zoneUuid}, {"record_type", type}};
+                      sendRecordList(x, reply, std::string(kBase) + "/dns-records/", filters, p);
+                    });
+              });
+  }
+
+  void getRecord(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    authorize(ex, req, auth::Permission::kRead, [this, uuid](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("record"));
+      query(
+          x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(*uuid); },
+          [x](schema::Reply::Reader reply) {
+            if (!reply.getBody().isRecord()) {
+              return x->fail(internalError("the store answered getRecord with another body"));
+            }
+            x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
+          });
+    });
+  }
+
+  void deleteRecord(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    authorize(ex, req, auth::Permission::kDelete, [this, uuid](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("record"));
+      command(
+          x, [&](schema::Command::Builder c) { c.getBody().setDeleteRecord(*uuid); },
+          [x](schema::Reply::Reader) { x->send(204, ""); });
+    });
+  }
+
+  void unknownPath(const ExchangePtr& ex, const Rest::Request& req) {
+    ex->fail({ErrorKind::kNotFound, "",
+              "no such endpoint: " + sanitizeUtf8(req.resource().substr(0, 200)) +
+                  "; the API lives under /api/v1/dns-zones/ and /api/v1/dns-records/"});
+  }
+
+  void routes() {
+    const std::string zones = std::string(kBase) + "/dns-zones/";
+    const std::string records = std::string(kBase) + "/dns-records/";
+    Rest::Routes::Get(router, zones, bind(&Impl::listZones));
+    Rest::Routes::Post(router, zones, bind(&Impl::createZone));
+    Rest::Routes::Get(router, zones + ":uuid/", bind(&Impl::getZone));
+    Rest::Routes::Delete(router, zones + ":uuid/", bind(&Impl::deleteZone));
+    Rest::Routes::Get(router, zones + ":uuid/records/", bind(&Impl::listZoneRecords));
+    Rest::Routes::Post(router, zones + ":uuid/records/", bind(&Impl::createRecord));
+    Rest::Routes::Get(router, records, bind(&Impl::listRecords));
+    Rest::Routes::Get(router, records + ":uuid/", bind(&Impl::getRecord));
+    Rest::Routes::Delete(router, records + ":uuid/", bind(&Impl::deleteRecord));
+    Rest::Routes::NotFound(router, bind(&Impl::unknownPath));
+  }
+};
+
+ApiServer::ApiServer(const config::Config& cfg, BusClient& bus)
+    : impl_(std::make_unique<Impl>(cfg, bus)) {}
+
+ApiServer::~ApiServer() { shutdown(); }
+
+Status ApiServer::start() {
+  auto& i = *impl_;
+  const std::string where = i.cfg.apiAddress + ":" + std::to_string(i.cfg.apiPort);
+  i.routes();
+  auto options = Http::Endpoint::options()
+                     .threads(i.cfg.apiThreads)
+                     .flags(Tcp::Options::ReuseAddr)
+                     .maxRequestSize(i.cfg.apiMaxBody + kHeaderRoom)
+                     .headerTimeout(std::chrono::seconds(5))
+                     .bodyTimeout(std::chrono::seconds(10))
+                     .keepaliveTimeout(std::chrono::seconds(30));
+  i.endpoint.init(options);
+  i.endpoint.setHandler(i.router.handler());
+  try {
+    i.endpoint.serveThreaded();
+  } catch (const std::exception& e) {
+    const std::string why = e.what();
+    if (why.find("in use") != std::string::npos || errno == EADDRINUSE) {
+      return Error{
+          ErrorKind::kUnavailable, "",
+          "cannot listen on " + where + ": address already in use; set ZONEPIPE_API_PORT/api.port"};
+    }
+    throw std::runtime_error("cannot listen on " + where + ": " + why);
+  }
+  i.started = true;
+  return std::nullopt;
+}
+
+uint16_t ApiServer::port() const { return static_cast<uint16_t>(impl_->endpoint.getPort()); }
+
+bool ApiServer::drain(std::chrono::milliseconds cap) {
+  impl_->draining.store(true);
+  const auto deadline = std::chrono::steady_clock::now() + cap;
+  while (impl_->inFlight.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+int ApiServer::inFlight() const { return impl_->inFlight.load(); }
+
+void ApiServer::shutdown() {
+  if (!impl_->started) return;
+  impl_->started = false;
+  impl_->draining.store(true);
+  impl_->endpoint.shutdown();
+}
+
+}  // namespace zp::api

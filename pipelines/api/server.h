@@ -1,0 +1,51 @@
+#pragma once
+// The HTTP front end: Pistache routes under /api/v1 turned into commands (to
+// the validator) and queries (to the store) through a BusClient. Handlers
+// never block: each request's ResponseWriter travels with its continuation
+// and is completed on the BusClient thread. Every request is authenticated
+// (bearer token, cached 500 ms) before anything else about it is checked.
+//
+// Ownership: the server borrows the BusClient, which must outlive it. Pistache
+// headers stay in server.cc (they leak macros). Thread-safe: start/drain/
+// shutdown from one controlling thread; handlers run on cfg.apiThreads
+// reactor threads. Nothing a client sends can produce a 500: errors map
+// through errors.h, unexpected exceptions become 503 unavailable.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "common/config/config.h"
+#include "common/util/result.h"
+#include "pipelines/api/bus_client.h"
+
+namespace zp::api {
+
+class ApiServer {
+ public:
+  ApiServer(const config::Config& cfg, BusClient& bus);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Listens on cfg.apiAddress:cfg.apiPort and serves in the background. An
+  // address already in use is an Error (kUnavailable) saying what to change;
+  // other failures throw.
+  Status start();
+  // The port actually bound (differs from the config when it asked for 0).
+  uint16_t port() const;
+
+  // From now on new requests get 503 unavailable; then waits until the
+  // requests in flight are answered or `cap` passes. True when idle.
+  bool drain(std::chrono::milliseconds cap);
+  int inFlight() const;
+
+  // Stops listening. Stop the BusClient before, so nothing is left pending.
+  void shutdown();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zp::api
