@@ -60,7 +60,7 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
       for (const auto& item : page->items) {
         if (item.seq <= lastSeen_) continue;
         if (item.seq != lastSeen_ + 1) {
-          gap = true;  // the store's log has a hole: should not happen; ask again from here
+          gap = true;  // a hole in the store's log (a bug there): the next poll asks again
           spdlog::warn("the store's log jumped from {} to {}; asking again", lastSeen_, item.seq);
           break;
         }
@@ -93,6 +93,7 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
   } else if (auto* error = std::get_if<Error>(&answer);
              error && error->kind == ErrorKind::kNotFound) {
     state.phase = Phase::kDeploying;
+    state.removing = true;
     state.serial = state.flightLast;
     state.sentAt = now.mono;
     actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt});
@@ -115,6 +116,7 @@ void Renderer::onChecked(const std::string& domain, uint64_t serial, CheckVerdic
   switch (verdict) {
     case CheckVerdict::kAccepted:
       state.phase = Phase::kDeploying;
+      state.removing = false;
       state.sentAt = now.mono;
       actions_.deploys.push_back({domain, serial, std::move(text), state.flightCommittedAt});
       break;
@@ -147,8 +149,8 @@ void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const 
     return;
   }
   if (ok) {
-    spdlog::info("deployed {} serial {} {}ms after commit", domain, serial,
-                 now.wall - it->second.flightCommittedAt);
+    spdlog::info("{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
+                 domain, serial, now.wall - it->second.flightCommittedAt);
     finish(domain);
   } else {
     spdlog::warn("the pusher could not deploy {} serial {}: {}; retrying", domain, serial, detail);

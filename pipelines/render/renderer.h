@@ -141,6 +141,7 @@ class Renderer {
     uint64_t requestId = 0;  // snapshot query
     uint64_t serial = 0;     // being checked or deployed
     int64_t sentAt = 0;      // mono ms of the query or deploy
+    bool removing = false;   // the deploy in flight removes the zone
     // retry
     int64_t backoffMs = 0;
     bool waiting = false;  // in waiting_ or backoff_

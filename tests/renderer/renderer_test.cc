@@ -1,0 +1,275 @@
+// The renderer's decisions, driven without sockets: catch-up, coalescing,
+// gaps, the cursor, retries and timeouts.
+#include "pipelines/render/renderer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace zp::render {
+namespace {
+
+Now at(int64_t ms) { return {ms, 1'000'000 + ms}; }
+
+dns::ZoneSnapshot snapshot(const std::string& domain, uint64_t serial) {
+  dns::ZoneSnapshot s;
+  s.zone.domain = domain;
+  s.zone.serial = serial;
+  return s;
+}
+
+LogPage page(std::vector<EventNote> items, uint64_t lastSeq) { return {std::move(items), lastSeq}; }
+
+Error notFound() { return {ErrorKind::kNotFound, "", "no such zone"}; }
+
+// Drives a Renderer through the store's answers.
+class RendererTest : public ::testing::Test {
+ protected:
+  explicit RendererTest(uint64_t cursor = 0) : r_(cursor, RendererOptions{}) {}
+
+  // Starts and answers the first log query with `items`.
+  Actions catchUp(std::vector<EventNote> items, int64_t t = 0) {
+    r_.start(at(t));
+    auto first = r_.takeActions();
+    EXPECT_EQ(first.logRequests.size(), 1u);
+    const uint64_t last = items.empty() ? r_.lastSeen() : items.back().seq;
+    r_.onStoreAnswer(first.logRequests.at(0).requestId, page(std::move(items), last), at(t));
+    return r_.takeActions();
+  }
+  uint64_t snapshotId(const Actions& a, const std::string& domain) {
+    for (const auto& q : a.snapshotRequests) {
+      if (q.domain == domain) return q.requestId;
+    }
+    ADD_FAILURE() << "no snapshot request for " << domain;
+    return 0;
+  }
+  // Takes `domain` from snapshot to ack at `serial`.
+  void deploy(const Actions& a, const std::string& domain, uint64_t serial, int64_t t = 0) {
+    r_.onStoreAnswer(snapshotId(a, domain), snapshot(domain, serial), at(t));
+    auto renders = r_.takeActions().renders;
+    ASSERT_EQ(renders.size(), 1u);
+    r_.onChecked(domain, serial, CheckVerdict::kAccepted, "zone text", at(t));
+    auto deploys = r_.takeActions().deploys;
+    ASSERT_EQ(deploys.size(), 1u);
+    EXPECT_EQ(deploys[0].serial, serial);
+    r_.onAck(domain, serial, true, "", at(t));
+  }
+
+  Renderer r_;
+};
+
+TEST_F(RendererTest, StartAsksForTheLogAfterTheCursor) {
+  Renderer r(41, RendererOptions{});
+  r.start(at(0));
+  auto a = r.takeActions();
+  ASSERT_EQ(a.logRequests.size(), 1u);
+  EXPECT_EQ(a.logRequests[0].after, 41u);
+  EXPECT_EQ(r.cursor(), 41u);
+}
+
+TEST_F(RendererTest, ManyEventsForOneZoneBecomeOneRender) {
+  auto a = catchUp({{1, "a.test"}, {2, "a.test"}, {3, "b.test"}, {4, ""}, {5, "a.test"}});
+  ASSERT_EQ(a.snapshotRequests.size(), 2u);  // a.test once, b.test once
+  EXPECT_EQ(r_.cursor(), 0u);
+  deploy(a, "a.test", 5);
+  EXPECT_EQ(r_.cursor(), 2u);  // b.test (dirtied by 3) still pending
+  r_.onStoreAnswer(snapshotId(a, "b.test"), notFound(), at(0));
+  auto removal = r_.takeActions().deploys;
+  ASSERT_EQ(removal.size(), 1u);
+  EXPECT_FALSE(removal[0].zoneFile.has_value());
+  EXPECT_EQ(removal[0].serial, 3u);  // the seq that dirtied it last
+  r_.onAck("b.test", 3, true, "", at(0));
+  EXPECT_EQ(r_.cursor(), 5u);
+  EXPECT_TRUE(r_.idle());
+}
+
+TEST_F(RendererTest, DeploysCarryTheZoneFileAndTheCommitTime) {
+  auto a = catchUp({{1, "a.test"}}, 10);
+  r_.onStoreAnswer(snapshotId(a, "a.test"), snapshot("a.test", 1), at(20));
+  r_.onChecked("a.test", 1, CheckVerdict::kAccepted, "$ORIGIN text", at(30));
+  auto d = r_.takeActions().deploys;
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].domain, "a.test");
+  EXPECT_EQ(d[0].zoneFile, "$ORIGIN text");
+  EXPECT_EQ(d[0].committedAt, at(10).wall);
+}
+
+TEST_F(RendererTest, AnEventDuringAFlightRendersAgainAfterTheAck) {
+  auto a = catchUp({{1, "a.test"}});
+  r_.onEvent({2, "a.test"}, at(1));
+  EXPECT_TRUE(r_.takeActions().snapshotRequests.empty());  // one in flight per zone
+  r_.onStoreAnswer(snapshotId(a, "a.test"), snapshot("a.test", 2), at(2));
+  r_.onChecked("a.test", 2, CheckVerdict::kAccepted, "z", at(2));
+  (void)r_.takeActions();
+  r_.onAck("a.test", 2, true, "", at(3));
+  EXPECT_EQ(r_.cursor(), 1u);  // event 2 is not covered by that render
+  auto again = r_.takeActions();
+  ASSERT_EQ(again.snapshotRequests.size(), 1u);
+  deploy(again, "a.test", 2);
+  EXPECT_EQ(r_.cursor(), 2u);
+}
+
+TEST_F(RendererTest, LiveEventsInOrderAppliedOldOnesIgnoredGapsFetchTheLog) {
+  (void)catchUp({});
+  struct Case {
+    uint64_t seq;
+    bool applied;
+    bool fetchesLog;
+  } cases[] = {
+      {1, true, false},   // next in line
+      {1, false, false},  // duplicate
+      {2, true, false},
+      {4, false, true},  // 3 was lost: ask the log
+  };
+  for (const auto& c : cases) {
+    const uint64_t before = r_.lastSeen();
+    r_.onEvent({c.seq, ""}, at(0));
+    EXPECT_EQ(r_.lastSeen(), c.applied ? c.seq : before) << "seq " << c.seq;
+    EXPECT_EQ(r_.takeActions().logRequests.size(), c.fetchesLog ? 1u : 0u) << "seq " << c.seq;
+  }
+}
+
+TEST_F(RendererTest, AGapWhileTheLogIsFetchedFetchesAgain) {
+  r_.start(at(0));
+  auto first = r_.takeActions().logRequests.at(0);
+  r_.onEvent({9, "a.test"}, at(0));  // heard live, beyond what the log query will return
+  EXPECT_TRUE(r_.takeActions().logRequests.empty());  // one log query at a time
+  r_.onStoreAnswer(first.requestId, page({{1, ""}, {2, ""}}, 2), at(0));
+  auto next = r_.takeActions().logRequests;
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].after, 2u);
+}
+
+TEST_F(RendererTest, LogPagesAreFollowedUntilLastSeq) {
+  r_.start(at(0));
+  auto q = r_.takeActions().logRequests.at(0);
+  r_.onStoreAnswer(q.requestId, page({{1, ""}, {2, ""}}, 10), at(0));  // cut by the page limit
+  auto next = r_.takeActions().logRequests;
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].after, 2u);
+  // A hole in the store's log: take what is in order, ask again at the next
+  // poll rather than in a tight loop.
+  r_.onStoreAnswer(next[0].requestId, page({{3, ""}, {5, ""}}, 10), at(0));
+  EXPECT_TRUE(r_.takeActions().logRequests.empty());
+  r_.tick(at(1000));
+  next = r_.takeActions().logRequests;
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].after, 3u);
+}
+
+TEST_F(RendererTest, IdleRendererPollsTheLogEverySecond) {
+  (void)catchUp({});
+  r_.tick(at(999));
+  EXPECT_TRUE(r_.takeActions().logRequests.empty());
+  r_.tick(at(1000));
+  EXPECT_EQ(r_.takeActions().logRequests.size(), 1u);
+}
+
+TEST_F(RendererTest, UnansweredQueriesAreSentAgainAndLateAnswersIgnored) {
+  auto a = catchUp({{1, "a.test"}});
+  const uint64_t oldId = snapshotId(a, "a.test");
+  r_.tick(at(1999));
+  EXPECT_TRUE(r_.takeActions().snapshotRequests.empty());
+  r_.tick(at(2000));
+  auto again = r_.takeActions();
+  ASSERT_EQ(again.snapshotRequests.size(), 1u);
+  EXPECT_NE(again.snapshotRequests[0].requestId, oldId);
+  r_.onStoreAnswer(oldId, snapshot("a.test", 1), at(2001));
+  EXPECT_TRUE(r_.takeActions().renders.empty());
+  r_.onStoreAnswer(again.snapshotRequests[0].requestId, snapshot("a.test", 1), at(2002));
+  EXPECT_EQ(r_.takeActions().renders.size(), 1u);
+}
+
+TEST_F(RendererTest, FailedDeploysRetryWithDoublingBackoff) {
+  auto a = catchUp({{1, "a.test"}});
+  uint64_t id = snapshotId(a, "a.test");
+  int64_t t = 0;
+  for (int64_t delay : {100, 200, 400, 800, 1600, 3200, 5000, 5000}) {
+    r_.onStoreAnswer(id, snapshot("a.test", 1), at(t));
+    r_.onChecked("a.test", 1, CheckVerdict::kAccepted, "z", at(t));
+    (void)r_.takeActions();
+    r_.onAck("a.test", 1, false, "rndc: connection refused", at(t));
+    r_.tick(at(t + delay - 1));
+    ASSERT_TRUE(r_.takeActions().snapshotRequests.empty()) << delay;
+    r_.tick(at(t + delay));
+    auto retry = r_.takeActions().snapshotRequests;
+    ASSERT_EQ(retry.size(), 1u) << delay;
+    id = retry[0].requestId;
+    t += delay;
+    EXPECT_EQ(r_.cursor(), 0u);
+  }
+  r_.onStoreAnswer(id, snapshot("a.test", 1), at(t));
+  r_.onChecked("a.test", 1, CheckVerdict::kAccepted, "z", at(t));
+  r_.onAck("a.test", 1, true, "", at(t));
+  EXPECT_EQ(r_.cursor(), 1u);
+}
+
+TEST_F(RendererTest, CheckVerdicts) {
+  struct Case {
+    CheckVerdict verdict;
+    bool deploys;
+    uint64_t cursorAfter;  // refused versions count as handled; failed checks retry
+  } cases[] = {
+      {CheckVerdict::kAccepted, true, 0},
+      {CheckVerdict::kRefused, false, 1},
+      {CheckVerdict::kFailed, false, 0},
+  };
+  for (const auto& c : cases) {
+    Renderer r(0, RendererOptions{});
+    r.start(at(0));
+    r.onStoreAnswer(r.takeActions().logRequests.at(0).requestId, page({{1, "a.test"}}, 1), at(0));
+    r.onStoreAnswer(r.takeActions().snapshotRequests.at(0).requestId, snapshot("a.test", 1), at(0));
+    (void)r.takeActions();
+    r.onChecked("a.test", 1, c.verdict, "text", at(0));
+    EXPECT_EQ(r.takeActions().deploys.size(), c.deploys ? 1u : 0u);
+    EXPECT_EQ(r.cursor(), c.cursorAfter);
+  }
+}
+
+TEST_F(RendererTest, AcksThatMatchNothingAreIgnored) {
+  auto a = catchUp({{1, "a.test"}});
+  r_.onStoreAnswer(snapshotId(a, "a.test"), snapshot("a.test", 1), at(0));
+  r_.onChecked("a.test", 1, CheckVerdict::kAccepted, "z", at(0));
+  (void)r_.takeActions();
+  r_.onAck("a.test", 7, true, "", at(0));  // other serial
+  r_.onAck("b.test", 1, true, "", at(0));  // other zone
+  EXPECT_EQ(r_.cursor(), 0u);
+  EXPECT_EQ(r_.inFlight(), 1u);
+  r_.onAck("a.test", 1, true, "", at(0));
+  EXPECT_EQ(r_.cursor(), 1u);
+}
+
+TEST_F(RendererTest, UnacknowledgedDeploysAreRetried) {
+  auto a = catchUp({{1, "a.test"}});
+  r_.onStoreAnswer(snapshotId(a, "a.test"), snapshot("a.test", 1), at(0));
+  r_.onChecked("a.test", 1, CheckVerdict::kAccepted, "z", at(0));
+  (void)r_.takeActions();
+  r_.tick(at(30000));  // ack timeout: back off
+  r_.tick(at(30100));
+  EXPECT_EQ(r_.takeActions().snapshotRequests.size(), 1u);
+}
+
+TEST_F(RendererTest, AtMostSixteenZonesInFlight) {
+  std::vector<EventNote> items;
+  for (uint64_t i = 1; i <= 20; ++i) items.push_back({i, "z" + std::to_string(i) + ".test"});
+  auto a = catchUp(items);
+  ASSERT_EQ(a.snapshotRequests.size(), 16u);
+  deploy(a, "z1.test", 1);
+  auto more = r_.takeActions().snapshotRequests;
+  ASSERT_EQ(more.size(), 1u);
+  EXPECT_EQ(more[0].domain, "z17.test");
+  EXPECT_EQ(r_.cursor(), 1u);
+}
+
+TEST_F(RendererTest, StoreErrorsOtherThanNotFoundRetry) {
+  auto a = catchUp({{1, "a.test"}});
+  r_.onStoreAnswer(snapshotId(a, "a.test"), Error{ErrorKind::kUnavailable, "", "busy"}, at(0));
+  auto now = r_.takeActions();
+  EXPECT_TRUE(now.deploys.empty());
+  EXPECT_TRUE(now.renders.empty());
+  r_.tick(at(100));
+  EXPECT_EQ(r_.takeActions().snapshotRequests.size(), 1u);
+}
+
+}  // namespace
+}  // namespace zp::render
