@@ -4,6 +4,16 @@
 // lacks (NUL bytes, duplicate keys, nesting depth), and writing JSON that is
 // always valid UTF-8. Stateless functions, thread-safe.
 
+#include <stdexcept>
+
+// zp_strict's RAPIDJSON_ASSERT compile definition never arrives (CMake drops
+// function-like definitions); without a throwing assert a type mismatch is
+// undefined behaviour under NDEBUG. Every API file reaches RapidJSON through
+// this header, so the definition is the same in all of them.
+#ifndef RAPIDJSON_ASSERT
+#define RAPIDJSON_ASSERT(x) \
+  if (!(x)) throw std::logic_error("rapidjson: " #x)
+#endif
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

@@ -1,7 +1,8 @@
 #include "pipelines/api/errors.h"
 
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
+
+#include "pipelines/api/json.h"  // RapidJSON, configured
 
 namespace zp::api {
 namespace {
