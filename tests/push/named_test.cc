@@ -1,0 +1,216 @@
+// The pusher against a real named (TOOLCHAIN.md section 6): addzone, reload,
+// delzone, and what happens when named is down. Skipped when named is not
+// installed.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/bus/frame.h"
+#include "pipelines/push/pusher.h"
+#include "pipelines/push/worker.h"
+#include "schema/pipeline.capnp.h"
+#include "tests/push/temp_dir.h"
+
+extern char** environ;
+
+namespace zp::push {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A port that was free a moment ago (TCP and UDP).
+uint16_t freePort() {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    int s = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(s);
+    const uint16_t port = ntohs(a.sin_port);
+    int u = ::socket(AF_INET, SOCK_DGRAM, 0);
+    const bool udpFree = ::bind(u, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(u);
+    if (udpFree) return port;
+  }
+  return 0;
+}
+
+std::string zoneText(const std::string& domain, uint32_t serial, const std::string& address) {
+  return domain + ". 300 IN SOA ns1." + domain + ". hostmaster." + domain + ". " +
+         std::to_string(serial) + " 3600 600 1209600 300\n" + domain + ". 300 IN NS ns1." + domain +
+         ".\nns1." + domain + ". 300 IN A 192.0.2.53\nwww." + domain + ". 300 IN A " + address +
+         "\n";
+}
+
+// One named in a temp dir, on free ports, run in the foreground; stopped at
+// the end of the test.
+class NamedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (::access("/usr/sbin/named", X_OK) != 0) GTEST_SKIP() << "named is not installed";
+    const std::string d = dir_.path();
+    const uint16_t dnsPort = freePort(), ctlPort = freePort();
+    ASSERT_TRUE(dnsPort && ctlPort);
+    const ProcessResult key =
+        runProcess({"tsig-keygen", "-a", "hmac-sha256", "test-rndc"}, milliseconds(10000));
+    ASSERT_TRUE(key.ok()) << key.describe();
+    std::ofstream(d + "/rndc.key") << key.output;
+    std::ofstream(d + "/named.conf")
+        << "include \"" << d << "/rndc.key\";\noptions {\n  directory \"" << d
+        << "\";\n  pid-file \"named.pid\";\n  session-keyfile \"session.key\";\n  listen-on port "
+        << dnsPort
+        << " { 127.0.0.1; };\n  listen-on-v6 { none; };\n  recursion no;\n  dnssec-validation "
+           "no;\n  allow-new-zones yes;\n  notify no;\n};\ncontrols { inet 127.0.0.1 port "
+        << ctlPort << " allow { 127.0.0.1; } keys { \"test-rndc\"; }; };\n";
+    std::ofstream(d + "/rndc.conf") << "include \"" << d
+                                    << "/rndc.key\";\noptions { default-key \"test-rndc\"; "
+                                       "default-server 127.0.0.1; default-port "
+                                    << ctlPort << "; };\n";
+    const std::string conf = d + "/named.conf", log = d + "/named.log";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT, 0644);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<std::string> argv = {"/usr/sbin/named", "-g", "-4", "-n", "1", "-c", conf};
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    ASSERT_EQ(::posix_spawn(&named_, args[0], &actions, nullptr, args.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    rndc_ = std::make_unique<RndcProgram>("rndc", d + "/rndc.conf", std::chrono::seconds(10));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (!rndc_->run({"status"}).ok()) {
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "named did not start; see " << log;
+      std::this_thread::sleep_for(milliseconds(50));
+    }
+  }
+  void TearDown() override { stopNamed(); }
+
+  void stopNamed() {
+    if (named_ <= 0) return;
+    ::kill(named_, SIGTERM);
+    int status = 0;
+    ::waitpid(named_, &status, 0);
+    named_ = -1;
+  }
+
+  // named's idea of the zone's serial, or -1 when it does not serve it.
+  int64_t servedSerial(const std::string& domain) {
+    // reload is asynchronous: poll zonestatus briefly for the expected state
+    const ProcessResult r = rndc_->run({"zonestatus", domain});
+    if (!r.ok()) return -1;
+    const auto at = r.output.find("serial: ");
+    if (at == std::string::npos) return -1;
+    return std::stoll(r.output.substr(at + 8));
+  }
+  bool waitForSerial(const std::string& domain, int64_t serial) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (servedSerial(domain) != serial) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return true;
+  }
+
+  zp::testing::TempDir dir_;
+  pid_t named_ = -1;
+  std::unique_ptr<RndcProgram> rndc_;
+};
+
+TEST_F(NamedTest, AddReloadRemoveAndIdempotency) {
+  Publisher publisher(dir_.path() + "/zones");
+  Pusher pusher(publisher, *rndc_);
+  struct Step {
+    const char* name;
+    DeployRequest request;
+    bool ok;
+    int64_t served;  // serial named serves afterwards, -1 none
+  } steps[] = {
+      {"add", {"example.test", 10, zoneText("example.test", 10, "192.0.2.1")}, true, 10},
+      {"reload", {"example.test", 11, zoneText("example.test", 11, "192.0.2.2")}, true, 11},
+      {"older is ignored", {"example.test", 9, zoneText("example.test", 9, "192.0.2.9")}, true, 11},
+      {"remove", {"example.test", 12, std::nullopt}, true, -1},
+      {"remove again", {"example.test", 12, std::nullopt}, true, -1},
+      {"add back", {"example.test", 13, zoneText("example.test", 13, "192.0.2.3")}, true, 13},
+  };
+  for (const auto& s : steps) {
+    const DeployResult result = pusher.deploy(s.request);
+    EXPECT_EQ(result.ok, s.ok) << s.name << ": " << result.detail;
+    EXPECT_TRUE(waitForSerial("example.test", s.served)) << s.name;
+  }
+  // The serial file is lost: addzone says "already exists", the pusher reloads.
+  std::filesystem::remove(publisher.zoneDir() + "/example.test.serial");
+  EXPECT_TRUE(pusher.deploy({"example.test", 14, zoneText("example.test", 14, "192.0.2.4")}).ok);
+  EXPECT_TRUE(waitForSerial("example.test", 14));
+}
+
+TEST_F(NamedTest, NamedDownMeansAFailedAckThatSaysWhatToCheck) {
+  Publisher publisher(dir_.path() + "/zones");
+  Pusher pusher(publisher, *rndc_);
+  stopNamed();
+  const DeployResult result =
+      pusher.deploy({"down.test", 1, zoneText("down.test", 1, "192.0.2.1")});
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.detail.find("is named running? check " + dir_.path() + "/rndc.conf"),
+            std::string::npos)
+      << result.detail;
+  EXPECT_EQ(publisher.deployedSerial("down.test"), 0u);
+}
+
+TEST_F(NamedTest, TheSocketLoopAcknowledgesOnTheSameEnvelope) {
+  Publisher publisher(dir_.path() + "/zones");
+  Pusher pusher(publisher, *rndc_);
+  zmq::context_t ctx;
+  std::atomic<bool> stop{false};
+  std::thread loop([&] { runPusher(ctx, "inproc://push-test", pusher, stop); });
+  zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+  dealer.set(zmq::sockopt::linger, 0);
+  dealer.set(zmq::sockopt::rcvtimeo, 15000);
+  dealer.connect("inproc://push-test");
+  struct Case {
+    uint16_t version;
+    const char* domain;
+    uint64_t serial;
+    bool ok;
+  } cases[] = {
+      {schema::PROTOCOL_VERSION, "loop.test", 1, true},
+      {schema::PROTOCOL_VERSION, "Bad Name", 1, false},
+      {99, "loop.test", 2, false},  // unknown protocol version
+  };
+  for (const auto& c : cases) {
+    capnp::MallocMessageBuilder message;
+    auto deploy = message.initRoot<schema::Deploy>();
+    deploy.setVersion(c.version);
+    deploy.setDomain(c.domain);
+    deploy.setSerial(c.serial);
+    deploy.getBody().setZoneFile(
+        zoneText("loop.test", static_cast<uint32_t>(c.serial), "192.0.2.1"));
+    ASSERT_TRUE(dealer.send(bus::toFrame(message), zmq::send_flags::none));
+    zmq::message_t reply;
+    ASSERT_TRUE(dealer.recv(reply)) << c.domain;
+    bus::Decoded decoded(reply);
+    auto ack = decoded.root<schema::DeployAck>();
+    EXPECT_EQ(ack.getDomain(), std::string(c.domain));
+    EXPECT_EQ(ack.getSerial(), c.serial);
+    EXPECT_EQ(ack.getOk(), c.ok) << c.domain << ": " << ack.getDetail().cStr();
+  }
+  EXPECT_TRUE(waitForSerial("loop.test", 1));
+  stop = true;
+  loop.join();
+}
+
+}  // namespace
+}  // namespace zp::push
