@@ -13,6 +13,9 @@ namespace {
 
 constexpr size_t kMaxLabel = 63;
 constexpr size_t kMaxName = 253;  // without the trailing dot
+// Raw input longer than this cannot become a name of 253 octets, even as
+// Unicode (at most 4 octets per character); rejected before IDNA runs.
+constexpr size_t kMaxInput = 4 * (kMaxName + 1);
 
 // What a name may contain beyond letters, digits and inner hyphens.
 struct NameRules {
@@ -131,6 +134,9 @@ Result<std::string> toAscii(std::string_view name, std::string_view field) {
 Status checkCharacters(std::string_view text, std::string_view field) {
   if (text.empty()) {
     return Error::validation(std::string(field), join(field, " must not be empty"));
+  }
+  if (text.size() > kMaxInput) {
+    return Error::validation(std::string(field), join(field, " is longer than 253 characters"));
   }
   if (hasControlChar(text)) {
     return Error::validation(std::string(field),

@@ -116,6 +116,17 @@ TEST(ParseZoneDomain, Table) {
   }
 }
 
+TEST(ParseZoneDomain, HugeInputIsRejectedQuickly) {
+  std::string huge;
+  for (int i = 0; i < 100000; ++i) huge += "ü";
+  huge += ".com";
+  auto got = DnsName::parseZoneDomain(huge);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.error().field, "domain");
+  EXPECT_FALSE(checkOwnerSyntax(huge).ok());
+  EXPECT_FALSE(DnsName::parseHostname(huge).ok());
+}
+
 TEST(ParseZoneDomain, UsesTheGivenFieldName) {
   auto got = DnsName::parseZoneDomain("bad..name", "zone");
   ASSERT_FALSE(got.ok());
