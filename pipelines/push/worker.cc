@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
 #include "schema/pipeline.capnp.h"
@@ -30,7 +32,12 @@ void runPusher(zmq::context_t& ctx, const std::string& endpoint, Pusher& pusher,
   std::vector<zmq_pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
   bus::Multipart in;
   while (!stop.load()) {
-    zmq::poll(items, std::chrono::milliseconds(200));
+    try {
+      zmq::poll(items, std::chrono::milliseconds(200));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      continue;  // a signal (SIGTERM: the loop condition sees it)
+    }
     for (int n = 0; n < 256 && !stop.load() && bus::receive(socket, in); ++n) {
       if (in.envelope.empty()) continue;
       std::string domain;

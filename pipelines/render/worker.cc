@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -232,7 +234,12 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atom
   bus::Multipart in;
   while (!stop.load()) {
     execute();
-    zmq::poll(items, std::chrono::milliseconds(renderer.idle() ? 200 : 20));
+    try {
+      zmq::poll(items, std::chrono::milliseconds(renderer.idle() ? 200 : 20));
+    } catch (const zmq::error_t& e) {
+      if (e.num() != EINTR) throw;
+      continue;  // a signal (SIGTERM: the loop condition sees it)
+    }
     for (int n = 0; n < 4096 && bus::receive(events, in); ++n) {
       try {
         bus::Decoded decoded(in.payload);
