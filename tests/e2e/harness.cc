@@ -299,6 +299,25 @@ void Stack::boot() {
     throw fail("`zonepipe token create` did not succeed within 20 s; last exit " +
                std::to_string(last.exitCode) + ", stdout: " + last.out + " stderr: " + last.err);
   }
+
+  // The programs start concurrently and the API fails fast (503) until its
+  // connections are up, so wait until both of its paths answer: a read (API ->
+  // store) and an invalid write (API -> validator) that changes nothing.
+  HttpResponse read, write;
+  const bool ready = waitFor(
+      [&] {
+        checkAlive();
+        read = http("GET", "/api/v1/dns-zones/", "", token_);
+        if (read.status != 200) return false;
+        write = http("POST", "/api/v1/dns-zones/", R"({"domain": "-not-a-domain-"})", token_);
+        return write.status == 400;
+      },
+      kStartDeadline);
+  if (!ready) {
+    throw fail("the API did not become ready within 20 s: GET /api/v1/dns-zones/ -> " +
+               std::to_string(read.status) + " " + read.body + "; POST of an invalid zone -> " +
+               std::to_string(write.status) + " " + write.body);
+  }
 }
 
 std::string Stack::logPath(const std::string& program) const {
@@ -307,7 +326,9 @@ std::string Stack::logPath(const std::string& program) const {
 
 pid_t Stack::spawn(const std::string& program) {
   const std::string exe = std::string(ZP_BIN_DIR) + "/zonepipe-" + program;
-  std::vector<std::string> args = {exe, "--config", configPath_};
+  // --home as well: the endpoint and directory defaults derive from it, not
+  // from the `home` key of the config file.
+  std::vector<std::string> args = {exe, "--home", dir_, "--config", configPath_};
   if (program == "validator") args.insert(args.end(), {"--instance", "0"});
   std::vector<char*> cargv;
   for (const auto& a : args) cargv.push_back(const_cast<char*>(a.c_str()));
@@ -422,7 +443,8 @@ bool Stack::waitFor(const std::function<bool()>& predicate, milliseconds deadlin
 }
 
 CommandResult Stack::cli(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {std::string(ZP_BIN_DIR) + "/zonepipe", "--config", configPath_};
+  std::vector<std::string> argv = {std::string(ZP_BIN_DIR) + "/zonepipe", "--home", dir_,
+                                   "--config", configPath_};
   argv.insert(argv.end(), args.begin(), args.end());
   return runCommand(argv, milliseconds(30000));
 }
