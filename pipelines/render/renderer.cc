@@ -56,6 +56,14 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
   if (logRequestId_ && requestId == *logRequestId_) {
     logRequestId_.reset();
     if (auto* page = std::get_if<LogPage>(&answer)) {
+      if (page->lastSeq < lastSeen_ && !warnedBehind_) {
+        warnedBehind_ = true;
+        spdlog::error(
+            "the store's log ends at event {} but this renderer has seen up to {}; if "
+            "the store's data was reset, stop the renderer and delete its cursor file "
+            "so it renders every zone again",
+            page->lastSeq, lastSeen_);
+      }
       bool gap = false;
       for (const auto& item : page->items) {
         if (item.seq <= lastSeen_) continue;

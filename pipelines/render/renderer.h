@@ -164,6 +164,7 @@ class Renderer {
   int64_t logSentAt_ = 0;
   int64_t lastLogPollAt_ = 0;
   bool started_ = false;
+  bool warnedBehind_ = false;  // the store's log ended before our cursor (once per run)
 
   std::map<std::string, DomainState> domains_;         // dirty or in flight
   std::unordered_map<uint64_t, std::string> queries_;  // snapshot requestId -> domain
