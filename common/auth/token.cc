@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cctype>
 #include <stdexcept>
 
 namespace zp::auth {
@@ -84,8 +85,10 @@ Result<std::string> bearerFromHeader(std::string_view header) {
   }
   constexpr std::string_view kPrefix = "Bearer ";
   if (header.size() < kPrefix.size() ||
-      !std::equal(kPrefix.begin(), kPrefix.end(), header.begin(),
-                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+      !std::equal(kPrefix.begin(), kPrefix.end(), header.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      })) {
     return fail("Authorization header must be `Bearer vps_...`");
   }
   std::string_view token = header.substr(kPrefix.size());

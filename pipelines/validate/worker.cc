@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
+
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
 #include "common/schema/codec.h"
@@ -33,7 +35,12 @@ void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
                                        {store.handle(), 0, ZMQ_POLLIN, 0}};
   bus::Multipart in;
   while (!stop.load()) {
-    zmq::poll(items, std::chrono::milliseconds(200));
+    try {
+      zmq::poll(items, std::chrono::milliseconds(200));
+    } catch (const zmq::error_t& e) {
+      if (e.num() == EINTR) continue;  // a signal: the loop condition decides
+      throw;
+    }
     // API -> validator: answer errors here, forward the rest.
     for (int n = 0; n < 1024 && bus::receive(frontend, in); ++n) {
       if (in.envelope.empty()) continue;
