@@ -35,6 +35,22 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 constexpr std::string_view kBase = "/api/v1";
 constexpr size_t kHeaderRoom = 64 * 1024;  // maxRequestSize = body limit + this
 
+// A response header by name. Pistache 0.0.5 never writes headers added with
+// addRaw(), only typed ones, so every extra header goes out as this type.
+class NamedHeader : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value)
+      : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void parse(const std::string& data) override { value_ = data; }
+  void write(std::ostream& stream) const override { stream << value_; }
+  uint64_t hash() const override { return Http::Header::detail::hash(name_.c_str()); }
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
 Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std::move(detail)}; }
 
 // One HTTP request in progress: owns the ResponseWriter until it is answered,
@@ -65,7 +81,11 @@ class Exchange {
     answered_ = true;
     try {
       for (const auto& [name, value] : headers) {
-        writer_.headers().addRaw(Http::Header::Raw(name, value));
+        if (name == "Location") {
+          writer_.headers().add<Http::Header::Location>(value);
+        } else {
+          writer_.headers().add(std::make_shared<NamedHeader>(name, value));
+        }
       }
       if (body.empty() && status == 204) {
         writer_.send(static_cast<Http::Code>(status));
