@@ -4,16 +4,8 @@
 // lacks (NUL bytes, duplicate keys, nesting depth), and writing JSON that is
 // always valid UTF-8. Stateless functions, thread-safe.
 
-#include <stdexcept>
-
-// zp_strict's RAPIDJSON_ASSERT compile definition never arrives (CMake drops
-// function-like definitions); without a throwing assert a type mismatch is
-// undefined behaviour under NDEBUG. Every API file reaches RapidJSON through
-// this header, so the definition is the same in all of them.
-#ifndef RAPIDJSON_ASSERT
-#define RAPIDJSON_ASSERT(x) \
-  if (!(x)) throw std::logic_error("rapidjson: " #x)
-#endif
+// RapidJSON is configured (throwing asserts) by common/json/rapidjson_config.h,
+// force-included into every target.
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "pipelines/api/json.h"  // RapidJSON, configured
+#include "pipelines/api/json.h"
 
 namespace zp::api {
 namespace {
