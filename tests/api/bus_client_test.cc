@@ -89,14 +89,14 @@ void fillQuery(capnp::MallocMessageBuilder& m) {
   m.initRoot<schema::Query>().getBody().setGetZone("0b8f1c2e-4d3a-4b5c-8d9e-0123456789ab");
 }
 
-struct Fixture : ::testing::Test {
+struct BusClientTest : ::testing::Test {
   zmq::context_t ctx;
   zmq::socket_t validator = bus::bindSocket(ctx, zmq::socket_type::router, "inproc://validator");
   zmq::socket_t store = bus::bindSocket(ctx, zmq::socket_type::router, "inproc://store");
   BusOptions options{{"inproc://validator"}, "inproc://store", 300ms};
 };
 
-TEST_F(Fixture, RepliesAreMatchedByRequestIdAndErrorsArriveAsErrors) {
+TEST_F(BusClientTest, RepliesAreMatchedByRequestIdAndErrorsArriveAsErrors) {
   BusClient client(ctx, options);
   Collector collected;
   for (int i = 0; i < 2; ++i) {
@@ -125,7 +125,7 @@ TEST_F(Fixture, RepliesAreMatchedByRequestIdAndErrorsArriveAsErrors) {
   EXPECT_EQ(client.pendingCount(), 0u);
 }
 
-TEST_F(Fixture, CommandsGoToTheValidator) {
+TEST_F(BusClientTest, CommandsGoToTheValidator) {
   BusClient client(ctx, options);
   Collector collected;
   capnp::MallocMessageBuilder m;
@@ -140,7 +140,7 @@ TEST_F(Fixture, CommandsGoToTheValidator) {
   EXPECT_TRUE(outcomes[0].ok);
 }
 
-TEST_F(Fixture, NoAnswerTimesOutOnceAndLateRepliesAreDropped) {
+TEST_F(BusClientTest, NoAnswerTimesOutOnceAndLateRepliesAreDropped) {
   BusClient client(ctx, options);
   Collector collected;
   capnp::MallocMessageBuilder m;
@@ -174,7 +174,7 @@ TEST_F(Fixture, NoAnswerTimesOutOnceAndLateRepliesAreDropped) {
   EXPECT_EQ(collected.wait(3, 100ms).size(), 2u);
 }
 
-TEST_F(Fixture, MissingValidatorFailsFast) {
+TEST_F(BusClientTest, MissingValidatorFailsFast) {
   BusOptions lonely = options;
   // inproc:// queues into a not-yet-bound endpoint, so use a real socket path.
   char dir[] = "/tmp/zp-api-test-XXXXXX";
@@ -195,7 +195,7 @@ TEST_F(Fixture, MissingValidatorFailsFast) {
   rmdir(dir);
 }
 
-TEST_F(Fixture, StopAnswersEverythingPendingAndLaterSubmissions) {
+TEST_F(BusClientTest, StopAnswersEverythingPendingAndLaterSubmissions) {
   BusClient client(ctx, options);
   Collector collected;
   capnp::MallocMessageBuilder m;
