@@ -132,6 +132,14 @@ struct Command {
     }
     revokeToken @13 :Text;               # token id
     deleteRecord @14 :Text;              # record uuid
+    updateRecord :group {                # PUT/PATCH: the API merges a PATCH into the whole record
+      recordUuid @15 :Text;
+      input @16 :RecordInput;
+    }
+    updateRecordValid :group {
+      recordUuid @17 :Text;
+      record @18 :ValidRecord;
+    }
   }
 }
 

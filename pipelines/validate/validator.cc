@@ -27,6 +27,15 @@ Status translate(schema::Command::Reader in, schema::Command::Builder out) {
       schema::toSchema(record.value(), valid.initRecord());
       return std::nullopt;
     }
+    case schema::Command::Body::UPDATE_RECORD: {
+      auto raw = body.getUpdateRecord();
+      auto record = dns::validateRecord(schema::fromSchema(raw.getInput()));
+      if (!record) return record.error();
+      auto valid = out.getBody().initUpdateRecordValid();
+      valid.setRecordUuid(raw.getRecordUuid());
+      schema::toSchema(record.value(), valid.initRecord());
+      return std::nullopt;
+    }
     case schema::Command::Body::DELETE_ZONE:
       out.getBody().setDeleteZone(body.getDeleteZone());
       return std::nullopt;

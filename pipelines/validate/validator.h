@@ -9,7 +9,8 @@
 namespace zp::validate {
 
 // Fills `out` from `in`. Raw `createZone`/`createRecord` become
-// `createZoneValid`/`createRecordValid`; deletes pass through unchanged.
+// `createZoneValid`/`createRecordValid`, `updateRecord` becomes
+// `updateRecordValid`; deletes pass through unchanged.
 // Returns the error for the client when the input is invalid or the command is
 // not one the API may send (token commands go from the admin CLI to the store).
 Status translate(schema::Command::Reader in, schema::Command::Builder out);

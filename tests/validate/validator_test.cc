@@ -111,3 +111,36 @@ TEST(ValidatorTest, TokenCommandsFromTheApiAreRefused) {
 
 }  // namespace
 }  // namespace zp::validate
+
+namespace zp::validate {
+namespace {
+
+TEST(ValidatorTest, UpdateRecordIsValidatedAsAWholeRecord) {
+  for (const auto& [value, ok] :
+       std::vector<std::pair<const char*, bool>>{{"192.0.2.7", true}, {"192.0.2.256", false}}) {
+    capnp::MallocMessageBuilder in, outMessage;
+    auto c = in.initRoot<schema::Command>();
+    c.setVersion(schema::PROTOCOL_VERSION);
+    auto update = c.getBody().initUpdateRecord();
+    update.setRecordUuid("rec-1");
+    auto input = update.initInput();
+    input.setType("A");
+    input.setName("www");
+    input.setValue(value);
+    input.initTtl().setValue(1800);
+    input.initPriority().setNull();
+    auto out = outMessage.initRoot<schema::Command>();
+    auto error = translate(in.getRoot<schema::Command>().asReader(), out);
+    EXPECT_EQ(!error.has_value(), ok) << value;
+    if (ok) {
+      ASSERT_TRUE(out.getBody().isUpdateRecordValid());
+      EXPECT_EQ(std::string(out.getBody().getUpdateRecordValid().getRecordUuid().cStr()), "rec-1");
+      EXPECT_EQ(out.getBody().getUpdateRecordValid().getRecord().getTtl(), 1800u);
+    } else {
+      EXPECT_EQ(error->field, "value");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace zp::validate
