@@ -92,8 +92,11 @@ class Store::Writer {
         return createToken(actor, body.getCreateToken(), r, event);
       case Command::Body::REVOKE_TOKEN:
         return revokeToken(actor, body.getRevokeToken(), r, event);
+      case Command::Body::UPDATE_RECORD_VALID:
+        return updateRecord(actor, body.getUpdateRecordValid(), r, event);
       case Command::Body::CREATE_ZONE:
       case Command::Body::CREATE_RECORD:
+      case Command::Body::UPDATE_RECORD:
         return internal("command was not validated; send it through the validator");
     }
     return internal("unknown command (is a newer stage talking to an older store?)");
@@ -163,6 +166,42 @@ class Store::Writer {
       schema::toSchema(record, ch.initRecordCreated());
     });
     schema::toSchema(record, reply.initRecord());
+    return std::nullopt;
+  }
+
+  Status updateRecord(schema::Actor::Reader actor, Command::Body::UpdateRecordValid::Reader in,
+                      ReplyBody reply, Event& event) {
+    if (auto st = checkActor(actor)) return st;
+    auto bytes = txn_.find(t_.records, sv(in.getRecordUuid()));
+    if (!bytes) return notFound("record not found");
+    const dns::Record before = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
+    auto zone = loadZone(before.zoneUuid);
+    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("record not found");
+    dns::RecordData data = schema::fromSchema(in.getRecord());
+    const dns::DnsName zoneName = storedZoneName(*zone);
+    auto relative = dns::relativizeOwner(data.name, zoneName);
+    if (!relative) return relative.error();
+    data.name = std::move(relative).value();
+    const std::vector<dns::Record> sameName = recordsAtName(zone->uuid, data.name);
+    if (auto st = dns::checkRecordInZone(zoneName, sameName, data, before.uuid)) return st;
+
+    dns::Record after{before.uuid, before.zoneUuid, std::move(data), before.createdAt, now_};
+    const std::string_view oldType = dns::toString(before.data.type);
+    const std::string_view newType = dns::toString(after.data.type);
+    eraseRecordKeys(zone->uuid, before.data.name, oldType, before.uuid);
+    addToCounter(t_.typeCounts, joinKey({zone->uuid, oldType}), -1);
+    txn_.put(t_.records, after.uuid, asBytes(encode<schema::Record>(after)));
+    txn_.put(t_.zoneRecords, joinKey({zone->uuid, after.data.name, newType, after.uuid}), "");
+    txn_.put(t_.zoneTypeRecords, joinKey({zone->uuid, newType, after.data.name, after.uuid}), "");
+    addToCounter(t_.typeCounts, joinKey({zone->uuid, newType}), +1);
+    zone->serial = seq_;
+    putZone(*zone);
+    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
+      auto g = ch.initRecordUpdated();
+      schema::toSchema(before, g.initBefore());
+      schema::toSchema(after, g.initAfter());
+    });
+    schema::toSchema(after, reply.initRecord());
     return std::nullopt;
   }
 
