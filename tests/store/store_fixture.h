@@ -96,6 +96,20 @@ inline BodyFill createRecord(std::string zoneUuid, schema::RecordType type, std:
     r.setPriority(priority.value_or(0));
   };
 }
+inline BodyFill updateRecord(std::string recordUuid, schema::RecordType type, std::string name,
+                             std::string value, std::optional<uint16_t> priority = {}) {
+  return [=](schema::Command::Body::Builder b) {
+    auto g = b.initUpdateRecordValid();
+    g.setRecordUuid(recordUuid);
+    auto r = g.initRecord();
+    r.setType(type);
+    r.setName(name);
+    r.setValue(value);
+    r.setTtl(600);
+    r.setHasPriority(priority.has_value());
+    r.setPriority(priority.value_or(0));
+  };
+}
 inline std::array<uint8_t, 32> hashOf(uint8_t seed) {
   std::array<uint8_t, 32> h{};
   for (size_t i = 0; i < h.size(); ++i) h[i] = static_cast<uint8_t>(seed + i);

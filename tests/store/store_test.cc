@@ -275,6 +275,64 @@ TEST_F(StoreTest, DeleteRecordUpdatesZoneAndLogs) {
   record(kAlice, z, RecordType::A, "www", "192.0.2.1");
 }
 
+TEST_F(StoreTest, UpdateRecordGoodAndBad) {
+  const std::string z = zone(kAlice, "example.com");
+  const std::string www = record(kAlice, z, RecordType::A, "www", "192.0.2.1");
+  record(kAlice, z, RecordType::A, "other", "192.0.2.1");
+  record(kAlice, z, RecordType::CNAME, "alias", "t.example.net");
+  struct Case {
+    const char* what;
+    std::string user;
+    BodyFill body;
+    std::optional<ErrorKind> want;
+  };
+  const std::vector<Case> cases = {
+      {"same values (replaces itself)", kAlice,
+       updateRecord(www, RecordType::A, "www", "192.0.2.1"), std::nullopt},
+      {"new value", kAlice, updateRecord(www, RecordType::A, "www", "192.0.2.9"), std::nullopt},
+      {"onto an identical record", kAlice, updateRecord(www, RecordType::A, "other", "192.0.2.1"),
+       ErrorKind::RECORD_CONFLICT},
+      {"beside a CNAME", kAlice, updateRecord(www, RecordType::A, "alias", "192.0.2.1"),
+       ErrorKind::RECORD_CONFLICT},
+      {"other owner", kBob, updateRecord(www, RecordType::A, "www", "192.0.2.7"),
+       ErrorKind::NOT_FOUND},
+      {"unknown record", kAlice,
+       updateRecord("00000000-0000-4000-8000-000000000000", RecordType::A, "x", "192.0.2.1"),
+       ErrorKind::NOT_FOUND},
+      {"raw updateRecord", kAlice,
+       [](schema::Command::Body::Builder b) { b.initUpdateRecord().setRecordUuid("x"); },
+       ErrorKind::INTERNAL},
+      {"rename and retype", kAlice,
+       updateRecord(www, RecordType::MX, "mail.example.com.", "mx.example.net", 5), std::nullopt},
+  };
+  for (const auto& c : cases) EXPECT_EQ(errorOf(apply(c.user, c.body)), c.want) << c.what;
+
+  auto e = events_.back().event();
+  ASSERT_TRUE(e.getChange().isRecordUpdated());
+  EXPECT_EQ(std::string(e.getChange().getRecordUpdated().getBefore().getValue()), "192.0.2.9");
+  auto after = e.getChange().getRecordUpdated().getAfter();
+  EXPECT_EQ(std::string(after.getName()), "mail");
+  EXPECT_EQ(after.getType(), RecordType::MX);
+  EXPECT_EQ(std::string(after.getUuid()), www);
+
+  // Indexes follow: the type filter and the same-name checks see the new shape.
+  Msg mx = query(kAlice, [&](schema::Query::Builder q) {
+    auto g = q.getBody().initListRecords();
+    g.setZoneUuid(z);
+    g.setRecordType("MX");
+  });
+  EXPECT_EQ(mx.reply().getBody().getRecords().getTotal(), 1u);
+  Msg a = query(kAlice, [&](schema::Query::Builder q) {
+    auto g = q.getBody().initListRecords();
+    g.setZoneUuid(z);
+    g.setRecordType("A");
+  });
+  EXPECT_EQ(a.reply().getBody().getRecords().getTotal(), 1u);
+  record(kAlice, z, RecordType::CNAME, "www", "t.example.net");  // www is free now
+  Msg detail = query(kAlice, [&](schema::Query::Builder q) { q.getBody().setGetZone(z); });
+  EXPECT_EQ(detail.reply().getBody().getZone().getZone().getRecordCount(), 4u);
+}
+
 TEST_F(StoreTest, LogSinceReturnsExactlyTheEvents) {
   const std::string z = zone(kAlice, "example.com");
   record(kAlice, z, RecordType::A, "www", "192.0.2.1");
