@@ -1,6 +1,15 @@
 #include "pipelines/store/lmdb.h"
 
 namespace zp::store {
+namespace {
+
+// LMDB refuses empty keys and keys over 511 bytes (its default build). Such a
+// key can never have been stored, so a lookup for one finds nothing; peer
+// input (ids, domains) reaches lookups unchecked and must not look like a
+// storage failure.
+bool storableKey(std::string_view key) { return !key.empty() && key.size() <= 511; }
+
+}  // namespace
 
 LmdbError::LmdbError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
 
@@ -30,6 +39,7 @@ void Txn::reset() { mdb_txn_reset(txn_); }
 void Txn::renew() { check(mdb_txn_renew(txn_), "cannot renew an LMDB read transaction"); }
 
 std::optional<std::string_view> Txn::find(MDB_dbi dbi, std::string_view key) const {
+  if (!storableKey(key)) return std::nullopt;
   MDB_val k = toVal(key);
   MDB_val v{0, nullptr};
   const int rc = mdb_get(txn_, dbi, &k, &v);
@@ -46,6 +56,7 @@ void Txn::put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigne
 }
 
 bool Txn::erase(MDB_dbi dbi, std::string_view key) {
+  if (!storableKey(key)) return false;
   MDB_val k = toVal(key);
   const int rc = mdb_del(txn_, dbi, &k, nullptr);
   if (rc == MDB_NOTFOUND) return false;
@@ -67,6 +78,8 @@ bool Cursor::move(MDB_cursor_op op) {
 }
 
 bool Cursor::seek(std::string_view key) {
+  if (key.size() > 511) return false;
+  if (key.empty()) return first();
   key_ = toVal(key);
   return move(MDB_SET_RANGE);
 }

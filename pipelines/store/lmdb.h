@@ -53,7 +53,8 @@ class Txn {
   void renew();
   MDB_txn* get() const { return txn_; }
 
-  // The value stored under `key`, valid until this transaction ends.
+  // The value stored under `key`, valid until this transaction ends. A key
+  // LMDB could never store (empty, over 511 bytes) is simply not found.
   std::optional<std::string_view> find(MDB_dbi dbi, std::string_view key) const;
   void put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
   // Returns false when the key did not exist.
@@ -71,7 +72,8 @@ class Cursor {
   Cursor(const Cursor&) = delete;
   Cursor& operator=(const Cursor&) = delete;
 
-  // Positions on the first key >= `key`; false when there is none.
+  // Positions on the first key >= `key`; false when there is none (also for
+  // a key too long to store: callers scan prefixes, which then match nothing).
   bool seek(std::string_view key);
   bool first();
   bool last();

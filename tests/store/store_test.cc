@@ -553,6 +553,47 @@ TEST_F(StoreTest, MalformedQueryGetsAnErrorNotACrash) {
   EXPECT_EQ(r.reply().getRequestId(), 42u);
 }
 
+TEST_F(StoreTest, UnstorableKeysFromPeersAreNotFoundNotStorageFailures) {
+  const std::string z = zone(kAlice, "example.com");
+  const std::string huge(600, 'x');
+  struct Case {
+    const char* what;
+    std::string user;
+    QueryFill q;
+    std::optional<ErrorKind> want;
+  };
+  const std::vector<Case> cases = {
+      {"getZone huge", kAlice, [&](schema::Query::Builder q) { q.getBody().setGetZone(huge); },
+       ErrorKind::NOT_FOUND},
+      {"getZone empty", kAlice, [&](schema::Query::Builder q) { q.getBody().setGetZone(""); },
+       ErrorKind::NOT_FOUND},
+      {"getRecord huge", kAlice, [&](schema::Query::Builder q) { q.getBody().setGetRecord(huge); },
+       ErrorKind::NOT_FOUND},
+      {"snapshot huge", "", [&](schema::Query::Builder q) { q.getBody().setZoneSnapshot(huge); },
+       ErrorKind::NOT_FOUND},
+      {"listZones huge user", huge, [](schema::Query::Builder q) { q.getBody().initListZones(); },
+       std::nullopt},
+      {"listZones huge domain", kAlice,
+       [&](schema::Query::Builder q) { q.getBody().initListZones().setDomain(huge); },
+       std::nullopt},
+      {"listRecords huge user", huge,
+       [](schema::Query::Builder q) { q.getBody().initListRecords(); }, std::nullopt},
+      {"listRecords huge zone", kAlice,
+       [&](schema::Query::Builder q) { q.getBody().initListRecords().setZoneUuid(huge); },
+       ErrorKind::NOT_FOUND},
+      {"listRecords owned zone", kAlice,
+       [&](schema::Query::Builder q) { q.getBody().initListRecords().setZoneUuid(z); },
+       std::nullopt},
+  };
+  for (const auto& c : cases) EXPECT_EQ(errorOf(query(c.user, c.q)), c.want) << c.what;
+  EXPECT_EQ(errorOf(apply(kAlice, deleteZone(huge))), ErrorKind::NOT_FOUND);
+  EXPECT_EQ(errorOf(apply(kAlice, deleteRecord(""))), ErrorKind::NOT_FOUND);
+  EXPECT_EQ(errorOf(apply(huge, createZone("example.org"))), ErrorKind::INTERNAL);
+  EXPECT_EQ(
+      errorOf(apply("admin", [&](schema::Command::Body::Builder b) { b.setRevokeToken(huge); })),
+      ErrorKind::NOT_FOUND);
+}
+
 TEST(StoreOpen, UnusableDirectoryThrowsNamingIt) {
   TempDir dir;
   const std::string file = dir.path() + "/not-a-dir";
