@@ -77,6 +77,25 @@ Result<std::optional<int64_t>> optionalInteger(const rapidjson::Value& object,
   return Error::validation(field, field + " must be an integer");
 }
 
+// Absent -> nullopt; otherwise a string (null is not one).
+Result<std::optional<std::string>> optionalString(const rapidjson::Value& object,
+                                                  std::string_view name) {
+  if (member(object, name) == nullptr) return std::optional<std::string>();
+  auto text = requiredString(object, name);
+  if (!text) return text.error();
+  return std::optional<std::string>(std::move(text).value());
+}
+
+// Absent -> nullopt; null -> an empty inner optional; else as optionalInteger.
+Result<std::optional<std::optional<int64_t>>> presentInteger(const rapidjson::Value& object,
+                                                             std::string_view name) {
+  using Out = std::optional<std::optional<int64_t>>;
+  if (member(object, name) == nullptr) return Out();
+  auto number = optionalInteger(object, name);
+  if (!number) return number.error();
+  return Out(*number);
+}
+
 }  // namespace
 
 Result<std::string> decodeZoneBody(std::string_view body) {
@@ -107,6 +126,29 @@ Result<dns::RecordInput> decodeRecordBody(std::string_view body) {
   if (!priority) return priority.error();
   input.priority = *priority;
   return input;
+}
+
+Result<RecordPatch> decodeRecordPatch(std::string_view body) {
+  auto doc = parseObject(body);
+  if (!doc) return doc.error();
+  if (auto error = rejectUnknown(*doc, kRecordFields, kRecordReadOnly)) return std::move(*error);
+  RecordPatch patch;
+  auto type = optionalString(*doc, "record_type");
+  if (!type) return type.error();
+  patch.type = std::move(type).value();
+  auto name = optionalString(*doc, "name");
+  if (!name) return name.error();
+  patch.name = std::move(name).value();
+  auto value = optionalString(*doc, "value");
+  if (!value) return value.error();
+  patch.value = std::move(value).value();
+  auto ttl = presentInteger(*doc, "ttl");
+  if (!ttl) return ttl.error();
+  patch.ttl = *ttl;
+  auto priority = presentInteger(*doc, "priority");
+  if (!priority) return priority.error();
+  patch.priority = *priority;
+  return patch;
 }
 
 }  // namespace zp::api

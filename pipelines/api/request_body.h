@@ -10,6 +10,8 @@
 // ("unknown field `tll`"). Read-only fields the API itself returns are
 // accepted and ignored, so a client may send back what it received.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,8 +23,27 @@ namespace zp::api {
 // POST /dns-zones/ {"domain": "..."}: returns the raw domain text.
 Result<std::string> decodeZoneBody(std::string_view body);
 
-// POST /dns-zones/{uuid}/records/ {"record_type", "name", "value", "ttl"?,
-// "priority"?}. `null` for ttl/priority means absent.
+// POST /dns-zones/{uuid}/records/ and PUT /dns-records/{uuid}/
+// {"record_type", "name", "value", "ttl"?, "priority"?}. `null` for
+// ttl/priority means absent.
 Result<dns::RecordInput> decodeRecordBody(std::string_view body);
+
+// A PATCH body: the fields the client sent. For ttl and priority the outer
+// optional says whether the key was present, the inner one whether it was a
+// number (nullopt: `null`, i.e. "back to the default" / "no priority").
+struct RecordPatch {
+  std::optional<std::string> type;
+  std::optional<std::string> name;
+  std::optional<std::string> value;
+  std::optional<std::optional<int64_t>> ttl;
+  std::optional<std::optional<int64_t>> priority;
+
+  bool operator==(const RecordPatch&) const = default;
+};
+
+// PATCH /dns-records/{uuid}/: any subset of the writable record fields
+// (the same field names and JSON types as decodeRecordBody; record_type,
+// name and value may not be null).
+Result<RecordPatch> decodeRecordPatch(std::string_view body);
 
 }  // namespace zp::api

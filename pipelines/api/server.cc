@@ -21,10 +21,13 @@
 #include "common/util/ids.h"
 #include "pipelines/api/auth_cache.h"
 #include "pipelines/api/errors.h"
+#include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
 #include "pipelines/api/query_string.h"
+#include "pipelines/api/record_merge.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
+#include "pipelines/api/routes.h"
 
 namespace zp::api {
 namespace {
@@ -59,10 +62,11 @@ Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std:
 // is destroyed unanswered (a bug), the client still gets a 503.
 class Exchange {
  public:
-  Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what)
+  Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what, bool head)
       : writer_(std::move(writer)),
         inFlight_(inFlight),
         what_(std::move(what)),
+        head_(head),
         started_(std::chrono::steady_clock::now()) {
     inFlight_.fetch_add(1);
   }
@@ -87,7 +91,7 @@ class Exchange {
           writer_.headers().add(std::make_shared<NamedHeader>(name, value));
         }
       }
-      if (body.empty() && status == 204) {
+      if (head_ || (body.empty() && status == 204)) {  // HEAD answers carry no body
         writer_.send(static_cast<Http::Code>(status));
       } else {
         writer_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
@@ -115,11 +119,13 @@ class Exchange {
   const std::string& what() const { return what_; }
 
   std::shared_ptr<const Principal> principal;
+  std::optional<auth::Permission> needed;  // of the route; nullopt: public
 
  private:
   Http::ResponseWriter writer_;
   std::atomic<int>& inFlight_;
   std::string what_;  // "GET /api/v1/..." for logs
+  bool head_;         // a HEAD request: never send a body
   std::chrono::steady_clock::time_point started_;
   bool answered_ = false;
 };
@@ -207,8 +213,10 @@ struct ApiServer::Impl {
   // Starts an exchange; nullptr when the request was already answered
   // (the server is draining).
   ExchangePtr open(const Rest::Request& req, Http::ResponseWriter rw) {
-    std::string what = std::string(Http::methodString(req.method())) + " " + req.resource();
-    auto ex = std::make_shared<Exchange>(std::move(rw), inFlight, std::move(what));
+    std::string what = std::string(Http::methodString(req.method())) + " " +
+                       sanitizeUtf8(req.resource().substr(0, 300));
+    auto ex = std::make_shared<Exchange>(std::move(rw), inFlight, std::move(what),
+                                         req.method() == Http::Method::Head);
     if (draining.load()) {
       ex->fail({ErrorKind::kUnavailable, "", "the API is shutting down; try again shortly"});
       return nullptr;
@@ -217,10 +225,12 @@ struct ApiServer::Impl {
   }
 
   // Authenticates the request's bearer token (cache, else one store query),
-  // checks `needed`, then runs `next` with ex->principal set. Errors answer
-  // the request. `next` runs on this thread or on the BusClient thread.
-  void authorize(const ExchangePtr& ex, const Rest::Request& req, auth::Permission needed,
-                 Next next) {
+  // checks the route's permission (ex->needed, from kRoutes), then runs `next`
+  // with ex->principal set. Errors answer the request. `next` runs on this
+  // thread or on the BusClient thread.
+  void authorize(const ExchangePtr& ex, const Rest::Request& req, Next next) {
+    if (!ex->needed) throw std::logic_error("authorize() called on a public route");
+    const auth::Permission needed = *ex->needed;
     const auto header = req.headers().tryGetRaw("Authorization");
     auto bearer = auth::bearerFromHeader(header ? std::string_view(header->value()) : "");
     if (!bearer) return ex->fail(bearer.error());
@@ -304,15 +314,17 @@ struct ApiServer::Impl {
     });
   }
 
-  // Wraps a member handler: exchange, try/catch, never a Pistache 500.
-  template <typename Method>
-  Rest::Route::Handler bind(Method method) {
-    return [this, method](const Rest::Request& req, Http::ResponseWriter rw) {
+  // Wraps a member handler: exchange, the route's permission, try/catch,
+  // never a Pistache 500.
+  template <typename Handler>
+  Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed) {
+    return [this, handler, needed](const Rest::Request& req, Http::ResponseWriter rw) {
       ExchangePtr ex;
       try {
         ex = open(req, std::move(rw));
         if (!ex) return Rest::Route::Result::Ok;
-        (this->*method)(ex, req);
+        ex->needed = needed;
+        (this->*handler)(ex, req);
       } catch (const std::exception& e) {
         if (ex)
           ex->fail(internalError(e.what()));
@@ -328,7 +340,7 @@ struct ApiServer::Impl {
   void listZones(const ExchangePtr& ex, const Rest::Request& req) {
     auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
     auto domainRaw = req.query().get("domain");
-    authorize(ex, req, auth::Permission::kList, [this, page, domainRaw](const ExchangePtr& x) {
+    authorize(ex, req, [this, page, domainRaw](const ExchangePtr& x) {
       if (!page) return x->fail(page.error());
       std::string domain;
       if (domainRaw) {
@@ -355,35 +367,33 @@ struct ApiServer::Impl {
             for (auto z : zones.getItems()) items.push_back(schema::fromSchema(z));
             const QueryParam filters[] = {{"domain", domain}};
             x->send(200, renderZoneList(items),
-                    listHeaders(std::string(kBase) + "/dns-zones/", filters, p, zones.getTotal()));
+                    listHeaders(std::string(kZonesPath), filters, p, zones.getTotal()));
           });
     });
   }
 
   void createZone(const ExchangePtr& ex, const Rest::Request& req) {
     std::string body = req.body();
-    authorize(
-        ex, req, auth::Permission::kCreate, [this, body = std::move(body)](const ExchangePtr& x) {
-          if (!bodyFits(x, body)) return;
-          auto domain = decodeZoneBody(body);
-          if (!domain) return x->fail(domain.error());
-          command(
-              x, [&](schema::Command::Builder c) { c.getBody().setCreateZone(*domain); },
-              [x](schema::Reply::Reader reply) {
-                if (!reply.getBody().isZone()) {
-                  return x->fail(
-                      internalError("the pipeline answered createZone with another body"));
-                }
-                const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
-                const auto records = recordsFrom(reply.getBody().getZone().getRecords());
-                x->send(201, renderZoneDetail(zone, records), {{"Location", zonePath(zone.uuid)}});
-              });
-        });
+    authorize(ex, req, [this, body = std::move(body)](const ExchangePtr& x) {
+      if (!bodyFits(x, body)) return;
+      auto domain = decodeZoneBody(body);
+      if (!domain) return x->fail(domain.error());
+      command(
+          x, [&](schema::Command::Builder c) { c.getBody().setCreateZone(*domain); },
+          [x](schema::Reply::Reader reply) {
+            if (!reply.getBody().isZone()) {
+              return x->fail(internalError("the pipeline answered createZone with another body"));
+            }
+            const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
+            const auto records = recordsFrom(reply.getBody().getZone().getRecords());
+            x->send(201, renderZoneDetail(zone, records), {{"Location", zonePath(zone.uuid)}});
+          });
+    });
   }
 
   void getZone(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
-    authorize(ex, req, auth::Permission::kRead, [this, uuid](const ExchangePtr& x) {
+    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("zone"));
       query(
           x, [&](schema::Query::Builder q) { q.getBody().setGetZone(*uuid); },
@@ -400,7 +410,7 @@ struct ApiServer::Impl {
 
   void deleteZone(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
-    authorize(ex, req, auth::Permission::kDelete, [this, uuid](const ExchangePtr& x) {
+    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("zone"));
       command(
           x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
@@ -423,7 +433,7 @@ struct ApiServer::Impl {
   void listZoneRecords(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
     auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
-    authorize(ex, req, auth::Permission::kList, [this, uuid, page](const ExchangePtr& x) {
+    authorize(ex, req, [this, uuid, page](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("zone"));
       if (!page) return x->fail(page.error());
       const Page p = *page;
@@ -445,76 +455,72 @@ struct ApiServer::Impl {
   void createRecord(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
     std::string body = req.body();
-    authorize(ex, req, auth::Permission::kCreate,
-              [this, uuid, body = std::move(body)](const ExchangePtr& x) {
-                if (!uuid) return x->fail(notFound("zone"));
-                if (!bodyFits(x, body)) return;
-                auto input = decodeRecordBody(body);
-                if (!input) return x->fail(input.error());
-                command(
-                    x,
-                    [&](schema::Command::Builder c) {
-                      auto group = c.getBody().initCreateRecord();
-                      group.setZoneUuid(*uuid);
-                      schema::toSchema(*input, group.initInput());
-                    },
-                    [x](schema::Reply::Reader reply) {
-                      if (!reply.getBody().isRecord()) {
-                        return x->fail(
-                            internalError("the pipeline answered createRecord with another body"));
-                      }
-                      const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
-                      x->send(201, renderRecord(record), {{"Location", recordPath(record.uuid)}});
-                    });
-              });
+    authorize(ex, req, [this, uuid, body = std::move(body)](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!bodyFits(x, body)) return;
+      auto input = decodeRecordBody(body);
+      if (!input) return x->fail(input.error());
+      command(
+          x,
+          [&](schema::Command::Builder c) {
+            auto group = c.getBody().initCreateRecord();
+            group.setZoneUuid(*uuid);
+            schema::toSchema(*input, group.initInput());
+          },
+          [x](schema::Reply::Reader reply) {
+            if (!reply.getBody().isRecord()) {
+              return x->fail(internalError("the pipeline answered createRecord with another body"));
+            }
+            const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
+            x->send(201, renderRecord(record), {{"Location", recordPath(record.uuid)}});
+          });
+    });
   }
 
   void listRecords(const ExchangePtr& ex, const Rest::Request& req) {
     auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
     auto zoneRaw = req.query().get("zone");
     auto typeRaw = req.query().get("record_type");
-    authorize(ex, req, auth::Permission::kList,
-              [this, page, zoneRaw, typeRaw](const ExchangePtr& x) {
-                if (!page) return x->fail(page.error());
-                std::string zoneUuid, type;
-                if (zoneRaw) {
-                  auto decoded = percentDecode(*zoneRaw, "zone");
-                  if (!decoded) return x->fail(decoded.error());
-                  if (!decoded->empty() && !looksLikeUuid(*decoded)) {
-                    return x->fail(Error::validation("zone", "zone must be the uuid of a zone"));
-                  }
-                  zoneUuid = lowerAscii(std::move(decoded).value());
-                }
-                if (typeRaw) {
-                  auto decoded = percentDecode(*typeRaw, "record_type");
-                  if (!decoded) return x->fail(decoded.error());
-                  type = upperAscii(std::move(decoded).value());
-                  if (!type.empty() && !dns::recordTypeFromString(type)) {
-                    return x->fail(Error::validation(
-                        "record_type",
-                        "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA"));
-                  }
-                }
-                const Page p = *page;
-                query(
-                    x,
-                    [&](schema::Query::Builder q) {
-                      auto body = q.getBody().initListRecords();
-                      body.setZoneUuid(zoneUuid);
-                      body.setRecordType(type);
-                      body.setOffset(p.offset());
-                      body.setLimit(p.size);
-                    },
-                    [this, x, p, zoneUuid, type](schema::Reply::Reader reply) {
-                      const QueryParam filters[] = {{"zone", zoneUuid}, {"record_type", type}};
-                      sendRecordList(x, reply, std::string(kBase) + "/dns-records/", filters, p);
-                    });
-              });
+    authorize(ex, req, [this, page, zoneRaw, typeRaw](const ExchangePtr& x) {
+      if (!page) return x->fail(page.error());
+      std::string zoneUuid, type;
+      if (zoneRaw) {
+        auto decoded = percentDecode(*zoneRaw, "zone");
+        if (!decoded) return x->fail(decoded.error());
+        if (!decoded->empty() && !looksLikeUuid(*decoded)) {
+          return x->fail(Error::validation("zone", "zone must be the uuid of a zone"));
+        }
+        zoneUuid = lowerAscii(std::move(decoded).value());
+      }
+      if (typeRaw) {
+        auto decoded = percentDecode(*typeRaw, "record_type");
+        if (!decoded) return x->fail(decoded.error());
+        type = upperAscii(std::move(decoded).value());
+        if (!type.empty() && !dns::recordTypeFromString(type)) {
+          return x->fail(Error::validation(
+              "record_type", "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA"));
+        }
+      }
+      const Page p = *page;
+      query(
+          x,
+          [&](schema::Query::Builder q) {
+            auto body = q.getBody().initListRecords();
+            body.setZoneUuid(zoneUuid);
+            body.setRecordType(type);
+            body.setOffset(p.offset());
+            body.setLimit(p.size);
+          },
+          [this, x, p, zoneUuid, type](schema::Reply::Reader reply) {
+            const QueryParam filters[] = {{"zone", zoneUuid}, {"record_type", type}};
+            sendRecordList(x, reply, std::string(kRecordsPath), filters, p);
+          });
+    });
   }
 
   void getRecord(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
-    authorize(ex, req, auth::Permission::kRead, [this, uuid](const ExchangePtr& x) {
+    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("record"));
       query(
           x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(*uuid); },
@@ -529,7 +535,7 @@ struct ApiServer::Impl {
 
   void deleteRecord(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
-    authorize(ex, req, auth::Permission::kDelete, [this, uuid](const ExchangePtr& x) {
+    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("record"));
       command(
           x, [&](schema::Command::Builder c) { c.getBody().setDeleteRecord(*uuid); },
@@ -537,37 +543,201 @@ struct ApiServer::Impl {
     });
   }
 
+  // Sends the whole record as Command.updateRecord and answers 200 with the
+  // stored result (PUT, and PATCH after the merge).
+  void sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
+                  const dns::RecordInput& input) {
+    command(
+        x,
+        [&](schema::Command::Builder c) {
+          auto group = c.getBody().initUpdateRecord();
+          group.setRecordUuid(recordUuid);
+          schema::toSchema(input, group.initInput());
+        },
+        [x](schema::Reply::Reader reply) {
+          if (!reply.getBody().isRecord()) {
+            return x->fail(internalError("the pipeline answered updateRecord with another body"));
+          }
+          x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
+        });
+  }
+
+  void replaceRecord(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    std::string body = req.body();
+    authorize(ex, req, [this, uuid, body = std::move(body)](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("record"));
+      if (!bodyFits(x, body)) return;
+      auto input = decodeRecordBody(body);
+      if (!input) return x->fail(input.error());
+      sendUpdate(x, *uuid, *input);
+    });
+  }
+
+  // PATCH: read the record (ownership is checked by the store: another user's
+  // record is not found), merge, then update it as a whole (record_merge.h).
+  void patchRecord(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    std::string body = req.body();
+    authorize(ex, req, [this, uuid, body = std::move(body)](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("record"));
+      if (!bodyFits(x, body)) return;
+      auto decoded = decodeRecordPatch(body);
+      if (!decoded) return x->fail(decoded.error());
+      const std::string recordUuid = *uuid;
+      auto patch = std::make_shared<const RecordPatch>(std::move(decoded).value());
+      query(
+          x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(recordUuid); },
+          [this, x, recordUuid, patch](schema::Reply::Reader reply) {
+            if (!reply.getBody().isRecord()) {
+              return x->fail(internalError("the store answered getRecord with another body"));
+            }
+            auto stored = std::make_shared<const dns::Record>(
+                schema::fromSchema(reply.getBody().getRecord()));
+            if (!mergeNeedsZoneDomain(*stored, *patch)) {
+              return sendUpdate(x, recordUuid, mergePatch(*stored, *patch));
+            }
+            query(
+                x, [&](schema::Query::Builder q) { q.getBody().setGetZone(stored->zoneUuid); },
+                [this, x, recordUuid, patch, stored](schema::Reply::Reader zoneReply) {
+                  if (!zoneReply.getBody().isZone()) {
+                    return x->fail(internalError("the store answered getZone with another body"));
+                  }
+                  const std::string domain = zoneReply.getBody().getZone().getZone().getDomain();
+                  sendUpdate(x, recordUuid, mergePatch(*stored, *patch, domain));
+                });
+          });
+    });
+  }
+
+  void openApi(const ExchangePtr& ex, const Rest::Request&) { ex->send(200, openApiJson); }
+
   void unknownPath(const ExchangePtr& ex, const Rest::Request& req) {
     ex->fail({ErrorKind::kNotFound, "",
               "no such endpoint: " + sanitizeUtf8(req.resource().substr(0, 200)) +
                   "; the API lives under /api/v1/dns-zones/ and /api/v1/dns-records/"});
   }
 
-  void routes() {
-    const std::string zones = std::string(kBase) + "/dns-zones/";
-    const std::string records = std::string(kBase) + "/dns-records/";
-    Rest::Routes::Get(router, zones, bind(&Impl::listZones));
-    Rest::Routes::Post(router, zones, bind(&Impl::createZone));
-    Rest::Routes::Get(router, zones + ":uuid/", bind(&Impl::getZone));
-    Rest::Routes::Delete(router, zones + ":uuid/", bind(&Impl::deleteZone));
-    Rest::Routes::Get(router, zones + ":uuid/records/", bind(&Impl::listZoneRecords));
-    Rest::Routes::Post(router, zones + ":uuid/records/", bind(&Impl::createRecord));
-    Rest::Routes::Get(router, records, bind(&Impl::listRecords));
-    Rest::Routes::Get(router, records + ":uuid/", bind(&Impl::getRecord));
-    Rest::Routes::Delete(router, records + ":uuid/", bind(&Impl::deleteRecord));
-    Rest::Routes::NotFound(router, bind(&Impl::unknownPath));
+  // --- routing (from the table in routes.h) ---------------------------------
+
+  using Member = void (Impl::*)(const ExchangePtr&, const Rest::Request&);
+
+  static Member handlerOf(Operation operation) {
+    switch (operation) {
+      case Operation::kListZones:
+        return &Impl::listZones;
+      case Operation::kCreateZone:
+        return &Impl::createZone;
+      case Operation::kGetZone:
+        return &Impl::getZone;
+      case Operation::kDeleteZone:
+        return &Impl::deleteZone;
+      case Operation::kListZoneRecords:
+        return &Impl::listZoneRecords;
+      case Operation::kCreateRecord:
+        return &Impl::createRecord;
+      case Operation::kListRecords:
+        return &Impl::listRecords;
+      case Operation::kGetRecord:
+        return &Impl::getRecord;
+      case Operation::kReplaceRecord:
+        return &Impl::replaceRecord;
+      case Operation::kPatchRecord:
+        return &Impl::patchRecord;
+      case Operation::kDeleteRecord:
+        return &Impl::deleteRecord;
+      case Operation::kOpenApi:
+        return &Impl::openApi;
+    }
+    throw std::logic_error("handlerOf: Operation out of range");
   }
+
+  static Http::Method pistacheMethod(Method method) {
+    switch (method) {
+      case Method::kGet:
+        return Http::Method::Get;
+      case Method::kPost:
+        return Http::Method::Post;
+      case Method::kPut:
+        return Http::Method::Put;
+      case Method::kPatch:
+        return Http::Method::Patch;
+      case Method::kDelete:
+        return Http::Method::Delete;
+      case Method::kHead:
+        return Http::Method::Head;
+      case Method::kOptions:
+        return Http::Method::Options;
+      case Method::kTrace:
+        return Http::Method::Trace;
+      case Method::kConnect:
+        return Http::Method::Connect;
+    }
+    throw std::logic_error("pistacheMethod: Method out of range");
+  }
+
+  // Answers 405 with the path's `Allow` header (before authentication: what a
+  // path offers is public, see openapi.json).
+  Rest::Route::Handler methodNotAllowed(std::string allow) {
+    return [this, allow = std::move(allow)](const Rest::Request& req, Http::ResponseWriter rw) {
+      try {
+        const std::string method(Http::methodString(req.method()));
+        ExchangePtr ex = open(req, std::move(rw));
+        if (!ex) return Rest::Route::Result::Ok;
+        const HttpError http =
+            toHttp({ErrorKind::kMethodNotAllowed, "",
+                    "method " + method + " is not allowed here; this path offers " + allow});
+        Headers headers = http.headers;
+        headers.emplace_back("Allow", allow);
+        ex->send(http.status, http.body, headers);
+      } catch (const std::exception& e) {
+        spdlog::error("a request failed before it could be answered: {}", e.what());
+      }
+      return Rest::Route::Result::Ok;
+    };
+  }
+
+  // Every method on every path of kRoutes: the served ones to their handler,
+  // the rest to a JSON 405 (Pistache's own 405 is text/plain).
+  void routes() {
+    for (const std::string_view path : routePaths()) {
+      const std::string pattern = pistachePattern(path);
+      const std::string allow = allowHeader(path);
+      for (const Method method : kAllMethods) {
+        const RouteSpec* spec = nullptr;
+        for (const auto& route : kRoutes) {
+          if (route.path == path && route.method == method) spec = &route;
+        }
+        if (spec != nullptr) {
+          router.addRoute(pistacheMethod(method), pattern,
+                          bind(handlerOf(spec->operation), spec->permission));
+        } else {
+          router.addRoute(pistacheMethod(method), pattern, methodNotAllowed(allow));
+        }
+        registered.push_back({std::string(methodName(method)), pattern, spec != nullptr});
+      }
+    }
+    Rest::Routes::NotFound(router, bind(&Impl::unknownPath, std::nullopt));
+  }
+
+  const std::string openApiJson = openApiDocument();
+  std::vector<RegisteredRoute> registered;
 };
 
 ApiServer::ApiServer(const config::Config& cfg, BusClient& bus)
-    : impl_(std::make_unique<Impl>(cfg, bus)) {}
+    : impl_(std::make_unique<Impl>(cfg, bus)) {
+  impl_->routes();
+}
+
+const std::vector<RegisteredRoute>& ApiServer::registeredRoutes() const {
+  return impl_->registered;
+}
 
 ApiServer::~ApiServer() { shutdown(); }
 
 Status ApiServer::start() {
   auto& i = *impl_;
   const std::string where = i.cfg.apiAddress + ":" + std::to_string(i.cfg.apiPort);
-  i.routes();
   auto options = Http::Endpoint::options()
                      .threads(i.cfg.apiThreads)
                      .flags(Tcp::Options::ReuseAddr)

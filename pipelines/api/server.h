@@ -14,12 +14,21 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/config/config.h"
 #include "common/util/result.h"
 #include "pipelines/api/bus_client.h"
 
 namespace zp::api {
+
+// One (method, path) the server handed to Pistache's router.
+struct RegisteredRoute {
+  std::string method;   // "GET"
+  std::string pattern;  // Pistache form: "/api/v1/dns-zones/:uuid/"
+  bool served;          // false: answered 405 method_not_allowed
+};
 
 class ApiServer {
  public:
@@ -34,6 +43,10 @@ class ApiServer {
   Status start();
   // The port actually bound (differs from the config when it asked for 0).
   uint16_t port() const;
+
+  // Every route registered with the router (built from routes.h's kRoutes in
+  // the constructor), so tests can compare it with the OpenAPI document.
+  const std::vector<RegisteredRoute>& registeredRoutes() const;
 
   // From now on new requests get 503 unavailable; then waits until the
   // requests in flight are answered or `cap` passes. True when idle.

@@ -1,0 +1,391 @@
+#include "pipelines/api/openapi.h"
+
+#include <string_view>
+
+#include "pipelines/api/json.h"
+#include "pipelines/api/routes.h"
+
+namespace zp::api {
+namespace {
+
+constexpr std::string_view kDescription =
+    "Self-hosted DNS management: zones and records deployed to BIND9 nameservers. Every "
+    "endpoint except this document needs `Authorization: Bearer vps_...` with the permission "
+    "named in the operation (`x-permission`; `dns:*` grants all). Another user's zone or record "
+    "answers 404 exactly like a missing one. Lists are bare JSON arrays paged with `page` and "
+    "`page_size`, answered with `X-Total-Count` and an RFC 8288 `Link` header. Every error is "
+    "the `Error` object. A method a path does not offer answers 405 `method_not_allowed` with "
+    "an `Allow` header; a body over the limit (default 1 MiB) answers 413 `payload_too_large`.";
+
+// Reusable parts referenced from the generated operations.
+constexpr std::string_view kComponents = R"json({
+"securitySchemes": {
+  "bearerAuth": {"type": "http", "scheme": "bearer",
+    "description": "An API token: `vps_` followed by 40 hex characters, issued by the admin CLI."}
+},
+"schemas": {
+  "Error": {
+    "type": "object",
+    "required": ["detail", "error_code"],
+    "properties": {
+      "detail": {"type": "string", "description": "What went wrong, in a sentence."},
+      "error_code": {"type": "string", "enum": ["parse_error", "validation_error", "zone_exists",
+        "record_conflict", "authentication_failed", "permission_denied", "not_found",
+        "method_not_allowed", "payload_too_large", "rate_limited", "unavailable"]},
+      "field": {"type": "string", "description": "The one input field at fault, when there is one."}
+    },
+    "additionalProperties": false
+  },
+  "RecordType": {"type": "string", "enum": ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"]},
+  "ZoneSummary": {
+    "type": "object",
+    "required": ["uuid", "domain", "created_at", "record_count"],
+    "properties": {
+      "uuid": {"type": "string", "format": "uuid"},
+      "domain": {"type": "string", "description": "Lower-case, punycode, no trailing dot."},
+      "created_at": {"type": "string", "format": "date-time"},
+      "record_count": {"type": "integer", "minimum": 0}
+    }
+  },
+  "ZoneDetail": {
+    "type": "object",
+    "required": ["uuid", "domain", "created_at", "record_count", "serial", "records"],
+    "properties": {
+      "uuid": {"type": "string", "format": "uuid"},
+      "domain": {"type": "string"},
+      "created_at": {"type": "string", "format": "date-time"},
+      "record_count": {"type": "integer", "minimum": 0},
+      "serial": {"type": "integer", "minimum": 0, "maximum": 4294967295,
+        "description": "The zone's SOA serial; it rises with every change."},
+      "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}
+    }
+  },
+  "ZoneCreate": {
+    "type": "object",
+    "required": ["domain"],
+    "properties": {
+      "domain": {"type": "string", "description": "At least two labels; Unicode becomes punycode."},
+      "uuid": {"readOnly": true, "description": "Accepted and ignored."},
+      "created_at": {"readOnly": true, "description": "Accepted and ignored."},
+      "record_count": {"readOnly": true, "description": "Accepted and ignored."},
+      "records": {"readOnly": true, "description": "Accepted and ignored."},
+      "serial": {"readOnly": true, "description": "Accepted and ignored."}
+    },
+    "additionalProperties": false
+  },
+  "Record": {
+    "type": "object",
+    "required": ["uuid", "record_type", "name", "value", "ttl", "priority", "created_at"],
+    "properties": {
+      "uuid": {"type": "string", "format": "uuid"},
+      "record_type": {"$ref": "#/components/schemas/RecordType"},
+      "name": {"type": "string", "description": "Relative to the zone: `@` for the apex, `www`."},
+      "value": {"type": "string", "description": "Canonical form; hostnames without trailing dot."},
+      "ttl": {"type": "integer", "minimum": 60, "maximum": 604800},
+      "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535,
+        "description": "null unless MX or SRV."},
+      "created_at": {"type": "string", "format": "date-time"},
+      "updated_at": {"type": "string", "format": "date-time"},
+      "zone": {"type": "string", "format": "uuid", "description": "The zone's uuid."}
+    }
+  },
+  "RecordCreate": {
+    "type": "object",
+    "required": ["record_type", "name", "value"],
+    "properties": {
+      "record_type": {"$ref": "#/components/schemas/RecordType"},
+      "name": {"type": "string", "description": "`@`, a relative name or an FQDN inside the zone."},
+      "value": {"type": "string"},
+      "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800, "default": 3600},
+      "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535,
+        "description": "Required for MX and SRV, absent or null otherwise."},
+      "uuid": {"readOnly": true, "description": "Accepted and ignored."},
+      "created_at": {"readOnly": true, "description": "Accepted and ignored."},
+      "updated_at": {"readOnly": true, "description": "Accepted and ignored."},
+      "zone": {"readOnly": true, "description": "Accepted and ignored."}
+    },
+    "additionalProperties": false
+  },
+  "RecordPatch": {
+    "type": "object",
+    "description": "Any subset of the writable fields; the merged record is validated as a whole. `ttl: null` restores 3600, `priority: null` clears the priority.",
+    "properties": {
+      "record_type": {"$ref": "#/components/schemas/RecordType"},
+      "name": {"type": "string"},
+      "value": {"type": "string"},
+      "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800},
+      "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535},
+      "uuid": {"readOnly": true, "description": "Accepted and ignored."},
+      "created_at": {"readOnly": true, "description": "Accepted and ignored."},
+      "updated_at": {"readOnly": true, "description": "Accepted and ignored."},
+      "zone": {"readOnly": true, "description": "Accepted and ignored."}
+    },
+    "additionalProperties": false
+  }
+},
+"parameters": {
+  "uuid": {"name": "uuid", "in": "path", "required": true,
+    "schema": {"type": "string", "format": "uuid"}},
+  "page": {"name": "page", "in": "query", "required": false,
+    "schema": {"type": "integer", "minimum": 1, "default": 1}},
+  "page_size": {"name": "page_size", "in": "query", "required": false,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+  "domain": {"name": "domain", "in": "query", "required": false,
+    "description": "Exact domain (case-insensitive, trailing dot and Unicode allowed).",
+    "schema": {"type": "string"}},
+  "zone": {"name": "zone", "in": "query", "required": false,
+    "description": "Only this zone's records; a zone that is not yours answers 404.",
+    "schema": {"type": "string", "format": "uuid"}},
+  "record_type": {"name": "record_type", "in": "query", "required": false,
+    "description": "Only records of this type (case-insensitive).",
+    "schema": {"type": "string"}}
+},
+"headers": {
+  "X-Total-Count": {"description": "Items in the whole list, over all pages.",
+    "schema": {"type": "integer", "minimum": 0}},
+  "Link": {"description": "RFC 8288 links with rel=\"next\" and rel=\"prev\" when those pages exist.",
+    "schema": {"type": "string"}},
+  "Location": {"description": "The new resource's URL.", "schema": {"type": "string"}}
+},
+"responses": {
+  "BadRequest": {"description": "parse_error, validation_error (field names the input), zone_exists or record_conflict.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "Unauthorized": {"description": "authentication_failed: token missing, not vps_-prefixed, unknown or revoked.",
+    "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "NotFound": {"description": "not_found: unknown id, or owned by another user.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "PayloadTooLarge": {"description": "payload_too_large: the body is over the limit.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "Unavailable": {"description": "unavailable: a pipeline stage did not answer in time; retry.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+}
+})json";
+
+std::string_view schemaName(BodyKind kind) {
+  switch (kind) {
+    case BodyKind::kZoneCreate:
+      return "ZoneCreate";
+    case BodyKind::kRecordCreate:
+      return "RecordCreate";
+    case BodyKind::kRecordPatch:
+      return "RecordPatch";
+    case BodyKind::kZoneList:
+    case BodyKind::kZoneDetail:
+      return kind == BodyKind::kZoneList ? "ZoneSummary" : "ZoneDetail";
+    case BodyKind::kRecordList:
+    case BodyKind::kRecord:
+      return "Record";
+    case BodyKind::kNone:
+    case BodyKind::kOpenApi:
+      break;
+  }
+  return "";
+}
+
+bool isList(BodyKind kind) { return kind == BodyKind::kZoneList || kind == BodyKind::kRecordList; }
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+class DocumentWriter {
+ public:
+  explicit DocumentWriter(JsonWriter& w) : w_(w) {}
+
+  void key(std::string_view k) { writeKey(w_, k); }
+  void str(std::string_view k, std::string_view v) {
+    key(k);
+    writeString(w_, v);
+  }
+  void ref(std::string_view target) {
+    w_.StartObject();
+    str("$ref", target);
+    w_.EndObject();
+  }
+  void jsonContent(std::string_view schemaRef, bool array) {
+    key("content");
+    w_.StartObject();
+    key("application/json");
+    w_.StartObject();
+    key("schema");
+    if (array) {
+      w_.StartObject();
+      str("type", "array");
+      key("items");
+      ref(schemaRef);
+      w_.EndObject();
+    } else {
+      ref(schemaRef);
+    }
+    w_.EndObject();
+    w_.EndObject();
+  }
+
+  void parameters(const RouteSpec& route) {
+    std::vector<std::string_view> names;
+    if (route.path.find("{uuid}") != std::string_view::npos) names.push_back("uuid");
+    switch (route.query) {
+      case QueryKind::kPagedByDomain:
+        names.push_back("domain");
+        break;
+      case QueryKind::kPagedByZoneAndType:
+        names.push_back("zone");
+        names.push_back("record_type");
+        break;
+      case QueryKind::kPaged:
+      case QueryKind::kNone:
+        break;
+    }
+    if (route.query != QueryKind::kNone) {
+      names.push_back("page");
+      names.push_back("page_size");
+    }
+    if (names.empty()) return;
+    key("parameters");
+    w_.StartArray();
+    for (const auto name : names) ref("#/components/parameters/" + std::string(name));
+    w_.EndArray();
+  }
+
+  void successResponse(const RouteSpec& route) {
+    key(std::to_string(route.successStatus));
+    w_.StartObject();
+    str("description", route.summary);
+    const bool hasHeaders = isList(route.response) || route.successStatus == 201;
+    if (hasHeaders) {
+      key("headers");
+      w_.StartObject();
+      if (isList(route.response)) {
+        key("X-Total-Count");
+        ref("#/components/headers/X-Total-Count");
+        key("Link");
+        ref("#/components/headers/Link");
+      }
+      if (route.successStatus == 201) {
+        key("Location");
+        ref("#/components/headers/Location");
+      }
+      w_.EndObject();
+    }
+    if (route.response == BodyKind::kOpenApi) {
+      key("content");
+      w_.StartObject();
+      key("application/json");
+      w_.StartObject();
+      key("schema");
+      w_.StartObject();
+      str("type", "object");
+      w_.EndObject();
+      w_.EndObject();
+      w_.EndObject();
+    } else if (route.response != BodyKind::kNone) {
+      jsonContent("#/components/schemas/" + std::string(schemaName(route.response)),
+                  isList(route.response));
+    }
+    w_.EndObject();
+  }
+
+  void errorResponse(std::string_view status, std::string_view component) {
+    key(status);
+    ref("#/components/responses/" + std::string(component));
+  }
+
+  void operation(const RouteSpec& route) {
+    key(lower(methodName(route.method)));
+    w_.StartObject();
+    str("operationId", route.operationId);
+    str("summary", route.summary);
+    if (route.permission) {
+      str("x-permission", auth::toString(*route.permission));
+    } else {
+      key("security");
+      w_.StartArray();
+      w_.EndArray();
+    }
+    parameters(route);
+    if (route.request != BodyKind::kNone) {
+      key("requestBody");
+      w_.StartObject();
+      key("required");
+      w_.Bool(true);
+      jsonContent("#/components/schemas/" + std::string(schemaName(route.request)), false);
+      w_.EndObject();
+    }
+    key("responses");
+    w_.StartObject();
+    successResponse(route);
+    const bool hasPathUuid = route.path.find("{uuid}") != std::string_view::npos;
+    if (route.request != BodyKind::kNone || route.query != QueryKind::kNone) {
+      errorResponse("400", "BadRequest");
+    }
+    if (route.permission) {
+      errorResponse("401", "Unauthorized");
+      key("403");
+      w_.StartObject();
+      str("description", "permission_denied: the token lacks the " +
+                             std::string(auth::toString(*route.permission)) + " permission.");
+      jsonContent("#/components/schemas/Error", false);
+      w_.EndObject();
+    }
+    if (hasPathUuid || route.query == QueryKind::kPagedByZoneAndType) {
+      errorResponse("404", "NotFound");
+    }
+    if (route.request != BodyKind::kNone) errorResponse("413", "PayloadTooLarge");
+    if (route.permission) errorResponse("503", "Unavailable");
+    w_.EndObject();
+    w_.EndObject();
+  }
+
+ private:
+  JsonWriter& w_;
+};
+
+}  // namespace
+
+std::string openApiDocument() {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  DocumentWriter doc(writer);
+  writer.StartObject();
+  doc.str("openapi", "3.1.0");
+  doc.key("info");
+  writer.StartObject();
+  doc.str("title", "zonepipe DNS management API");
+  doc.str("version", "1.0.0");
+  doc.str("description", kDescription);
+  writer.EndObject();
+  doc.key("security");
+  writer.StartArray();
+  writer.StartObject();
+  doc.key("bearerAuth");
+  writer.StartArray();
+  writer.EndArray();
+  writer.EndObject();
+  writer.EndArray();
+
+  doc.key("paths");
+  writer.StartObject();
+  for (const auto path : routePaths()) {
+    doc.key(path);
+    writer.StartObject();
+    for (const Method method : methodsOn(path)) {
+      for (const auto& route : kRoutes) {
+        if (route.path == path && route.method == method) doc.operation(route);
+      }
+    }
+    writer.EndObject();
+  }
+  writer.EndObject();
+
+  doc.key("components");
+  writer.RawValue(kComponents.data(), kComponents.size(), rapidjson::kObjectType);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace zp::api

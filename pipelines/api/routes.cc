@@ -1,0 +1,81 @@
+#include "pipelines/api/routes.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace zp::api {
+
+std::string_view methodName(Method method) {
+  switch (method) {
+    case Method::kGet:
+      return "GET";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kTrace:
+      return "TRACE";
+    case Method::kConnect:
+      return "CONNECT";
+  }
+  return "GET";
+}
+
+std::vector<std::string_view> routePaths() {
+  std::vector<std::string_view> out;
+  for (const auto& route : kRoutes) {
+    if (std::find(out.begin(), out.end(), route.path) == out.end()) out.push_back(route.path);
+  }
+  return out;
+}
+
+std::vector<Method> methodsOn(std::string_view path) {
+  std::vector<Method> out;
+  for (const Method method : kAllMethods) {
+    for (const auto& route : kRoutes) {
+      if (route.path == path && route.method == method) {
+        out.push_back(method);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+std::string allowHeader(std::string_view path) {
+  std::string out;
+  for (const Method method : methodsOn(path)) {
+    if (!out.empty()) out += ", ";
+    out += methodName(method);
+  }
+  return out;
+}
+
+std::string pistachePattern(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '{') {
+      const size_t close = path.find('}', i);
+      if (close == std::string_view::npos) {
+        throw std::logic_error("route path " + std::string(path) + " has an unclosed {");
+      }
+      out += ':';
+      out += path.substr(i + 1, close - i - 1);
+      i = close;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+}  // namespace zp::api

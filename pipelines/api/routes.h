@@ -1,0 +1,149 @@
+#pragma once
+// THE route table of the HTTP API: every (method, path) the server answers,
+// with the permission it needs, the handler that serves it and what the
+// OpenAPI document says about it. The router (server.cc) and the OpenAPI
+// document (openapi.cc) are both generated from kRoutes, so a route cannot be
+// served without being documented or documented without being served.
+// Compile-time data and pure functions; thread-safe. No Pistache here.
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/auth/token.h"
+
+namespace zp::api {
+
+// The methods an HTTP client may send that Pistache can route. Only some are
+// served; the others answer 405 with an `Allow` header on every known path.
+enum class Method : uint8_t {
+  kGet,
+  kPost,
+  kPut,
+  kPatch,
+  kDelete,
+  kHead,
+  kOptions,
+  kTrace,
+  kConnect
+};
+
+inline constexpr std::array<Method, 9> kAllMethods = {
+    Method::kGet,  Method::kPost,    Method::kPut,   Method::kPatch,  Method::kDelete,
+    Method::kHead, Method::kOptions, Method::kTrace, Method::kConnect};
+
+// "GET", "POST", ...
+std::string_view methodName(Method method);
+
+// Which handler serves a route (server.cc maps each to a member function).
+enum class Operation : uint8_t {
+  kListZones,
+  kCreateZone,
+  kGetZone,
+  kDeleteZone,
+  kListZoneRecords,
+  kCreateRecord,
+  kListRecords,
+  kGetRecord,
+  kReplaceRecord,
+  kPatchRecord,
+  kDeleteRecord,
+  kOpenApi,
+};
+
+// The JSON bodies the API reads and writes (named schemas in the document).
+enum class BodyKind : uint8_t {
+  kNone,
+  kZoneCreate,    // {"domain"}
+  kRecordCreate,  // record_type, name, value required; ttl, priority optional
+  kRecordPatch,   // any subset of the record's writable fields
+  kZoneList,      // array of zone summaries
+  kZoneDetail,    // zone summary + serial + records
+  kRecordList,    // array of records
+  kRecord,        // one record
+  kOpenApi,       // this document
+};
+
+// The query parameters a route takes.
+enum class QueryKind : uint8_t {
+  kNone,
+  kPaged,              // page, page_size
+  kPagedByDomain,      // + domain
+  kPagedByZoneAndType  // + zone, record_type
+};
+
+struct RouteSpec {
+  Method method;
+  std::string_view path;                       // OpenAPI template: "/api/v1/dns-zones/{uuid}/"
+  std::optional<auth::Permission> permission;  // nullopt: public, no token
+  Operation operation;
+  std::string_view operationId;  // unique, camelCase
+  std::string_view summary;
+  int successStatus;
+  BodyKind request;
+  BodyKind response;
+  QueryKind query;
+};
+
+inline constexpr std::string_view kZonesPath = "/api/v1/dns-zones/";
+inline constexpr std::string_view kZonePath = "/api/v1/dns-zones/{uuid}/";
+inline constexpr std::string_view kZoneRecordsPath = "/api/v1/dns-zones/{uuid}/records/";
+inline constexpr std::string_view kRecordsPath = "/api/v1/dns-records/";
+inline constexpr std::string_view kRecordPath = "/api/v1/dns-records/{uuid}/";
+inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
+
+using auth::Permission;
+
+// The endpoints of API.md's table, with its permissions, plus the document.
+inline constexpr RouteSpec kRoutes[] = {
+    {Method::kGet, kZonesPath, Permission::kList, Operation::kListZones, "listZones",
+     "List your DNS zones (exact `domain` filter), ordered by domain", 200, BodyKind::kNone,
+     BodyKind::kZoneList, QueryKind::kPagedByDomain},
+    {Method::kPost, kZonesPath, Permission::kCreate, Operation::kCreateZone, "createZone",
+     "Create a DNS zone for a domain", 201, BodyKind::kZoneCreate, BodyKind::kZoneDetail,
+     QueryKind::kNone},
+    {Method::kGet, kZonePath, Permission::kRead, Operation::kGetZone, "getZone",
+     "Get one zone with all its records", 200, BodyKind::kNone, BodyKind::kZoneDetail,
+     QueryKind::kNone},
+    {Method::kDelete, kZonePath, Permission::kDelete, Operation::kDeleteZone, "deleteZone",
+     "Delete a zone and all its records", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kNone},
+    {Method::kGet, kZoneRecordsPath, Permission::kList, Operation::kListZoneRecords,
+     "listZoneRecords", "List the records of one zone, ordered by name, type, uuid", 200,
+     BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPaged},
+    {Method::kPost, kZoneRecordsPath, Permission::kCreate, Operation::kCreateRecord, "createRecord",
+     "Add a record to a zone", 201, BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kNone},
+    {Method::kGet, kRecordsPath, Permission::kList, Operation::kListRecords, "listRecords",
+     "List your records across zones (`zone` and `record_type` filters)", 200, BodyKind::kNone,
+     BodyKind::kRecordList, QueryKind::kPagedByZoneAndType},
+    {Method::kGet, kRecordPath, Permission::kRead, Operation::kGetRecord, "getRecord",
+     "Get one record", 200, BodyKind::kNone, BodyKind::kRecord, QueryKind::kNone},
+    {Method::kPut, kRecordPath, Permission::kUpdate, Operation::kReplaceRecord, "replaceRecord",
+     "Replace a record (full body; ttl defaults to 3600, priority to none)", 200,
+     BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kNone},
+    {Method::kPatch, kRecordPath, Permission::kUpdate, Operation::kPatchRecord, "patchRecord",
+     "Change some fields of a record; the result is validated as a whole record", 200,
+     BodyKind::kRecordPatch, BodyKind::kRecord, QueryKind::kNone},
+    {Method::kDelete, kRecordPath, Permission::kDelete, Operation::kDeleteRecord, "deleteRecord",
+     "Delete a record", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kNone},
+    {Method::kGet, kOpenApiPath, std::nullopt, Operation::kOpenApi, "getOpenApi",
+     "This OpenAPI 3.1 document (no token needed)", 200, BodyKind::kNone, BodyKind::kOpenApi,
+     QueryKind::kNone},
+};
+
+// The distinct paths of kRoutes, in table order.
+std::vector<std::string_view> routePaths();
+
+// The methods served on `path`, in kAllMethods order (empty for an unknown
+// path).
+std::vector<Method> methodsOn(std::string_view path);
+
+// The `Allow` header value for `path`: "GET, PUT, PATCH, DELETE".
+std::string allowHeader(std::string_view path);
+
+// The path as a Pistache route pattern: "{uuid}" -> ":uuid".
+std::string pistachePattern(std::string_view path);
+
+}  // namespace zp::api
