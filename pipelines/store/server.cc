@@ -45,27 +45,32 @@ Server::~Server() = default;
 void Server::run(const std::atomic<bool>& stop) {
   std::exception_ptr queryFailure;
   std::atomic<bool> stopQueries{false};
+  std::atomic<bool> queriesDead{false};
   std::thread queries([&] {
     try {
       queryLoop(stopQueries);
     } catch (...) {
       queryFailure = std::current_exception();
+      queriesDead = true;  // stop writing too: the process exits and gets restarted whole
     }
   });
-  try {
-    writerLoop(stop);
-  } catch (...) {
-    stopQueries = true;
-    queries.join();
-    throw;
+  struct Join {
+    std::atomic<bool>& stop;
+    std::thread& thread;
+    ~Join() {
+      stop = true;
+      thread.join();
+    }
+  };
+  {
+    Join join{stopQueries, queries};
+    writerLoop([&] { return stop.load() || queriesDead.load(); });
   }
-  stopQueries = true;
-  queries.join();
   if (queryFailure) std::rethrow_exception(queryFailure);
 }
 
-void Server::writerLoop(const std::atomic<bool>& stop) {
-  while (!stop.load(std::memory_order_relaxed)) {
+void Server::writerLoop(const std::function<bool()>& stopped) {
+  while (!stopped()) {
     if (waitForInput(commands_, options_.pollInterval)) writeBatch();
   }
 }

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <string>
 #include <zmq.hpp>
 
@@ -28,7 +29,9 @@ struct ServerOptions {
 // in batches and, only after each batch is durably committed, sends its
 // replies and publishes its events. Malformed frames are logged and dropped
 // (or answered with an internal error when their request id is readable);
-// nothing a peer sends ends the loop. The Store and context must outlive it.
+// nothing a peer sends ends the loop. run() throws when a socket or LMDB
+// fails (either thread); the caller exits so that it is restarted. The Store
+// and context must outlive the Server.
 class Server {
  public:
   Server(zmq::context_t& ctx, Store& store, const ServerEndpoints& endpoints,
@@ -40,7 +43,7 @@ class Server {
   void run(const std::atomic<bool>& stop);
 
  private:
-  void writerLoop(const std::atomic<bool>& stop);
+  void writerLoop(const std::function<bool()>& stopped);
   void queryLoop(const std::atomic<bool>& stop);
   void writeBatch();
 
