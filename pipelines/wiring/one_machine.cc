@@ -50,6 +50,11 @@ Startup loadOrExit(int argc, char** argv) {
   s.config = defaults(home);
   if (!configPath.empty()) {
     auto loaded = config::loadFile(configPath, s.config);
+    // A `home` line in the file moves every default below it: derive the
+    // defaults again from that home, then apply the file's other keys over them.
+    if (loaded && loaded->home != s.config.home) {
+      loaded = config::loadFile(configPath, defaults(loaded->home));
+    }
     if (!loaded) {
       std::fprintf(stderr, "zonepipe: bad configuration in %s: %s\n", configPath.c_str(),
                    loaded.error().detail.c_str());
