@@ -57,7 +57,14 @@ Result<std::string> requiredString(const rapidjson::Value& object, std::string_v
   if (!v->IsString()) {
     return Error::validation(std::string(name), std::string(name) + " must be a string");
   }
-  return std::string(v->GetString(), v->GetStringLength());
+  std::string text(v->GetString(), v->GetStringLength());
+  // An escaped \u0000 is valid JSON but no valid DNS text, and would be cut
+  // off by Cap'n Proto's NUL-terminated Text: refuse it here.
+  if (text.find('\0') != std::string::npos) {
+    return Error::validation(std::string(name),
+                             std::string(name) + " must not contain NUL (\\u0000) characters");
+  }
+  return text;
 }
 
 // Absent or null -> nullopt; an integer within int64 -> its value.

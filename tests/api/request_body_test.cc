@@ -107,10 +107,71 @@ TEST(RecordBody, Rejects) {
        "domain", "unknown field `domain`"},
       {R"({"record_type":"A","record_type":"A","name":"www","value":"1.2.3.4"})", ErrorKind::kParse,
        "", "repeats"},
+      {R"({"record_type":"TXT","name":"x\u0000","value":"v"})", ErrorKind::kValidation, "name",
+       "must not contain NUL"},
       {"", ErrorKind::kParse, "", "empty"},
   };
   for (const auto& c : cases) {
     auto r = decodeRecordBody(c.body);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.error().kind, c.kind) << c.body;
+    EXPECT_EQ(r.error().field, c.field) << c.body;
+    EXPECT_NE(r.error().detail.find(c.detail), std::string::npos)
+        << c.body << " -> " << r.error().detail;
+  }
+}
+
+TEST(RecordPatch, DecodesPresentAbsentAndNull) {
+  using OptNum = std::optional<std::optional<int64_t>>;
+  struct Good {
+    const char* body;
+    RecordPatch want;
+  };
+  const Good cases[] = {
+      {"{}", {}},
+      {R"({"ttl":1800})", {std::nullopt, std::nullopt, std::nullopt, OptNum(1800), std::nullopt}},
+      {R"({"ttl":null})",
+       {std::nullopt, std::nullopt, std::nullopt, OptNum(std::optional<int64_t>()), std::nullopt}},
+      {R"({"priority":null})",
+       {std::nullopt, std::nullopt, std::nullopt, std::nullopt, OptNum(std::optional<int64_t>())}},
+      {R"({"priority":0})", {std::nullopt, std::nullopt, std::nullopt, std::nullopt, OptNum(0)}},
+      {R"({"record_type":"AAAA","value":"2001:db8::1"})",
+       {"AAAA", std::nullopt, "2001:db8::1", std::nullopt, std::nullopt}},
+      {R"({"name":"mail","record_type":"MX","value":"m.example.net","ttl":300,"priority":5})",
+       {"MX", "mail", "m.example.net", OptNum(300), OptNum(5)}},
+      // A fetched record sent back whole: read-only fields are ignored.
+      {R"({"uuid":"u","record_type":"A","name":"www","value":"192.0.2.1","ttl":3600,)"
+       R"("priority":null,"created_at":"c","updated_at":"u","zone":"z"})",
+       {"A", "www", "192.0.2.1", OptNum(3600), OptNum(std::optional<int64_t>())}},
+      {R"({"created_at":"whatever"})", {}},
+  };
+  for (const auto& c : cases) {
+    auto r = decodeRecordPatch(c.body);
+    ASSERT_TRUE(r.ok()) << c.body << " -> " << r.error().detail;
+    EXPECT_EQ(*r, c.want) << c.body;
+  }
+}
+
+TEST(RecordPatch, Rejects) {
+  const Bad cases[] = {
+      {R"({"record_type":null})", ErrorKind::kValidation, "record_type",
+       "record_type must be a string"},
+      {R"({"name":null})", ErrorKind::kValidation, "name", "name must be a string"},
+      {R"({"value":7})", ErrorKind::kValidation, "value", "value must be a string"},
+      {R"({"value":"a\u0000b"})", ErrorKind::kValidation, "value", "must not contain NUL"},
+      {R"({"ttl":"1800"})", ErrorKind::kValidation, "ttl", "ttl must be an integer"},
+      {R"({"ttl":18e2})", ErrorKind::kValidation, "ttl", "ttl must be an integer"},
+      {R"({"priority":1.5})", ErrorKind::kValidation, "priority", "priority must be an integer"},
+      {R"({"priority":18446744073709551615})", ErrorKind::kValidation, "priority",
+       "priority is out of range"},
+      {R"({"tll":1800})", ErrorKind::kValidation, "tll", "unknown field `tll`"},
+      {R"({"ttl":1800,"ttl":60})", ErrorKind::kParse, "", "repeats"},
+      {R"([{"ttl":1800}])", ErrorKind::kParse, "", "object"},
+      {"{\"value\":\"\xff\"}", ErrorKind::kParse, "", "UTF-8"},
+      {"", ErrorKind::kParse, "", "empty"},
+  };
+  for (const auto& c : cases) {
+    auto r = decodeRecordPatch(c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.error().kind, c.kind) << c.body;
     EXPECT_EQ(r.error().field, c.field) << c.body;

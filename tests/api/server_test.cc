@@ -1,0 +1,632 @@
+// The HTTP front end over real HTTP (Pistache on an ephemeral port) against a
+// scripted pipeline: ROUTER sockets standing in for the validator and the
+// store, answering from an in-memory table and recording what the API sent.
+// Covers routing (405 + Allow, 404, openapi.json), the permission of every
+// endpoint, PUT/PATCH (what exactly goes to the validator), the list
+// parameters and body limits. The real pipeline is exercised in tests/e2e/.
+#include "pipelines/api/server.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "common/auth/token.h"
+#include "common/bus/frame.h"
+#include "common/bus/socket.h"
+#include "common/schema/codec.h"
+#include "pipelines/api/openapi.h"
+#include "pipelines/api/routes.h"
+#include "tests/api/http_client.h"
+
+namespace zp::api {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HttpReply;
+using testing::httpRequest;
+
+constexpr const char* kUserA = "user-a";
+constexpr const char* kUserB = "user-b";
+constexpr const char* kZoneA = "0a0a0a0a-0000-4000-8000-00000000000a";
+constexpr const char* kZoneB = "0b0b0b0b-0000-4000-8000-00000000000b";
+constexpr const char* kMxA = "1a1a1a1a-0000-4000-8000-0000000000a1";
+constexpr const char* kSrvA = "1a1a1a1a-0000-4000-8000-0000000000a2";
+constexpr const char* kRecB = "1b1b1b1b-0000-4000-8000-0000000000b1";
+constexpr const char* kMissing = "99999999-0000-4000-8000-000000000099";
+
+// "vps_" + 40 hex digits built from a one-character seed.
+std::string token(char seed) { return "vps_" + std::string(40, seed); }
+
+// What the fake pipeline saw of the last list query and update command.
+struct Seen {
+  std::string listZoneUuid, listType, listDomain;
+  uint32_t offset = 0, limit = 0;
+  int updates = 0;
+  std::string updateUuid;
+  dns::RecordInput updateInput;
+  std::string updateUser;
+};
+
+// The scripted pipeline. One thread owns both ROUTER sockets; the tables are
+// written by the test before requests and read under the mutex.
+class FakePipeline {
+ public:
+  explicit FakePipeline(zmq::context_t& ctx)
+      : validator_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://api-validator")),
+        store_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://api-store")) {
+    zones_[kZoneA] = {kUserA, "example.com"};
+    zones_[kZoneB] = {kUserB, "other.org"};
+    addRecord(kMxA, kZoneA, {dns::RecordType::kMx, "@", "mail.example.com", 3600, 10});
+    addRecord(kSrvA, kZoneA,
+              {dns::RecordType::kSrv, "_sip._tcp", "5 5060 sip.example.com", 600, 20});
+    addRecord(kRecB, kZoneB, {dns::RecordType::kA, "www", "192.0.2.7", 300, std::nullopt});
+    thread_ = std::thread([this] { run(); });
+  }
+  ~FakePipeline() {
+    stop_ = true;
+    thread_.join();
+  }
+  FakePipeline(const FakePipeline&) = delete;
+  FakePipeline& operator=(const FakePipeline&) = delete;
+
+  // Gives `bearer` to `user` with `permissions`.
+  void grant(const std::string& bearer, std::string user, std::vector<std::string> permissions) {
+    const auto hash = auth::hashSecret(bearer);
+    std::lock_guard lock(mutex_);
+    tokens_[std::string(hash.begin(), hash.end())] = {std::move(user), std::move(permissions)};
+  }
+
+  Seen seen() {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+
+  uint32_t listTotal = 25;
+
+ private:
+  struct Owner {
+    std::string user;
+    std::string domain;
+  };
+  struct Grant {
+    std::string user;
+    std::vector<std::string> permissions;
+  };
+
+  void addRecord(const char* uuid, const char* zone, dns::RecordData data) {
+    dns::Record r;
+    r.uuid = uuid;
+    r.zoneUuid = zone;
+    r.data = std::move(data);
+    r.createdAt = 1700000000;
+    r.updatedAt = 1700000000;
+    records_[uuid] = r;
+  }
+
+  void run() {
+    std::vector<zmq_pollitem_t> items = {{validator_.handle(), 0, ZMQ_POLLIN, 0},
+                                         {store_.handle(), 0, ZMQ_POLLIN, 0}};
+    while (!stop_) {
+      zmq::poll(items, 20ms);
+      bus::Multipart in;
+      while (bus::receive(validator_, in)) answerCommand(in);
+      while (bus::receive(store_, in)) answerQuery(in);
+    }
+  }
+
+  static void fail(schema::Reply::Builder reply, ErrorKind kind, const std::string& detail) {
+    schema::toSchema(Error{kind, "", detail}, reply.getBody().initError());
+  }
+
+  void answerQuery(bus::Multipart& in) {
+    bus::Decoded decoded(in.payload);
+    auto q = decoded.root<schema::Query>();
+    capnp::MallocMessageBuilder message;
+    auto reply = message.initRoot<schema::Reply>();
+    reply.setVersion(schema::PROTOCOL_VERSION);
+    reply.setRequestId(q.getRequestId());
+    const std::string user = q.getUserId();
+    {
+      std::lock_guard lock(mutex_);
+      auto body = q.getBody();
+      switch (body.which()) {
+        case schema::Query::Body::AUTHENTICATE: {
+          auto hash = body.getAuthenticate();
+          auto it = tokens_.find(std::string(hash.begin(), hash.end()));
+          if (it == tokens_.end()) {
+            fail(reply, ErrorKind::kAuthentication, "unknown token");
+            break;
+          }
+          auto p = reply.getBody().initPrincipal();
+          p.setUserId(it->second.user);
+          p.setTokenId("tok_test");
+          auto list = p.initPermissions(static_cast<unsigned>(it->second.permissions.size()));
+          for (unsigned i = 0; i < list.size(); ++i) list.set(i, it->second.permissions[i]);
+          break;
+        }
+        case schema::Query::Body::GET_RECORD: {
+          auto it = records_.find(body.getGetRecord());
+          if (it == records_.end() || zones_[it->second.zoneUuid].user != user) {
+            fail(reply, ErrorKind::kNotFound, "record not found");
+            break;
+          }
+          schema::toSchema(it->second, reply.getBody().initRecord());
+          break;
+        }
+        case schema::Query::Body::GET_ZONE: {
+          auto it = zones_.find(body.getGetZone());
+          if (it == zones_.end() || it->second.user != user) {
+            fail(reply, ErrorKind::kNotFound, "zone not found");
+            break;
+          }
+          auto zone = reply.getBody().initZone();
+          dns::Zone z;
+          z.uuid = it->first;
+          z.domain = it->second.domain;
+          z.ownerId = user;
+          schema::toSchema(z, zone.initZone());
+          zone.initRecords(0);
+          break;
+        }
+        case schema::Query::Body::LIST_RECORDS: {
+          auto list = body.getListRecords();
+          seen_.listZoneUuid = list.getZoneUuid();
+          seen_.listType = list.getRecordType();
+          seen_.offset = list.getOffset();
+          seen_.limit = list.getLimit();
+          auto records = reply.getBody().initRecords();
+          records.initItems(0);
+          records.setTotal(listTotal);
+          break;
+        }
+        case schema::Query::Body::LIST_ZONES: {
+          auto list = body.getListZones();
+          seen_.listDomain = list.getDomain();
+          seen_.offset = list.getOffset();
+          seen_.limit = list.getLimit();
+          auto zones = reply.getBody().initZones();
+          zones.initItems(0);
+          zones.setTotal(listTotal);
+          break;
+        }
+        default:
+          fail(reply, ErrorKind::kInternal, "the fake store does not answer this query");
+      }
+    }
+    ASSERT_TRUE(bus::send(store_, in.envelope, bus::toFrame(message)));
+  }
+
+  void answerCommand(bus::Multipart& in) {
+    bus::Decoded decoded(in.payload);
+    auto c = decoded.root<schema::Command>();
+    capnp::MallocMessageBuilder message;
+    auto reply = message.initRoot<schema::Reply>();
+    reply.setVersion(schema::PROTOCOL_VERSION);
+    reply.setRequestId(c.getRequestId());
+    {
+      std::lock_guard lock(mutex_);
+      auto body = c.getBody();
+      if (body.isUpdateRecord()) {
+        auto update = body.getUpdateRecord();
+        ++seen_.updates;
+        seen_.updateUuid = update.getRecordUuid();
+        seen_.updateInput = schema::fromSchema(update.getInput());
+        seen_.updateUser = c.getActor().getUserId();
+        auto it = records_.find(seen_.updateUuid);
+        if (it == records_.end()) {
+          fail(reply, ErrorKind::kNotFound, "record not found");
+        } else {
+          // Echo the input as the stored result (no validation in the fake).
+          dns::Record r = it->second;
+          const auto& input = seen_.updateInput;
+          r.data.type = dns::recordTypeFromString(input.type).value_or(dns::RecordType::kA);
+          r.data.name = input.name;
+          r.data.value = input.value;
+          r.data.ttl = static_cast<uint32_t>(input.ttl.value_or(3600));
+          r.data.priority = input.priority
+                                ? std::optional<uint16_t>(static_cast<uint16_t>(*input.priority))
+                                : std::nullopt;
+          r.updatedAt = 1700000100;
+          schema::toSchema(r, reply.getBody().initRecord());
+        }
+      } else {
+        reply.getBody().setOk();
+      }
+    }
+    ASSERT_TRUE(bus::send(validator_, in.envelope, bus::toFrame(message)));
+  }
+
+  zmq::socket_t validator_;
+  zmq::socket_t store_;
+  std::atomic<bool> stop_{false};
+  std::mutex mutex_;
+  std::map<std::string, Owner> zones_;
+  std::map<std::string, dns::Record> records_;
+  std::map<std::string, Grant> tokens_;
+  Seen seen_;
+  std::thread thread_;
+};
+
+rapidjson::Document parse(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  EXPECT_FALSE(d.HasParseError()) << body;
+  return d;
+}
+
+std::string str(const rapidjson::Value& object, const char* key) {
+  if (!object.IsObject() || !object.HasMember(key) || !object[key].IsString()) return "<absent>";
+  return object[key].GetString();
+}
+
+// The API.md endpoint table, written out independently of routes.h.
+struct Expected {
+  const char* method;
+  const char* path;  // with a uuid where the template has {uuid}
+  const char* permission;
+};
+const Expected kApiMdTable[] = {
+    {"GET", "/api/v1/dns-zones/", "dns:list"},
+    {"POST", "/api/v1/dns-zones/", "dns:create"},
+    {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/", "dns:read"},
+    {"DELETE", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/", "dns:delete"},
+    {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/records/", "dns:list"},
+    {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/records/", "dns:create"},
+    {"GET", "/api/v1/dns-records/", "dns:list"},
+    {"GET", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:read"},
+    {"PUT", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:update"},
+    {"PATCH", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:update"},
+    {"DELETE", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:delete"},
+};
+const char* const kPermissions[] = {"dns:list", "dns:read", "dns:create", "dns:update",
+                                    "dns:delete"};
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  ApiServerTest() {
+    cfg_.apiAddress = "127.0.0.1";
+    cfg_.apiPort = 0;
+    cfg_.apiThreads = 1;
+    cfg_.apiMaxBody = 2048;
+    server_ = std::make_unique<ApiServer>(cfg_, bus_);
+    auto error = server_->start();
+    if (error) throw std::runtime_error(error->detail);
+    pipeline_.grant(token('a'), kUserA, {"dns:*"});
+    pipeline_.grant(token('b'), kUserB, {"dns:*"});
+    // For each permission, a token of user A with every permission but it,
+    // and one with only it.
+    char seed = 'c';
+    for (const char* missing : kPermissions) {
+      std::vector<std::string> others;
+      for (const char* p : kPermissions) {
+        if (std::string_view(p) != missing) others.emplace_back(p);
+      }
+      without_[missing] = token(seed);
+      pipeline_.grant(token(seed++), kUserA, others);
+      only_[missing] = token(seed);
+      pipeline_.grant(token(seed++), kUserA, {missing});
+    }
+  }
+  ~ApiServerTest() override {
+    bus_.stop();
+    server_->shutdown();
+  }
+
+  HttpReply call(std::string_view method, std::string_view target, std::string_view body = "",
+                 std::string_view bearer = "") {
+    return httpRequest(server_->port(), method, target, body, bearer);
+  }
+  HttpReply asA(std::string_view method, std::string_view target, std::string_view body = "") {
+    return call(method, target, body, token('a'));
+  }
+
+  void expectError(const HttpReply& r, int status, const char* code, const char* field,
+                   const std::string& what) {
+    EXPECT_EQ(r.status, status) << what << ": " << r.body;
+    auto d = parse(r.body);
+    EXPECT_EQ(str(d, "error_code"), code) << what << ": " << r.body;
+    EXPECT_EQ(str(d, "field"), field == nullptr ? "<absent>" : field) << what << ": " << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/json") << what;
+  }
+
+  zmq::context_t ctx_;
+  FakePipeline pipeline_{ctx_};
+  BusClient bus_{ctx_, {{"inproc://api-validator"}, "inproc://api-store", 3000ms}};
+  config::Config cfg_;
+  std::unique_ptr<ApiServer> server_;
+  std::map<std::string, std::string> without_, only_;
+};
+
+// --- routing ----------------------------------------------------------------
+
+TEST_F(ApiServerTest, OpenApiDocumentIsServedWithoutAToken) {
+  auto r = call("GET", "/api/v1/openapi.json");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.header("content-type"), "application/json");
+  EXPECT_EQ(r.body, openApiDocument());
+}
+
+// Every (path, method) of the served OpenAPI document is really routed (it
+// answers 401 without a token, not 404/405), and every other method on those
+// paths answers a JSON 405 whose Allow lists exactly the documented methods.
+TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
+  auto doc = parse(call("GET", "/api/v1/openapi.json").body);
+  ASSERT_TRUE(doc.HasMember("paths"));
+  int probed = 0;
+  for (const auto& path : doc["paths"].GetObject()) {
+    std::string target = path.name.GetString();
+    if (const auto at = target.find("{uuid}"); at != std::string::npos) {
+      target.replace(at, 6, kMissing);
+    }
+    std::set<std::string> documented;
+    for (const auto& op : path.value.GetObject()) {
+      std::string m = op.name.GetString();
+      for (char& c : m) c = static_cast<char>(c - 'a' + 'A');
+      documented.insert(m);
+    }
+    std::string allow;
+    for (const Method m : kAllMethods) {
+      if (documented.count(std::string(methodName(m))) != 0) {
+        if (!allow.empty()) allow += ", ";
+        allow += methodName(m);
+      }
+    }
+    for (const Method m : kAllMethods) {
+      const std::string method(methodName(m));
+      const std::string what = method + " " + target;
+      const auto r = call(method, target, documented.count(method) ? "{}" : "");
+      ++probed;
+      if (documented.count(method) == 0) {
+        EXPECT_EQ(r.status, 405) << what;
+        EXPECT_EQ(r.header("allow"), allow) << what;
+        if (m == Method::kHead) {  // no body: Content-Length 0 or none
+          const std::string length = r.header("content-length");
+          EXPECT_TRUE(length.empty() || length == "0") << what << ": " << length;
+        } else {
+          expectError(r, 405, "method_not_allowed", nullptr, what);
+        }
+      } else if (target == "/api/v1/openapi.json") {
+        EXPECT_EQ(r.status, 200) << what;
+      } else {
+        expectError(r, 401, "authentication_failed", nullptr, what);
+        EXPECT_EQ(r.header("www-authenticate"), "Bearer") << what;
+      }
+    }
+  }
+  EXPECT_EQ(probed, 6 * 9);
+}
+
+TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {
+  expectError(asA("GET", "/api/v1/dns-zone/"), 404, "not_found", nullptr, "typo path");
+  expectError(asA("GET", "/api/v2/dns-zones/"), 404, "not_found", nullptr, "other version");
+  expectError(asA("DELETE", "/"), 404, "not_found", nullptr, "root");
+  EXPECT_EQ(asA("GET", "/api/v1/dns-zones").status, 200);
+  EXPECT_EQ(asA("GET", std::string("/api/v1/dns-records/") + kMxA).status, 200);
+  // A path segment that cannot be a uuid is a missing resource.
+  expectError(asA("GET", "/api/v1/dns-records/not-a-uuid/"), 404, "not_found", nullptr, "uuid");
+  expectError(asA("PATCH", "/api/v1/dns-records/not-a-uuid/", R"({"ttl":1800})"), 404, "not_found",
+              nullptr, "patch uuid");
+}
+
+// --- permissions --------------------------------------------------------------
+
+TEST_F(ApiServerTest, RouteTableMatchesApiMdPermissions) {
+  std::set<std::tuple<std::string, std::string, std::string>> table, expected;
+  for (const auto& route : kRoutes) {
+    if (!route.permission) continue;
+    table.emplace(std::string(methodName(route.method)), std::string(route.path),
+                  std::string(auth::toString(*route.permission)));
+  }
+  for (const auto& e : kApiMdTable) {
+    std::string path = e.path;
+    for (const char* uuid : {kZoneA, kMxA}) {
+      if (const auto at = path.find(uuid); at != std::string::npos) {
+        path.replace(at, std::string_view(uuid).size(), "{uuid}");
+      }
+    }
+    expected.emplace(e.method, path, e.permission);
+  }
+  EXPECT_EQ(table, expected);
+}
+
+TEST_F(ApiServerTest, EachEndpointNamesItsMissingPermission) {
+  for (const auto& e : kApiMdTable) {
+    const std::string what = std::string(e.method) + " " + e.path;
+    const std::string body = std::string(e.method) == "POST" || std::string(e.method) == "PUT" ||
+                                     std::string(e.method) == "PATCH"
+                                 ? "{}"
+                                 : "";
+    auto denied = call(e.method, e.path, body, without_[e.permission]);
+    expectError(denied, 403, "permission_denied", nullptr, what);
+    EXPECT_NE(str(parse(denied.body), "detail").find(e.permission), std::string::npos)
+        << what << ": " << denied.body;
+    // With exactly that permission the request gets past authorization.
+    auto allowed = call(e.method, e.path, body, only_[e.permission]);
+    EXPECT_NE(allowed.status, 403) << what << ": " << allowed.body;
+    EXPECT_NE(allowed.status, 401) << what << ": " << allowed.body;
+  }
+}
+
+// --- PUT and PATCH --------------------------------------------------------------
+
+TEST_F(ApiServerTest, PatchTtlSendsTheWholeStoredRecordWithTheNewTtl) {
+  auto r = asA("PATCH", std::string("/api/v1/dns-records/") + kMxA + "/", R"({"ttl": 1800})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Seen seen = pipeline_.seen();
+  EXPECT_EQ(seen.updates, 1);
+  EXPECT_EQ(seen.updateUuid, kMxA);
+  EXPECT_EQ(seen.updateUser, kUserA);
+  EXPECT_EQ(seen.updateInput.type, "MX");
+  EXPECT_EQ(seen.updateInput.name, "@");
+  EXPECT_EQ(seen.updateInput.value, "mail.example.com");
+  EXPECT_EQ(seen.updateInput.ttl, 1800);
+  EXPECT_EQ(seen.updateInput.priority, 10);
+  auto d = parse(r.body);
+  EXPECT_EQ(str(d, "uuid"), kMxA);
+  EXPECT_EQ(d["ttl"].GetInt(), 1800);
+  EXPECT_EQ(d["priority"].GetInt(), 10);
+  EXPECT_EQ(str(d, "record_type"), "MX");
+}
+
+TEST_F(ApiServerTest, PatchOfADottedNameSendsItAbsoluteInTheRecordsZone) {
+  auto r = asA("PATCH", std::string("/api/v1/dns-records/") + kSrvA + "/", R"({"ttl": 60})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Seen seen = pipeline_.seen();
+  EXPECT_EQ(seen.updateInput.name, "_sip._tcp.example.com.");
+  EXPECT_EQ(seen.updateInput.value, "5 5060 sip.example.com");
+  EXPECT_EQ(seen.updateInput.priority, 20);
+}
+
+TEST_F(ApiServerTest, AnotherUsersRecordIs404ForPatchAndNothingIsSent) {
+  const std::string path = std::string("/api/v1/dns-records/") + kRecB + "/";
+  expectError(asA("PATCH", path, R"({"ttl": 1800})"), 404, "not_found", nullptr, "patch B as A");
+  expectError(asA("PATCH", std::string("/api/v1/dns-records/") + kMissing + "/", R"({"ttl":60})"),
+              404, "not_found", nullptr, "patch missing");
+  EXPECT_EQ(pipeline_.seen().updates, 0);
+  // Its owner may.
+  EXPECT_EQ(call("PATCH", path, R"({"value":"192.0.2.8"})", token('b')).status, 200);
+  EXPECT_EQ(pipeline_.seen().updateInput.value, "192.0.2.8");
+  EXPECT_EQ(pipeline_.seen().updateInput.ttl, 300);
+}
+
+TEST_F(ApiServerTest, PutSendsTheFullBodyAndAcceptsAFetchedRecordBack) {
+  const std::string path = std::string("/api/v1/dns-records/") + kMxA + "/";
+  auto fetched = asA("GET", path);
+  ASSERT_EQ(fetched.status, 200);
+  auto r = asA("PUT", path, fetched.body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(pipeline_.seen().updateInput.type, "MX");
+  EXPECT_EQ(pipeline_.seen().updateInput.value, "mail.example.com");
+  EXPECT_EQ(pipeline_.seen().updateInput.priority, 10);
+
+  // ttl and priority absent stay absent (the validator applies 3600 / none).
+  r = asA("PUT", path, R"({"record_type":"A","name":"www","value":"192.0.2.1"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const Seen seen = pipeline_.seen();
+  EXPECT_EQ(seen.updateInput.name, "www");
+  EXPECT_FALSE(seen.updateInput.ttl.has_value());
+  EXPECT_FALSE(seen.updateInput.priority.has_value());
+  EXPECT_EQ(seen.updates, 2);
+}
+
+TEST_F(ApiServerTest, BadUpdateBodiesAreRejectedBeforeThePipeline) {
+  const std::string path = std::string("/api/v1/dns-records/") + kMxA + "/";
+  struct Bad {
+    const char* method;
+    std::string body;
+    int status;
+    const char* code;
+    const char* field;
+  };
+  const Bad cases[] = {
+      {"PUT", R"({"record_type":"A","name":"www"})", 400, "validation_error", "value"},
+      {"PUT", R"({"ttl":1800})", 400, "validation_error", "record_type"},
+      {"PUT", R"({"record_type":"A","name":"www","value":"1.2.3.4","tll":1})", 400,
+       "validation_error", "tll"},
+      {"PATCH", R"({"tll":1800})", 400, "validation_error", "tll"},
+      {"PATCH", R"({"ttl":"1800"})", 400, "validation_error", "ttl"},
+      {"PATCH", R"({"name":null})", 400, "validation_error", "name"},
+      {"PATCH", R"([{"ttl":1800}])", 400, "parse_error", nullptr},
+      {"PATCH", R"({"ttl":1800,"ttl":60})", 400, "parse_error", nullptr},
+      {"PATCH", "", 400, "parse_error", nullptr},
+      {"PATCH", std::string(30, '[') + std::string(30, ']'), 400, "parse_error", nullptr},
+      {"PATCH", "{\"value\":\"\xc3\x28\"}", 400, "parse_error", nullptr},
+      {"PATCH", R"({"value":")" + std::string(3000, 'x') + "\"}", 413, "payload_too_large",
+       nullptr},
+      {"PUT", R"({"value":")" + std::string(3000, 'x') + "\"}", 413, "payload_too_large", nullptr},
+  };
+  for (const auto& c : cases) {
+    expectError(asA(c.method, path, c.body), c.status, c.code, c.field,
+                std::string(c.method) + " " + c.body.substr(0, 60));
+  }
+  EXPECT_EQ(pipeline_.seen().updates, 0);
+}
+
+// --- lists ----------------------------------------------------------------------
+
+TEST_F(ApiServerTest, ListParametersAreValidatedOnEveryList) {
+  const std::string lists[] = {"/api/v1/dns-zones/",
+                               std::string("/api/v1/dns-zones/") + kZoneA + "/records/",
+                               "/api/v1/dns-records/"};
+  struct Bad {
+    const char* query;
+    const char* field;
+  };
+  const Bad bad[] = {
+      {"page=0", "page"},
+      {"page=abc", "page"},
+      {"page=-1", "page"},
+      {"page=1.5", "page"},
+      {"page=", "page"},
+      {"page_size=0", "page_size"},
+      {"page_size=1001", "page_size"},
+      {"page_size=ten", "page_size"},
+      {"page_size=%zz", "page_size"},
+  };
+  for (const auto& list : lists) {
+    for (const auto& b : bad) {
+      const std::string target = list + "?" + b.query;
+      expectError(asA("GET", target), 400, "validation_error", b.field, target);
+    }
+    const auto r = asA("GET", list + "?page=2&page_size=10");
+    EXPECT_EQ(r.status, 200) << list << ": " << r.body;
+    EXPECT_EQ(r.body, "[]") << list;
+    EXPECT_EQ(r.header("x-total-count"), "25") << list;
+    const std::string link = r.header("link");
+    EXPECT_NE(link.find("page=3&page_size=10>; rel=\"next\""), std::string::npos) << link;
+    EXPECT_NE(link.find("page=1&page_size=10>; rel=\"prev\""), std::string::npos) << link;
+    EXPECT_EQ(pipeline_.seen().offset, 10u) << list;
+    EXPECT_EQ(pipeline_.seen().limit, 10u) << list;
+    EXPECT_EQ(asA("GET", list + "?page_size=1000").status, 200) << list;
+    EXPECT_EQ(pipeline_.seen().limit, 1000u);
+    EXPECT_EQ(asA("GET", list).status, 200) << list;
+    EXPECT_EQ(pipeline_.seen().limit, 100u);
+    EXPECT_EQ(pipeline_.seen().offset, 0u);
+  }
+}
+
+TEST_F(ApiServerTest, RecordListFilters) {
+  struct Case {
+    std::string query;
+    int status;
+    const char* field;
+    const char* zone;
+    const char* type;
+  };
+  const Case cases[] = {
+      {"record_type=MX", 200, nullptr, "", "MX"},
+      {"record_type=aaaa", 200, nullptr, "", "AAAA"},
+      {"record_type=XYZ", 400, "record_type", nullptr, nullptr},
+      {"record_type=A%20", 400, "record_type", nullptr, nullptr},
+      {std::string("zone=") + kZoneA, 200, nullptr, kZoneA, ""},
+      {"zone=0A0A0A0A-0000-4000-8000-00000000000A&record_type=txt", 200, nullptr, kZoneA, "TXT"},
+      {"zone=not-a-uuid", 400, "zone", nullptr, nullptr},
+      {"zone=%", 400, "zone", nullptr, nullptr},
+      {"zone=", 200, nullptr, "", ""},
+  };
+  for (const auto& c : cases) {
+    const std::string target = "/api/v1/dns-records/?" + c.query;
+    const auto r = asA("GET", target);
+    if (c.status != 200) {
+      expectError(r, c.status, "validation_error", c.field, target);
+      continue;
+    }
+    EXPECT_EQ(r.status, 200) << target << ": " << r.body;
+    EXPECT_EQ(pipeline_.seen().listZoneUuid, c.zone) << target;
+    EXPECT_EQ(pipeline_.seen().listType, c.type) << target;
+  }
+}
+
+TEST_F(ApiServerTest, ZoneListDomainFilterIsNormalised) {
+  EXPECT_EQ(asA("GET", "/api/v1/dns-zones/?domain=Example.COM.").status, 200);
+  EXPECT_EQ(pipeline_.seen().listDomain, "example.com");
+}
+
+}  // namespace
+}  // namespace zp::api
