@@ -2,8 +2,11 @@
 // The HTTP front end: Pistache routes under /api/v1 turned into commands (to
 // the validator) and queries (to the store) through a BusClient. Handlers
 // never block: each request's ResponseWriter travels with its continuation
-// and is completed on the BusClient thread. Every request is authenticated
-// (bearer token, cached 500 ms) before anything else about it is checked.
+// and is completed on the BusClient thread. Routes come from routes.h's table:
+// every request on a served route is authenticated (bearer token, cached
+// 500 ms) before anything else about it is checked, except GET
+// /api/v1/openapi.json (public); any other method on a known path answers 405
+// with `Allow` before authentication, an unknown path 404.
 //
 // Ownership: the server borrows the BusClient, which must outlive it. Pistache
 // headers stay in server.cc (they leak macros). Thread-safe: start/drain/
