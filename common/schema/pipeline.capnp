@@ -169,6 +169,15 @@ struct Query {
     }
     zoneSnapshot @15 :Text;              # internal: domain -> zone + records, or notFound
     listTokens @16 :Void;                # internal (CLI)
+    zoneChanges :group {                 # a zone's events, newest first (owned zones only)
+      zoneUuid @17 :Text;
+      offset @18 :UInt32;
+      limit @19 :UInt32;
+    }
+    zoneAt :group {                      # reply `zone`: the zone as it was at `serial`,
+      zoneUuid @20 :Text;                # rebuilt from the log (owned zones only;
+      serial @21 :UInt64;                # notFound unless serial is one of the zone's seqs)
+    }
   }
 }
 
@@ -196,9 +205,10 @@ struct Reply {
       tokenId @12 :Text;
       permissions @13 :List(Text);
     }
-    events :group {                      # answer to `logSince`
+    events :group {                      # answer to `logSince` and `zoneChanges`
       items @14 :List(Event);
       lastSeq @15 :UInt64;               # the newest seq committed, whatever `limit` cut
+      total @18 :UInt32;                 # zoneChanges: the zone's event count (0 for logSince)
     }
     tokens @16 :List(Token);             # hashes blanked
     tokenCreated @17 :Token;             # hash blanked
@@ -245,4 +255,47 @@ struct DeployAck {
   serial @2 :UInt64;
   ok @3 :Bool;
   detail @4 :Text;       # why it failed, in the operator's words
+}
+
+# The first message of an exported log file (`zonepipe log export`): a
+# Cap'n Proto stream (capnp::writeMessageToFd) of this header followed by
+# `count` Event messages, ascending seq from firstSeq to lastSeq, no gaps.
+struct LogFileHeader {
+  version @0 :UInt16;    # logFileVersion; readers reject another one
+  count @1 :UInt64;      # events that follow
+  firstSeq @2 :UInt64;   # 0 when count is 0
+  lastSeq @3 :UInt64;
+}
+
+const logFileVersion :UInt16 = 1;
+
+# API/tests -> pusher status socket (`push.status`, ROUTER bound by the
+# pusher): what the nameservers serve for one zone.
+struct StatusQuery {
+  version @0 :UInt16;
+  requestId @1 :UInt64;  # echoed in the StatusReply
+  domain @2 :Text;       # lower-case, no trailing dot
+}
+
+struct NameserverStatus {
+  name @0 :Text;         # from dns.nameservers ("ns1.zonepipe.test")
+  address @1 :Text;      # where the pusher asks it ("127.0.0.2")
+  answered @2 :Bool;     # it answered the zone's SOA query (false: no answer yet, refused, down)
+  serial @3 :UInt32;     # the SOA serial it answers with (when answered)
+  inSync @4 :Bool;       # serial == the newest serial the pusher was asked to deploy
+  detail @5 :Text;       # why it is not in sync, in the operator's words; empty when in sync
+}
+
+struct StatusReply {
+  version @0 :UInt16;
+  requestId @1 :UInt64;
+  domain @2 :Text;
+  known @3 :Bool;        # false: the pusher has never deployed this zone (or it was removed)
+  deployedSerial @4 :UInt64;  # the newest serial published and loaded by the primary
+  wantedSerial @5 :UInt64;    # the newest serial the renderer asked for (> deployedSerial: lag)
+  nameservers @6 :List(NameserverStatus);
+  lastError @7 :Text;    # the last deploy failure for this zone; empty after a success
+  zoneFile @8 :Text;     # the zone file as deployed (empty when not known)
+  reloads @9 :UInt64;    # rndc reload/addzone runs for this zone since the pusher started
+  totalReloads @10 :UInt64;   # the same over every zone
 }

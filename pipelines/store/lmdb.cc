@@ -86,6 +86,7 @@ bool Cursor::seek(std::string_view key) {
 bool Cursor::first() { return move(MDB_FIRST); }
 bool Cursor::last() { return move(MDB_LAST); }
 bool Cursor::next() { return move(MDB_NEXT); }
+bool Cursor::prev() { return move(MDB_PREV); }
 
 std::string encodeU64(uint64_t value) {
   std::string out(8, '\0');

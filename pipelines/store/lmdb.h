@@ -78,6 +78,7 @@ class Cursor {
   bool first();
   bool last();
   bool next();
+  bool prev();
   std::string_view key() const { return toView(key_); }
   std::string_view value() const { return toView(value_); }
 

@@ -2,7 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <limits>
+#include <map>
+#include <tuple>
 
 #include "common/dns/record_type.h"
 #include "common/schema/codec.h"
@@ -60,6 +63,10 @@ class Store::Reader {
         return zoneSnapshot(user, sv(body.getZoneSnapshot()), reply);
       case Query::Body::LIST_TOKENS:
         return listTokens(reply);
+      case Query::Body::ZONE_CHANGES:
+        return zoneChanges(user, body.getZoneChanges(), reply);
+      case Query::Body::ZONE_AT:
+        return zoneAt(user, body.getZoneAt(), reply);
     }
     return Error{ErrorKind::kInternal, "",
                  "unknown query (is a newer stage talking to an older store?)"};
@@ -253,7 +260,113 @@ class Store::Reader {
     return std::nullopt;
   }
 
+  // A zone's events, newest first: every key of the zone in zone_events is
+  // counted (total), those in [offset, offset+limit) are returned.
+  Status zoneChanges(std::string_view user, Query::Body::ZoneChanges::Reader in,
+                     ReplyBody reply) {
+    const std::string_view zoneUuid = sv(in.getZoneUuid());
+    if (!ownedZone(user, zoneUuid)) return notFound("zone not found");
+    const uint32_t limit = clampLimit(in.getLimit(), kDefaultChangesLimit, kMaxChangesLimit);
+    const uint32_t offset = in.getOffset();
+    const std::string prefix = joinKey({zoneUuid}, true);
+    uids_.clear();
+    uint32_t total = 0;
+    {
+      Cursor c(txn_, t_.zoneEvents);
+      // Position on the zone's last key: the first key after the prefix, one back.
+      bool ok = c.seek(prefix + std::string(8, '\xff') + '\xff') ? c.prev() : c.last();
+      for (; ok && hasPrefix(c.key(), prefix); ok = c.prev()) {
+        if (total >= offset && uids_.size() < limit) {
+          uids_.push_back(mustFind(t_.log, c.key().substr(prefix.size())));
+        }
+        ++total;
+      }
+    }
+    auto events = reply.initEvents();
+    events.setTotal(total);
+    {
+      Cursor c(txn_, t_.log);
+      events.setLastSeq(c.last() ? decodeU64(c.key()) : 0);
+    }
+    auto items = events.initItems(static_cast<unsigned>(uids_.size()));
+    for (unsigned i = 0; i < items.size(); ++i) {
+      items.setWithCaveats(i, a_.decode<schema::Event>(uids_[i]));
+    }
+    return std::nullopt;
+  }
+
+  // The zone as it was right after event `serial` (one of the zone's own
+  // events), folded from its history in the log.
+  Status zoneAt(std::string_view user, Query::Body::ZoneAt::Reader in, ReplyBody reply) {
+    const std::string_view zoneUuid = sv(in.getZoneUuid());
+    if (!ownedZone(user, zoneUuid)) return notFound("zone not found");
+    const uint64_t serial = in.getSerial();
+    if (!txn_.find(t_.zoneEvents, zoneEventKey(zoneUuid, serial))) {
+      return notFound("serial " + std::to_string(serial) + " is not a version of this zone");
+    }
+    std::optional<dns::Zone> zone;
+    std::map<std::string, dns::Record> records;  // by uuid
+    const std::string prefix = joinKey({zoneUuid}, true);
+    Cursor c(txn_, t_.zoneEvents);
+    for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+      const std::string_view seqKey = c.key().substr(prefix.size());
+      if (decodeU64(seqKey) > serial) break;
+      auto change = a_.decode<schema::Event>(mustFind(t_.log, seqKey)).getChange();
+      switch (change.which()) {
+        case schema::Event::Change::ZONE_CREATED:
+          zone = schema::fromSchema(change.getZoneCreated());
+          records.clear();
+          break;
+        case schema::Event::Change::RECORD_CREATED: {
+          dns::Record r = schema::fromSchema(change.getRecordCreated());
+          records[r.uuid] = std::move(r);
+          break;
+        }
+        case schema::Event::Change::RECORD_UPDATED: {
+          dns::Record r = schema::fromSchema(change.getRecordUpdated().getAfter());
+          records[r.uuid] = std::move(r);
+          break;
+        }
+        case schema::Event::Change::RECORD_DELETED:
+          records.erase(std::string(sv(change.getRecordDeleted().getUuid())));
+          break;
+        case schema::Event::Change::ZONE_DELETED:
+        case schema::Event::Change::TOKEN_CREATED:
+        case schema::Event::Change::TOKEN_REVOKED:
+          throw LmdbError("corrupt store: zone_events of a live zone lists a " +
+                              std::string(change.which() == schema::Event::Change::ZONE_DELETED
+                                              ? "zone deletion"
+                                              : "token event"),
+                          MDB_CORRUPTED);
+      }
+    }
+    if (!zone) {
+      throw LmdbError("corrupt store: the history of zone " + std::string(zoneUuid) +
+                          " does not start with its creation",
+                      MDB_CORRUPTED);
+    }
+    zone->serial = serial;
+    zone->recordCount = static_cast<uint32_t>(records.size());
+    std::vector<const dns::Record*> ordered;
+    ordered.reserve(records.size());
+    for (const auto& [uuid, r] : records) ordered.push_back(&r);
+    std::sort(ordered.begin(), ordered.end(), [](const dns::Record* x, const dns::Record* y) {
+      const std::string_view tx = dns::toString(x->data.type), ty = dns::toString(y->data.type);
+      return std::tie(x->data.name, tx, x->uuid) < std::tie(y->data.name, ty, y->uuid);
+    });
+    auto detail = reply.initZone();
+    schema::toSchema(*zone, detail.initZone());
+    auto items = detail.initRecords(static_cast<unsigned>(ordered.size()));
+    for (unsigned i = 0; i < items.size(); ++i) schema::toSchema(*ordered[i], items[i]);
+    return std::nullopt;
+  }
+
   // ---- helpers ----
+
+  bool ownedZone(std::string_view user, std::string_view zoneUuid) {
+    auto bytes = txn_.find(t_.zones, zoneUuid);
+    return bytes && sv(b_.decode<schema::Zone>(*bytes).getOwnerId()) == user;
+  }
 
   std::string_view mustFind(MDB_dbi dbi, std::string_view key) {
     auto v = txn_.find(dbi, key);

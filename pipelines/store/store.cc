@@ -67,6 +67,13 @@ class Store::Writer {
   Writer(Txn& txn, const Tables& t, const StoreOptions& o, uint64_t seq, int64_t now)
       : txn_(txn), t_(t), o_(o), seq_(seq), now_(now) {}
 
+  // Replay mode: the next created zone, record or token gets `id` instead of
+  // a fresh one, and quotas are not checked.
+  void replayWithId(std::string id) {
+    replay_ = true;
+    forcedId_ = std::move(id);
+  }
+
   // On success the reply body is set and `event` holds the logged event when
   // the command changed something.
   Status apply(Command::Reader c, schema::Reply::Builder reply,
@@ -116,14 +123,14 @@ class Store::Writer {
     const std::string& domain = name->text();
     const std::string owner(sv(actor.getUserId()));
     const uint64_t owned = counter(t_.owners, owner);
-    if (owned >= o_.zonesPerUser) {
+    if (!replay_ && owned >= o_.zonesPerUser) {
       return Error::validation(
           "domain", "zone quota of " + std::to_string(o_.zonesPerUser) + " zones reached");
     }
     if (txn_.find(t_.zoneByDomain, domain)) {
       return Error{ErrorKind::kZoneExists, "domain", "zone " + domain + " already exists"};
     }
-    dns::Zone zone{newUuid(), domain, owner, now_, 0, seq_};
+    dns::Zone zone{takeId(newUuid), domain, owner, now_, 0, seq_};
     putZone(zone);
     txn_.put(t_.zoneByDomain, domain, zone.uuid, MDB_NOOVERWRITE);
     txn_.put(t_.zoneByOwner, joinKey({owner, domain}), zone.uuid, MDB_NOOVERWRITE);
@@ -149,11 +156,11 @@ class Store::Writer {
     data.name = std::move(relative).value();
     const std::vector<dns::Record> sameName = recordsAtName(zone->uuid, data.name);
     if (auto st = dns::checkRecordInZone(zoneName, sameName, data)) return st;
-    if (zone->recordCount >= o_.recordsPerZone) {
+    if (!replay_ && zone->recordCount >= o_.recordsPerZone) {
       return Error::validation(
           "", "record quota of " + std::to_string(o_.recordsPerZone) + " records per zone reached");
     }
-    dns::Record record{newUuid(), zone->uuid, std::move(data), now_, now_};
+    dns::Record record{takeId(newUuid), zone->uuid, std::move(data), now_, now_};
     const std::string_view type = dns::toString(record.data.type);
     txn_.put(t_.records, record.uuid, asBytes(encode<schema::Record>(record)), MDB_NOOVERWRITE);
     txn_.put(t_.zoneRecords, joinKey({zone->uuid, record.data.name, type, record.uuid}), "");
@@ -264,6 +271,16 @@ class Store::Writer {
     event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
       schema::toSchema(*zone, ch.initZoneDeleted());
     });
+    // History is kept for live zones only: the index entries go with the zone
+    // (the events themselves stay in the log).
+    std::vector<std::string> indexKeys;
+    {
+      Cursor c(txn_, t_.zoneEvents);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        indexKeys.emplace_back(c.key());
+      }
+    }
+    for (const auto& k : indexKeys) txn_.erase(t_.zoneEvents, k);
     reply.setOk();
     return std::nullopt;
   }
@@ -291,8 +308,11 @@ class Store::Writer {
     if (txn_.find(t_.tokenByHash, hashKey)) {
       return Error::validation("hash", "a token with this hash already exists");
     }
-    std::string id = auth::generateTokenId();
-    while (txn_.find(t_.tokens, id)) id = auth::generateTokenId();
+    std::string id = takeId(auth::generateTokenId);
+    while (txn_.find(t_.tokens, id)) {
+      if (replay_) return Error::validation("id", "token " + id + " already exists");
+      id = auth::generateTokenId();
+    }
 
     auto fill = [&](schema::Token::Builder tok, bool withHash) {
       tok.setId(id);
@@ -336,6 +356,13 @@ class Store::Writer {
   }
 
   // ---- helpers ----
+
+  template <typename Generate>
+  std::string takeId(Generate generate) {
+    if (!replay_) return generate();
+    if (forcedId_.empty()) throw std::logic_error("replay without a recorded id");
+    return std::exchange(forcedId_, std::string());
+  }
 
   static Status checkActor(schema::Actor::Reader actor) {
     if (!validUserId(sv(actor.getUserId()))) {
@@ -421,6 +448,9 @@ class Store::Writer {
     fill(e.getChange());
     auto bytes = capnp::messageToFlatArray(m);
     txn_.put(t_.log, encodeU64(seq_), asBytes(bytes), MDB_APPEND);
+    if (!zoneUuid.empty()) {
+      txn_.put(t_.zoneEvents, zoneEventKey(zoneUuid, seq_), "", MDB_NOOVERWRITE);
+    }
     return bytes;
   }
 
@@ -429,6 +459,8 @@ class Store::Writer {
   const StoreOptions& o_;
   uint64_t seq_;  // the seq this command gets if it changes something
   int64_t now_;
+  bool replay_ = false;
+  std::string forcedId_;
   ValueDecoder decoder_;
 };
 
@@ -450,7 +482,7 @@ Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new T
   int rc = mdb_env_create(&env_);
   if (rc != MDB_SUCCESS) fail(rc, "mdb_env_create");
   if ((rc = mdb_env_set_mapsize(env_, options_.mapSize)) != MDB_SUCCESS) fail(rc, "set map size");
-  if ((rc = mdb_env_set_maxdbs(env_, 16)) != MDB_SUCCESS) fail(rc, "set max dbs");
+  if ((rc = mdb_env_set_maxdbs(env_, 24)) != MDB_SUCCESS) fail(rc, "set max dbs");
   if ((rc = mdb_env_open(env_, dir.c_str(), MDB_NOTLS, 0600)) != MDB_SUCCESS) fail(rc, "open");
   int dead = 0;
   if ((rc = mdb_reader_check(env_, &dead)) != MDB_SUCCESS) fail(rc, "reader check");
@@ -477,16 +509,43 @@ Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new T
     t.tokens = open("tokens");
     t.tokenByHash = open("token_by_hash");
     t.log = open("log");
+    t.zoneEvents = open("zone_events");
     {
       Cursor c(txn, t.log);
       lastSeq_ = c.last() ? decodeU64(c.key()) : 0;
     }
+    rebuildZoneEvents(txn, t);
     txn.commit();
   } catch (const LmdbError& e) {
     mdb_env_close(env_);
     env_ = nullptr;
     throw LmdbError("cannot open the LMDB store in " + dir + ": " + e.what(), e.code());
   }
+}
+
+// A store written before the zone_events index existed has a log but no
+// index: build it once from the log (entries of live zones only).
+void Store::rebuildZoneEvents(Txn& txn, const Tables& t) {
+  if (lastSeq_ == 0) return;
+  {
+    Cursor c(txn, t.zoneEvents);
+    if (c.first()) return;
+  }
+  std::vector<std::string> keys;
+  {
+    ValueDecoder decoder;
+    Cursor c(txn, t.log);
+    for (bool ok = c.first(); ok; ok = c.next()) {
+      auto event = decoder.decode<schema::Event>(c.value());
+      const std::string_view zone = sv(event.getZoneUuid());
+      if (!zone.empty() && txn.find(t.zones, zone)) {
+        keys.push_back(zoneEventKey(zone, event.getSeq()));
+      }
+    }
+  }
+  for (const auto& k : keys) txn.put(t.zoneEvents, k, "");
+  spdlog::info("indexed the history of live zones: {} event(s) from a log of {}", keys.size(),
+               lastSeq_);
 }
 
 Store::~Store() {
@@ -568,6 +627,117 @@ BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands)
     failAll(e.what());
   }
   return out;
+}
+
+}  // namespace zp::store
+
+namespace zp::store {
+namespace {
+
+// The command that produced a recorded event, and the id it created (empty
+// when it created nothing). Returns an error for an event no command makes.
+Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder c) {
+  c.setVersion(schema::PROTOCOL_VERSION);
+  c.setRequestId(e.getSeq());
+  c.setActor(e.getActor());
+  auto body = c.getBody();
+  auto change = e.getChange();
+  auto validRecord = [&](schema::Record::Reader r, schema::ValidRecord::Builder out) -> Status {
+    auto zoneName = dns::DnsName::parseZoneDomain(sv(e.getDomain()));
+    if (!zoneName) return zoneName.error();
+    out.setType(r.getType());
+    out.setName(dns::absoluteOwner(sv(r.getName()), *zoneName));
+    out.setValue(r.getValue());
+    out.setTtl(r.getTtl());
+    out.setHasPriority(r.getHasPriority());
+    out.setPriority(r.getPriority());
+    return std::nullopt;
+  };
+  switch (change.which()) {
+    case schema::Event::Change::ZONE_CREATED: {
+      auto z = change.getZoneCreated();
+      body.setCreateZoneValid(z.getDomain());
+      return std::string(sv(z.getUuid()));
+    }
+    case schema::Event::Change::ZONE_DELETED:
+      body.setDeleteZone(change.getZoneDeleted().getUuid());
+      return std::string();
+    case schema::Event::Change::RECORD_CREATED: {
+      auto r = change.getRecordCreated();
+      auto g = body.initCreateRecordValid();
+      g.setZoneUuid(r.getZoneUuid());
+      if (auto st = validRecord(r, g.initRecord())) return *st;
+      return std::string(sv(r.getUuid()));
+    }
+    case schema::Event::Change::RECORD_DELETED:
+      body.setDeleteRecord(change.getRecordDeleted().getUuid());
+      return std::string();
+    case schema::Event::Change::RECORD_UPDATED: {
+      auto after = change.getRecordUpdated().getAfter();
+      auto g = body.initUpdateRecordValid();
+      g.setRecordUuid(after.getUuid());
+      if (auto st = validRecord(after, g.initRecord())) return *st;
+      return std::string();
+    }
+    case schema::Event::Change::TOKEN_CREATED: {
+      auto t = change.getTokenCreated();
+      auto g = body.initCreateToken();
+      g.setUserId(t.getUserId());
+      g.setPermissions(t.getPermissions());
+      g.setHash(t.getHash());
+      return std::string(sv(t.getId()));
+    }
+    case schema::Event::Change::TOKEN_REVOKED:
+      body.setRevokeToken(change.getTokenRevoked());
+      return std::string();
+  }
+  return internal("event of an unknown kind (written by a newer zonepipe?)");
+}
+
+}  // namespace
+
+Status Store::replay(std::span<const schema::Event::Reader> events) {
+  if (events.empty()) return std::nullopt;
+  Txn parent(env_, nullptr, 0);
+  uint64_t seq = lastSeq_;
+  for (auto recorded : events) {
+    const uint64_t expected = seq + 1;
+    auto refuse = [&](const std::string& why) -> Status {
+      return Error{ErrorKind::kValidation, "seq",
+                   "event " + std::to_string(recorded.getSeq()) + " cannot be replayed: " + why};
+    };
+    if (recorded.getSeq() != expected) {
+      return refuse("expected event " + std::to_string(expected) +
+                    " next (the log must be complete and in order)");
+    }
+    capnp::MallocMessageBuilder commandMessage;
+    auto command = commandMessage.initRoot<schema::Command>();
+    auto id = commandFor(recorded, command);
+    if (!id) return refuse(id.error().detail);
+
+    capnp::MallocMessageBuilder replyMessage;
+    auto reply = replyMessage.initRoot<schema::Reply>();
+    std::optional<kj::Array<capnp::word>> produced;
+    Txn child(env_, parent.get(), 0);
+    Writer writer(child, *tables_, options_, expected, recorded.getTime());
+    writer.replayWithId(std::move(id).value());
+    if (auto failure = writer.apply(command.asReader(), reply, produced)) {
+      return refuse(failure->detail);
+    }
+    if (!produced) return refuse("it changes nothing in the state rebuilt so far");
+    capnp::FlatArrayMessageReader producedReader(*produced);
+    const auto a = capnp::canonicalize(producedReader.getRoot<schema::Event>());
+    const auto b = capnp::canonicalize(recorded);
+    if (a.asBytes() != b.asBytes()) {
+      return refuse("applying it gives a different change (the log was edited, or written by "
+                    "a zonepipe with other rules)");
+    }
+    child.commit();
+    seq = expected;
+  }
+  parent.commit();
+  lastSeq_ = seq;
+  return std::nullopt;
 }
 
 }  // namespace zp::store

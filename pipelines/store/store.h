@@ -74,6 +74,16 @@ class Store {
   // command gets an internal error reply and no event is returned.
   BatchResult applyBatch(std::span<const schema::Command::Reader> commands);
 
+  // Re-applies recorded events (from this store's log elsewhere, or an
+  // exported log file) in ONE durable transaction, through the same code that
+  // applies commands, with the uuids, token ids, times and seqs the events
+  // carry (quotas are not re-checked: the log is the truth). Each event must
+  // carry seq lastSeq()+1 and must reproduce itself exactly (same canonical
+  // capnp bytes), so the rebuilt log equals the original. On the first event
+  // that does not, nothing of the call is written and the error names its
+  // seq. LMDB failures throw LmdbError.
+  Status replay(std::span<const schema::Event::Reader> events);
+
   ReadSession newReadSession() const;
   // Answers one query into `reply` (its root becomes a schema::Reply).
   void query(ReadSession& session, schema::Query::Reader query, capnp::MessageBuilder& reply) const;
@@ -87,6 +97,7 @@ class Store {
   class Writer;
   class Reader;
   struct Tables;
+  void rebuildZoneEvents(Txn& txn, const Tables& t);
 
   StoreOptions options_;
   MDB_env* env_ = nullptr;

@@ -16,6 +16,9 @@
 //   tokens            token id                         -> capnp Token (hash kept)
 //   token_by_hash     sha-256 (32 bytes)               -> token id (live tokens only)
 //   log               seq (u64 big-endian)             -> capnp Event
+//   zone_events       zone \0 seq (u64 big-endian)     -> "" (live zones only: a
+//                     deleted zone's entries go with it; rebuilt from the log
+//                     when a store written before this index is opened)
 // Keys stay below LMDB's 511 bytes: owner <= 128, domain + name <= 255,
 // uuids 36, TYPE <= 5.
 
@@ -44,6 +47,7 @@ struct Store::Tables {
   MDB_dbi tokens = 0;
   MDB_dbi tokenByHash = 0;
   MDB_dbi log = 0;
+  MDB_dbi zoneEvents = 0;
 };
 
 inline constexpr size_t kMaxUserIdOctets = 128;
@@ -51,6 +55,8 @@ inline constexpr uint32_t kDefaultListLimit = 100;
 inline constexpr uint32_t kMaxListLimit = 10000;
 inline constexpr uint32_t kDefaultLogLimit = 1000;
 inline constexpr uint32_t kMaxLogLimit = 10000;
+inline constexpr uint32_t kDefaultChangesLimit = 100;
+inline constexpr uint32_t kMaxChangesLimit = 1000;
 
 // Parts joined with '\0'; `trailing` adds a final '\0' (a prefix for scans).
 inline std::string joinKey(std::initializer_list<std::string_view> parts, bool trailing = false) {
@@ -72,6 +78,14 @@ inline std::string joinKey(std::initializer_list<std::string_view> parts, bool t
 inline std::string_view lastPart(std::string_view key) {
   const size_t pos = key.rfind('\0');
   return pos == std::string_view::npos ? key : key.substr(pos + 1);
+}
+
+// zone_events key: zone uuid, '\0', seq big-endian.
+inline std::string zoneEventKey(std::string_view zoneUuid, uint64_t seq) {
+  std::string key(zoneUuid);
+  key.push_back('\0');
+  key.append(encodeU64(seq));
+  return key;
 }
 
 inline bool hasPrefix(std::string_view key, std::string_view prefix) {
