@@ -1,12 +1,16 @@
 // zonepipe-push: receives checked zone files from the renderer, publishes
 // them in the zone directory and makes named load them through rndc.
 // Usage: zonepipe-push [--config FILE] [--home DIR]
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 
 #include "common/log/log.h"
 #include "common/util/stop.h"
+#include "pipelines/push/catalog.h"
 #include "pipelines/push/pusher.h"
+#include "pipelines/push/served_check.h"
+#include "pipelines/push/status.h"
 #include "pipelines/push/worker.h"
 #include "pipelines/wiring/one_machine.h"
 
@@ -32,11 +36,26 @@ int main(int argc, char** argv) {
   try {
     zp::push::Publisher publisher(cfg.pushZoneDir);
     zp::push::RndcProgram rndc(cfg.rndc, cfg.rndcConfig);
-    zp::push::Pusher pusher(publisher, rndc);
+    const auto nameservers = zp::push::nameserversFrom(cfg);
+    zp::push::StatusBook status(nameservers, cfg.dnsPort);
+    zp::push::PrimaryCheck check(cfg.primaryAddress, cfg.dnsPort,
+                                 std::chrono::milliseconds(cfg.pushConfirmMs));
+    zp::push::PusherOptions options;
+    options.check = &check;
+    options.status = &status;
+    options.catalog = !cfg.secondaries.empty();
+    zp::push::Pusher pusher(publisher, rndc, options);
     spdlog::info("publishing zone files in {} and loading them with {} -c {}", publisher.zoneDir(),
                  cfg.rndc, cfg.rndcConfig);
+    for (const auto& ns : nameservers) {
+      spdlog::info("watching the SOA serials nameserver {} serves at {} port {}", ns.name,
+                   ns.address, cfg.dnsPort);
+    }
+    if (options.catalog) {
+      spdlog::info("secondaries follow the catalog zone {}", zp::push::kCatalogZone);
+    }
     zmq::context_t ctx;
-    zp::push::runPusher(ctx, cfg.pushEndpoint, pusher, stop);
+    zp::push::runPusher(ctx, {cfg.pushEndpoint, cfg.pushStatus, &status, &publisher}, pusher, stop);
   } catch (const std::invalid_argument& e) {
     spdlog::error("bad configuration: {}", e.what());
     return 100;

@@ -100,6 +100,8 @@ const std::vector<Key>& keys() {
       strKey("push.zone_dir", &Config::pushZoneDir),
       strKey("push.rndc", &Config::rndc),
       strKey("push.rndc_config", &Config::rndcConfig),
+      strKey("push.status", &Config::pushStatus),
+      numKey("push.confirm_ms", &Config::pushConfirmMs),
       listKey("dns.nameservers", &Config::nameservers),
       strKey("dns.soa_rname", &Config::soaRname),
       numKey("dns.soa_refresh", &Config::soaRefresh),
@@ -107,6 +109,9 @@ const std::vector<Key>& keys() {
       numKey("dns.soa_expire", &Config::soaExpire),
       numKey("dns.soa_minimum", &Config::soaMinimum),
       numKey("dns.ns_ttl", &Config::nsTtl),
+      strKey("dns.primary_address", &Config::primaryAddress),
+      listKey("dns.secondaries", &Config::secondaries),
+      numKey("dns.port", &Config::dnsPort),
   };
   return k;
 }

@@ -48,12 +48,21 @@ struct Config {
   std::string pushZoneDir;    // zone files named loads
   std::string rndc = "rndc";  // path of rndc
   std::string rndcConfig;     // rndc.conf of the primary named
+  std::string pushStatus;     // ROUTER answering StatusQuery (served serials per nameserver)
+  int pushConfirmMs = 5000;   // how long a reload may take to show in the primary's SOA serial
 
   // DNS data every zone gets
   std::vector<std::string> nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
   std::string soaRname = "hostmaster.zonepipe.test";
   uint32_t soaRefresh = 3600, soaRetry = 600, soaExpire = 1209600, soaMinimum = 300;
   uint32_t nsTtl = 3600;
+
+  // The nameservers themselves: the pusher loads zones into the primary and
+  // asks every server's SOA to confirm what it serves. dns.nameservers[0] is
+  // the primary's name, dns.nameservers[i] the name of dns.secondaries[i-1].
+  std::string primaryAddress = "127.0.0.1";              // IPv4
+  std::vector<std::string> secondaries = {"127.0.0.2"};  // IPv4; they follow the catalog zone
+  uint16_t dnsPort = 1053;                               // UDP/TCP port every nameserver answers on
 };
 
 // Applies `key = value` text over `base`. Errors name the line and key.

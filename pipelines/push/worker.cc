@@ -3,6 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
@@ -10,6 +14,13 @@
 
 namespace zp::push {
 namespace {
+
+constexpr int64_t kMaintainEveryMs = 1000;
+
+int64_t monoMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
 
 zmq::message_t ackFrame(const std::string& domain, uint64_t serial, const DeployResult& result) {
   capnp::MallocMessageBuilder message;
@@ -22,64 +33,162 @@ zmq::message_t ackFrame(const std::string& domain, uint64_t serial, const Deploy
   return bus::toFrame(message);
 }
 
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+zmq::message_t statusFrame(uint64_t requestId, const std::string& domain, const StatusBook& book,
+                           const Publisher* publisher) {
+  const ZoneView view = book.view(domain);
+  capnp::MallocMessageBuilder message;
+  auto reply = message.initRoot<schema::StatusReply>();
+  reply.setVersion(schema::PROTOCOL_VERSION);
+  reply.setRequestId(requestId);
+  reply.setDomain(domain);
+  reply.setKnown(view.known);
+  reply.setDeployedSerial(view.deployedSerial);
+  reply.setWantedSerial(view.wantedSerial);
+  auto list = reply.initNameservers(static_cast<unsigned>(view.nameservers.size()));
+  for (unsigned i = 0; i < list.size(); ++i) {
+    const NameserverView& n = view.nameservers[i];
+    list[i].setName(n.server.name);
+    list[i].setAddress(n.server.address);
+    list[i].setAnswered(n.answered);
+    list[i].setSerial(n.serial);
+    list[i].setInSync(n.inSync);
+    list[i].setDetail(n.detail);
+  }
+  reply.setLastError(view.lastError);
+  if (view.known && publisher && isSafeDomain(domain)) {
+    reply.setZoneFile(readFile(publisher->zonePath(domain)));
+  }
+  reply.setReloads(view.reloads);
+  reply.setTotalReloads(book.totalReloads());
+  return bus::toFrame(message);
+}
+
+void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
+  std::string domain;
+  uint64_t serial = 0;
+  DeployResult result;
+  try {
+    bus::Decoded decoded(in.payload);
+    auto deploy = decoded.root<schema::Deploy>();
+    domain = deploy.getDomain();
+    serial = deploy.getSerial();
+    if (deploy.getVersion() != schema::PROTOCOL_VERSION) {
+      result = {false, "the pusher speaks protocol version " +
+                           std::to_string(schema::PROTOCOL_VERSION) + ", not " +
+                           std::to_string(deploy.getVersion()) + "; upgrade both together"};
+    } else {
+      DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
+      if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
+      result = pusher.deploy(request);
+    }
+  } catch (const std::system_error& e) {
+    spdlog::error(
+        "cannot publish {} serial {}: {}; check the disk space and permissions of "
+        "the zone directory",
+        domain, serial, e.what());
+    result = {false, std::string("the pusher cannot write its zone files: ") + e.what()};
+  } catch (const std::exception& e) {
+    spdlog::warn("dropped a malformed deploy ({})", e.what());
+    return;  // nothing to acknowledge: the renderer's ack timeout retries
+  }
+  try {
+    if (!bus::send(socket, in.envelope, ackFrame(domain, serial, result))) {
+      spdlog::warn("could not acknowledge {} serial {}: the renderer is not reading", domain,
+                   serial);
+    }
+  } catch (const zmq::error_t& e) {
+    spdlog::warn(
+        "could not acknowledge {} serial {} ({}); the renderer has gone away and "
+        "will send it again",
+        domain, serial, e.what());
+  }
+}
+
+void handleStatus(zmq::socket_t& socket, bus::Multipart& in, const PushLoop& loop) {
+  zmq::message_t frame;
+  try {
+    bus::Decoded decoded(in.payload);
+    auto query = decoded.root<schema::StatusQuery>();
+    if (query.getVersion() != schema::PROTOCOL_VERSION) {
+      spdlog::warn("dropped a status query of protocol version {}; upgrade both together",
+                   query.getVersion());
+      return;
+    }
+    frame = statusFrame(query.getRequestId(), query.getDomain(), *loop.status, loop.publisher);
+  } catch (const std::exception& e) {
+    spdlog::warn("dropped a malformed status query ({})", e.what());
+    return;
+  }
+  try {
+    if (!bus::send(socket, in.envelope, std::move(frame))) {
+      spdlog::debug("a status client is not reading its answers");
+    }
+  } catch (const zmq::error_t& e) {
+    spdlog::debug("a status client went away ({})", e.what());
+  }
+}
+
 }  // namespace
 
-void runPusher(zmq::context_t& ctx, const std::string& endpoint, Pusher& pusher,
+void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
                const std::atomic<bool>& stop) {
-  auto socket = bus::bindSocket(ctx, zmq::socket_type::router, endpoint);
+  if (!loop.statusEndpoint.empty() && loop.status == nullptr) {
+    throw std::logic_error("runPusher: a status endpoint needs a StatusBook");
+  }
+  auto socket = bus::bindSocket(ctx, zmq::socket_type::router, loop.endpoint);
   socket.set(zmq::sockopt::router_mandatory, 1);
-  spdlog::info("accepting deploys at {}", endpoint);
+  spdlog::info("accepting deploys at {}", loop.endpoint);
+  std::optional<zmq::socket_t> statusSocket;
+  if (!loop.statusEndpoint.empty()) {
+    statusSocket = bus::bindSocket(ctx, zmq::socket_type::router, loop.statusEndpoint);
+    statusSocket->set(zmq::sockopt::router_mandatory, 1);
+    spdlog::info("answering status queries at {}", loop.statusEndpoint);
+  }
   std::vector<zmq_pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+  if (statusSocket) items.push_back({statusSocket->handle(), 0, ZMQ_POLLIN, 0});
+  if (loop.status) items.push_back({nullptr, loop.status->fd(), ZMQ_POLLIN, 0});
+  int64_t lastMaintain = 0;
   bus::Multipart in;
   while (!stop.load()) {
+    int64_t wait = 200;
+    if (loop.status) wait = std::min(wait, loop.status->nextDueIn(monoMs()));
     try {
-      zmq::poll(items, std::chrono::milliseconds(200));
+      zmq::poll(items, std::chrono::milliseconds(wait));
     } catch (const zmq::error_t& e) {
       if (e.num() != EINTR) throw;
       continue;  // a signal (SIGTERM: the loop condition sees it)
     }
     for (int n = 0; n < 256 && !stop.load() && bus::receive(socket, in); ++n) {
-      if (in.envelope.empty()) continue;
-      std::string domain;
-      uint64_t serial = 0;
-      DeployResult result;
+      if (!in.envelope.empty()) handleDeploy(socket, in, pusher);
+      if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
+    }
+    for (int n = 0; statusSocket && n < 256 && bus::receive(*statusSocket, in); ++n) {
+      if (!in.envelope.empty()) handleStatus(*statusSocket, in, loop);
+    }
+    const int64_t now = monoMs();
+    if (now - lastMaintain >= kMaintainEveryMs) {
+      lastMaintain = now;
       try {
-        bus::Decoded decoded(in.payload);
-        auto deploy = decoded.root<schema::Deploy>();
-        domain = deploy.getDomain();
-        serial = deploy.getSerial();
-        if (deploy.getVersion() != schema::PROTOCOL_VERSION) {
-          result = {false, "the pusher speaks protocol version " +
-                               std::to_string(schema::PROTOCOL_VERSION) + ", not " +
-                               std::to_string(deploy.getVersion()) + "; upgrade both together"};
-        } else {
-          DeployRequest request{domain, serial, std::nullopt};
-          if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
-          result = pusher.deploy(request);
-        }
+        (void)pusher.maintain();  // logs its own failure
       } catch (const std::system_error& e) {
-        spdlog::error(
-            "cannot publish {} serial {}: {}; check the disk space and permissions of "
-            "the zone directory",
-            domain, serial, e.what());
-        result = {false, std::string("the pusher cannot write its zone files: ") + e.what()};
-      } catch (const std::exception& e) {
-        spdlog::warn("dropped a malformed deploy ({})", e.what());
-        continue;  // nothing to acknowledge: the renderer's ack timeout retries
-      }
-      try {
-        if (!bus::send(socket, in.envelope, ackFrame(domain, serial, result))) {
-          spdlog::warn("could not acknowledge {} serial {}: the renderer is not reading", domain,
-                       serial);
-        }
-      } catch (const zmq::error_t& e) {
-        spdlog::warn(
-            "could not acknowledge {} serial {} ({}); the renderer has gone away and "
-            "will send it again",
-            domain, serial, e.what());
+        spdlog::error("cannot write the catalog zone: {}; check the zone directory", e.what());
       }
     }
+    if (loop.status) loop.status->poll(monoMs());
   }
+}
+
+void runPusher(zmq::context_t& ctx, const std::string& endpoint, Pusher& pusher,
+               const std::atomic<bool>& stop) {
+  runPusher(ctx, PushLoop{endpoint, {}, nullptr, nullptr}, pusher, stop);
 }
 
 }  // namespace zp::push

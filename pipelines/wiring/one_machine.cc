@@ -20,6 +20,7 @@ config::Config defaults(const std::string& homeIn) {
   c.rendererStateDir = home + "/renderer";
   c.pushEndpoint = run + "push.sock";
   c.pushZoneDir = home + "/zones";
+  c.pushStatus = run + "push-status.sock";
   c.rndcConfig = home + "/named/rndc.conf";
   return c;
 }

@@ -1,0 +1,24 @@
+#pragma once
+// The catalog zone (RFC 9432, BIND 9.18 "version 2"): one zone on the primary
+// listing every zone it serves, so secondaries configured with
+// `catalog-zones { zone "catalog.zonepipe.invalid" ... }` add and remove
+// member zones themselves, with no per-zone step. Pure functions.
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+namespace zp::push {
+
+inline constexpr const char* kCatalogZone = "catalog.zonepipe.invalid";
+
+// The member's unique label below `zones.`: 16 hex digits of FNV-1a-64 of the
+// domain, so the same domain always gets the same label (a stable identity
+// across pusher restarts).
+std::string catalogMemberLabel(const std::string& domain);
+
+// The catalog zone file: SOA + NS "invalid.", `version TXT "2"` and one
+// `<label>.zones PTR <domain>.` per member, sorted by domain. `serial` as is.
+std::string renderCatalog(const std::set<std::string>& members, uint32_t serial);
+
+}  // namespace zp::push

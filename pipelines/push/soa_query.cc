@@ -1,0 +1,226 @@
+#include "pipelines/push/soa_query.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <system_error>
+#include <thread>
+
+namespace zp::push {
+namespace {
+
+constexpr uint16_t kTypeSoa = 6;
+constexpr uint16_t kClassIn = 1;
+
+Error bad(std::string detail) { return {ErrorKind::kUnavailable, "", std::move(detail)}; }
+
+uint16_t read16(std::string_view p, size_t at) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[at]) << 8) |
+                               static_cast<uint8_t>(p[at + 1]));
+}
+
+uint32_t read32(std::string_view p, size_t at) {
+  return (static_cast<uint32_t>(read16(p, at)) << 16) | read16(p, at + 2);
+}
+
+void put16(std::string& out, uint16_t v) {
+  out.push_back(static_cast<char>(v >> 8));
+  out.push_back(static_cast<char>(v & 0xff));
+}
+
+// Skips a (possibly compressed) name at `at`; the offset after it, or nullopt
+// when it runs past the packet or uses a reserved label type.
+std::optional<size_t> skipName(std::string_view p, size_t at) {
+  for (int labels = 0; labels < 128; ++labels) {
+    if (at >= p.size()) return std::nullopt;
+    const auto len = static_cast<uint8_t>(p[at]);
+    if ((len & 0xc0) == 0xc0) {
+      if (at + 2 > p.size()) return std::nullopt;
+      return at + 2;  // a pointer ends the name
+    }
+    if ((len & 0xc0) != 0) return std::nullopt;
+    if (len == 0) return at + 1;
+    at += 1 + len;
+  }
+  return std::nullopt;
+}
+
+std::optional<sockaddr_in> ipv4(const std::string& address, uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  if (::inet_pton(AF_INET, address.c_str(), &a.sin_addr) != 1) return std::nullopt;
+  return a;
+}
+
+}  // namespace
+
+Result<std::string> buildSoaQuery(uint16_t id, std::string_view zone) {
+  if (!zone.empty() && zone.back() == '.') zone.remove_suffix(1);
+  if (zone.empty()) return bad("empty zone name");
+  std::string q;
+  put16(q, id);
+  put16(q, 0);  // standard query, RD=0
+  put16(q, 1);  // QDCOUNT
+  put16(q, 0);
+  put16(q, 0);
+  put16(q, 0);
+  size_t wire = 1;
+  while (true) {
+    const size_t dot = zone.find('.');
+    const std::string_view label = zone.substr(0, dot);
+    if (label.empty() || label.size() > 63) return bad("bad label in zone name");
+    q.push_back(static_cast<char>(label.size()));
+    q.append(label);
+    wire += 1 + label.size();
+    if (dot == std::string_view::npos) break;
+    zone.remove_prefix(dot + 1);
+  }
+  if (wire > 255) return bad("zone name longer than 255 octets");
+  q.push_back('\0');
+  put16(q, kTypeSoa);
+  put16(q, kClassIn);
+  return q;
+}
+
+Result<SoaReply> parseSoaReply(std::string_view p) {
+  if (p.size() < 12) return bad("DNS reply shorter than its header");
+  SoaReply r;
+  r.id = read16(p, 0);
+  const uint16_t flags = read16(p, 2);
+  if ((flags & 0x8000) == 0) return bad("not a reply (QR clear)");
+  r.authoritative = (flags & 0x0400) != 0;
+  r.rcode = flags & 0x000f;
+  const uint16_t qd = read16(p, 4);
+  const uint16_t an = read16(p, 6);
+  size_t at = 12;
+  for (uint16_t i = 0; i < qd; ++i) {
+    auto next = skipName(p, at);
+    if (!next || *next + 4 > p.size()) return bad("truncated question section");
+    at = *next + 4;
+  }
+  for (uint16_t i = 0; i < an; ++i) {
+    auto next = skipName(p, at);
+    if (!next || *next + 10 > p.size()) return bad("truncated answer record");
+    at = *next;
+    const uint16_t type = read16(p, at);
+    const uint16_t klass = read16(p, at + 2);
+    const uint16_t rdlen = read16(p, at + 8);
+    at += 10;
+    if (at + rdlen > p.size()) return bad("answer rdata runs past the packet");
+    if (type == kTypeSoa && klass == kClassIn && !r.serial) {
+      const std::string_view rdata = p.substr(0, at + rdlen);  // names may point backwards
+      auto afterMname = skipName(rdata, at);
+      auto afterRname = afterMname ? skipName(rdata, *afterMname) : std::nullopt;
+      if (!afterRname || *afterRname + 20 != at + rdlen) return bad("malformed SOA rdata");
+      r.serial = read32(p, *afterRname);
+    }
+    at += rdlen;
+  }
+  return r;
+}
+
+bool serialAtOrAfter(uint32_t a, uint32_t b) {
+  return a == b || static_cast<uint32_t>(a - b) < (uint32_t{1} << 31);
+}
+
+uint32_t soaSerialOf(uint64_t serial) {
+  const auto s = static_cast<uint32_t>(serial & 0xffffffffu);
+  return s == 0 ? 1 : s;
+}
+
+SoaSocket::SoaSocket() {
+  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "UDP socket for SOA queries");
+}
+
+SoaSocket::~SoaSocket() { ::close(fd_); }
+
+Status SoaSocket::send(const std::string& address, uint16_t port, std::string_view zone,
+                       uint16_t id) {
+  auto to = ipv4(address, port);
+  if (!to) return bad("nameserver address `" + address + "` is not an IPv4 address");
+  auto q = buildSoaQuery(id, zone);
+  if (!q.ok()) return q.error();
+  if (::sendto(fd_, q->data(), q->size(), 0, reinterpret_cast<const sockaddr*>(&*to), sizeof *to) <
+      0) {
+    return bad("cannot send a DNS query to " + address + ": " + std::strerror(errno));
+  }
+  return std::nullopt;
+}
+
+std::vector<SoaSocket::Received> SoaSocket::drain() {
+  std::vector<Received> out;
+  char buf[4096];
+  for (int n = 0; n < 4096; ++n) {
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    const ssize_t got =
+        ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (got < 0) {
+      if (errno == EINTR || errno == ECONNREFUSED) continue;
+      break;  // EAGAIN: nothing more now
+    }
+    auto reply = parseSoaReply(std::string_view(buf, static_cast<size_t>(got)));
+    if (!reply.ok()) continue;
+    char text[INET_ADDRSTRLEN] = {};
+    ::inet_ntop(AF_INET, &from.sin_addr, text, sizeof text);
+    out.push_back({text, ntohs(from.sin_port), *reply});
+  }
+  return out;
+}
+
+bool SoaSocket::wait(std::chrono::milliseconds timeout) {
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, static_cast<int>(std::max<int64_t>(0, timeout.count()))) > 0;
+}
+
+Result<uint32_t> waitForSerial(SoaSocket& socket, const std::string& address, uint16_t port,
+                               const std::string& zone, uint32_t want,
+                               std::chrono::milliseconds deadline) {
+  using Clock = std::chrono::steady_clock;
+  const auto until = Clock::now() + deadline;
+  static thread_local std::mt19937 random{std::random_device{}()};
+  auto delay = std::chrono::milliseconds(2);
+  std::string last = "no answer";
+  while (true) {
+    const auto id = static_cast<uint16_t>(random());
+    if (auto failed = socket.send(address, port, zone, id)) return *failed;
+    const auto answerBy = std::min(until, Clock::now() + std::chrono::milliseconds(200));
+    bool answered = false;
+    while (!answered && Clock::now() < answerBy) {
+      socket.wait(std::chrono::duration_cast<std::chrono::milliseconds>(answerBy - Clock::now()) +
+                  std::chrono::milliseconds(1));
+      for (const auto& r : socket.drain()) {
+        if (r.reply.id != id || r.address != address || r.port != port) continue;
+        answered = true;
+        if (r.reply.rcode == 0 && r.reply.authoritative && r.reply.serial) {
+          if (serialAtOrAfter(*r.reply.serial, want)) return *r.reply.serial;
+          last = "serial " + std::to_string(*r.reply.serial);
+        } else {
+          last = r.reply.rcode == 5   ? "REFUSED (it does not serve the zone)"
+                 : r.reply.rcode == 3 ? "NXDOMAIN"
+                 : r.reply.rcode == 0 ? "no SOA record"
+                                      : "rcode " + std::to_string(r.reply.rcode);
+        }
+      }
+    }
+    if (Clock::now() >= until) {
+      return bad(address + " still answers " + last + " for " + zone + " instead of serial " +
+                 std::to_string(want) + " after " + std::to_string(deadline.count()) + " ms");
+    }
+    std::this_thread::sleep_for(std::min(
+        delay, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now())));
+    delay = std::min(delay * 2, std::chrono::milliseconds(100));
+  }
+}
+
+}  // namespace zp::push

@@ -1,0 +1,212 @@
+#include "pipelines/push/status.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace zp::push {
+namespace {
+
+constexpr int64_t kAnswerTimeoutMs = 1000;
+constexpr int64_t kFirstBackoffMs = 20;
+constexpr int64_t kMaxBackoffMs = 2000;
+constexpr int64_t kRecheckMs = 60000;
+
+int64_t wallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string rcodeText(int rcode) {
+  switch (rcode) {
+    case 0:
+      return "NOERROR without an SOA";
+    case 2:
+      return "SERVFAIL (it could not load the zone; see its log)";
+    case 3:
+      return "NXDOMAIN";
+    case 5:
+      return "REFUSED (it does not serve the zone)";
+    default:
+      return "rcode " + std::to_string(rcode);
+  }
+}
+
+}  // namespace
+
+std::vector<Nameserver> nameserversFrom(const config::Config& cfg) {
+  std::vector<std::string> addresses = {cfg.primaryAddress};
+  addresses.insert(addresses.end(), cfg.secondaries.begin(), cfg.secondaries.end());
+  std::vector<Nameserver> out;
+  for (size_t i = 0; i < addresses.size(); ++i) {
+    out.push_back({i < cfg.nameservers.size() ? cfg.nameservers[i] : addresses[i], addresses[i]});
+  }
+  return out;
+}
+
+StatusBook::StatusBook(std::vector<Nameserver> servers, uint16_t port)
+    : servers_(std::move(servers)),
+      port_(port),
+      nextId_(static_cast<uint16_t>(::getpid() * 7919)) {}
+
+StatusBook::Zone& StatusBook::zone(const std::string& domain) {
+  auto [it, added] = zones_.try_emplace(domain);
+  if (added) it->second.servers.resize(servers_.size());
+  return it->second;
+}
+
+void StatusBook::wanted(const std::string& domain, uint64_t serial) {
+  Zone& z = zone(domain);
+  z.wantedSerial = std::max(z.wantedSerial, serial);
+}
+
+void StatusBook::deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs,
+                          int64_t nowMs) {
+  Zone& z = zone(domain);
+  z.known = true;
+  z.deployedSerial = serial;
+  z.wantedSerial = std::max(z.wantedSerial, serial);
+  z.committedAtMs = committedAtMs;
+  z.lastError.clear();
+  for (Served& s : z.servers) {
+    s.backoffMs = 0;
+    s.dueAt = nowMs;
+  }
+}
+
+void StatusBook::failed(const std::string& domain, const std::string& detail) {
+  zone(domain).lastError = detail;
+}
+
+void StatusBook::reloaded(const std::string& domain) {
+  ++zone(domain).reloads;
+  ++totalReloads_;
+}
+
+void StatusBook::removed(const std::string& domain) { zones_.erase(domain); }
+
+bool StatusBook::inSync(const Zone& z, const Served& s) const {
+  return z.known && s.answered && s.serial == soaSerialOf(z.wantedSerial);
+}
+
+void StatusBook::reschedule(Zone& z, Served& s, int64_t nowMs) {
+  if (inSync(z, s)) {
+    s.backoffMs = 0;
+    s.dueAt = nowMs + kRecheckMs;
+    return;
+  }
+  s.backoffMs = s.backoffMs == 0 ? kFirstBackoffMs : std::min(s.backoffMs * 2, kMaxBackoffMs);
+  s.dueAt = nowMs + s.backoffMs;
+}
+
+void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const SoaReply& reply,
+                        int64_t nowMs) {
+  Served& s = z.servers[index];
+  const Nameserver& ns = servers_[index];
+  s.inFlight = false;
+  if (reply.rcode == 0 && reply.authoritative && reply.serial) {
+    s.answered = true;
+    s.serial = *reply.serial;
+    const uint32_t want = soaSerialOf(z.wantedSerial);
+    if (s.serial == want) {
+      s.detail.clear();
+    } else if (serialAtOrAfter(s.serial, want)) {
+      s.detail = "serves serial " + std::to_string(s.serial) + ", newer than the " +
+                 std::to_string(want) + " zonepipe deployed (was the zone edited by hand?)";
+    } else {
+      s.detail = "serves serial " + std::to_string(s.serial) + ", behind " + std::to_string(want);
+    }
+  } else {
+    s.answered = false;
+    s.detail = "answers " + rcodeText(reply.rcode);
+  }
+  if (s.answered && s.serial == soaSerialOf(z.deployedSerial) && s.loggedSerial != s.serial) {
+    s.loggedSerial = s.serial;
+    spdlog::info("{} serial {} served by {} ({}) {} ms after commit", domain, s.serial, ns.name,
+                 ns.address, z.committedAtMs > 0 ? wallMs() - z.committedAtMs : -1);
+  }
+  reschedule(z, s, nowMs);
+}
+
+void StatusBook::poll(int64_t nowMs) {
+  for (const auto& r : socket_.drain()) {
+    auto p = pending_.find(r.reply.id);
+    if (p == pending_.end()) continue;
+    const Pending pending = p->second;
+    if (servers_[pending.server].address != r.address || r.port != port_) continue;
+    pending_.erase(p);
+    auto z = zones_.find(pending.domain);
+    if (z == zones_.end()) continue;  // removed meanwhile
+    Served& s = z->second.servers[pending.server];
+    if (!s.inFlight || s.queryId != r.reply.id) continue;
+    answer(z->second, pending.domain, pending.server, r.reply, nowMs);
+  }
+  for (auto& [domain, z] : zones_) {
+    if (!z.known) continue;
+    for (size_t i = 0; i < z.servers.size(); ++i) {
+      Served& s = z.servers[i];
+      if (s.inFlight && nowMs - s.sentAt >= kAnswerTimeoutMs) {
+        pending_.erase(s.queryId);
+        s.inFlight = false;
+        s.answered = false;
+        s.detail = "no answer from " + servers_[i].address + " port " + std::to_string(port_) +
+                   " within 1 s (is named running there?)";
+        reschedule(z, s, nowMs);
+      }
+      if (s.inFlight || s.dueAt > nowMs) continue;
+      const uint16_t id = nextId_++;
+      if (auto failed = socket_.send(servers_[i].address, port_, domain, id)) {
+        s.answered = false;
+        s.detail = failed->detail;
+        reschedule(z, s, nowMs);
+        continue;
+      }
+      pending_[id] = {domain, i};
+      s.queryId = id;
+      s.inFlight = true;
+      s.sentAt = nowMs;
+    }
+  }
+}
+
+int64_t StatusBook::nextDueIn(int64_t nowMs) const {
+  int64_t next = 1000;
+  for (const auto& [domain, z] : zones_) {
+    if (!z.known) continue;
+    for (const Served& s : z.servers) {
+      const int64_t at = s.inFlight ? s.sentAt + kAnswerTimeoutMs : s.dueAt;
+      next = std::min(next, at - nowMs);
+    }
+  }
+  return std::max<int64_t>(next, 0);
+}
+
+ZoneView StatusBook::view(const std::string& domain) const {
+  ZoneView v;
+  auto it = zones_.find(domain);
+  if (it == zones_.end()) return v;
+  const Zone& z = it->second;
+  v.known = z.known;
+  v.deployedSerial = z.deployedSerial;
+  v.wantedSerial = z.wantedSerial;
+  v.lastError = z.lastError;
+  v.reloads = z.reloads;
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    const Served& s = z.servers[i];
+    NameserverView n{servers_[i], s.answered, s.serial, inSync(z, s), s.detail};
+    const uint32_t want = soaSerialOf(z.wantedSerial);
+    if (!z.known) {
+      n.detail = "zonepipe has not deployed this zone yet";
+    } else if (!n.inSync && n.answered && !serialAtOrAfter(n.serial, want)) {
+      n.detail = "serves serial " + std::to_string(n.serial) + ", behind " + std::to_string(want);
+    } else if (!n.inSync && n.detail.empty()) {
+      n.detail = "not confirmed yet";
+    }
+    v.nameservers.push_back(std::move(n));
+  }
+  return v;
+}
+
+}  // namespace zp::push

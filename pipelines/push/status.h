@@ -1,0 +1,114 @@
+#pragma once
+// What every nameserver serves, per zone: the pusher's status book. It keeps,
+// for each zone, the newest serial deployed and asked for, the last deploy
+// error, the reload count, and per nameserver the SOA serial it answers with,
+// found by asking each server itself (SoaSocket, in-process UDP). Zones not
+// in sync are asked with backoff (20 ms doubling to 2 s); zones in sync are
+// asked again every minute, so the book stays current when a server loses
+// or regains a zone. Logs one line per zone version per nameserver when it is
+// first served, with the time since commit.
+// Not thread-safe: the pusher's loop owns it (fd() goes into its poll set).
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/config/config.h"
+#include "pipelines/push/soa_query.h"
+
+namespace zp::push {
+
+struct Nameserver {
+  std::string name;     // "ns1.zonepipe.test"
+  std::string address;  // IPv4
+};
+
+// The primary first, then the secondaries, named by dns.nameservers in order
+// (a server without a configured name is named by its address).
+std::vector<Nameserver> nameserversFrom(const config::Config& cfg);
+
+struct NameserverView {
+  Nameserver server;
+  bool answered = false;
+  uint32_t serial = 0;
+  bool inSync = false;
+  std::string detail;
+};
+
+struct ZoneView {
+  bool known = false;
+  uint64_t deployedSerial = 0;
+  uint64_t wantedSerial = 0;
+  std::vector<NameserverView> nameservers;
+  std::string lastError;
+  uint64_t reloads = 0;
+};
+
+class StatusBook {
+ public:
+  // `nowMs` is any monotonic millisecond clock; tests pass their own.
+  StatusBook(std::vector<Nameserver> servers, uint16_t port);
+
+  int fd() const { return socket_.fd(); }
+
+  // The renderer asked for `serial` (it may fail; the lag shows until it lands).
+  void wanted(const std::string& domain, uint64_t serial);
+  // The primary loaded `serial`; `committedAtMs` is unix ms (for the lag log).
+  void deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs, int64_t nowMs);
+  // A deploy of the zone failed (empty detail clears the error).
+  void failed(const std::string& domain, const std::string& detail);
+  void reloaded(const std::string& domain);
+  void removed(const std::string& domain);
+
+  // Reads replies (call when fd() is readable) and sends the queries due.
+  void poll(int64_t nowMs);
+  // Milliseconds until the next query is due (for the poll timeout), at most 1000.
+  int64_t nextDueIn(int64_t nowMs) const;
+
+  ZoneView view(const std::string& domain) const;
+  uint64_t totalReloads() const { return totalReloads_; }
+
+ private:
+  struct Served {
+    bool answered = false;
+    uint32_t serial = 0;
+    std::string detail = "not asked yet";
+    int64_t dueAt = 0;  // next query (monotonic ms)
+    int64_t backoffMs = 0;
+    uint16_t queryId = 0;  // the query in flight, when inFlight
+    bool inFlight = false;
+    int64_t sentAt = 0;
+    uint32_t loggedSerial = 0;  // last serial logged as served
+  };
+  struct Zone {
+    bool known = false;
+    uint64_t deployedSerial = 0;
+    uint64_t wantedSerial = 0;
+    int64_t committedAtMs = 0;
+    std::string lastError;
+    uint64_t reloads = 0;
+    std::vector<Served> servers;
+  };
+  struct Pending {
+    std::string domain;
+    size_t server = 0;
+  };
+
+  Zone& zone(const std::string& domain);
+  bool inSync(const Zone& z, const Served& s) const;
+  void answer(Zone& z, const std::string& domain, size_t index, const SoaReply& reply,
+              int64_t nowMs);
+  void reschedule(Zone& z, Served& s, int64_t nowMs);
+
+  std::vector<Nameserver> servers_;
+  uint16_t port_;
+  SoaSocket socket_;
+  std::map<std::string, Zone> zones_;
+  std::map<uint16_t, Pending> pending_;  // query id -> which zone and server
+  uint16_t nextId_;
+  uint64_t totalReloads_ = 0;
+};
+
+}  // namespace zp::push
