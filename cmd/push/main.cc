@@ -37,8 +37,8 @@ int main(int argc, char** argv) {
     zp::push::Publisher publisher(cfg.pushZoneDir);
     zp::push::RndcProgram rndc(cfg.rndc, cfg.rndcConfig);
     const auto nameservers = zp::push::nameserversFrom(cfg);
-    zp::push::StatusBook status(nameservers, cfg.dnsPort);
-    zp::push::PrimaryCheck check(cfg.primaryAddress, cfg.dnsPort,
+    zp::push::StatusBook status(nameservers);
+    zp::push::PrimaryCheck check(nameservers.front().ip, nameservers.front().port,
                                  std::chrono::milliseconds(cfg.pushConfirmMs));
     zp::push::PusherOptions options;
     options.check = &check;
@@ -48,8 +48,8 @@ int main(int argc, char** argv) {
     spdlog::info("publishing zone files in {} and loading them with {} -c {}", publisher.zoneDir(),
                  cfg.rndc, cfg.rndcConfig);
     for (const auto& ns : nameservers) {
-      spdlog::info("watching the SOA serials nameserver {} serves at {} port {}", ns.name,
-                   ns.address, cfg.dnsPort);
+      spdlog::info("watching the SOA serials nameserver {} serves at {} port {}", ns.name, ns.ip,
+                   ns.port);
     }
     if (options.catalog) {
       spdlog::info("secondaries follow the catalog zone {}", zp::push::kCatalogZone);

@@ -60,9 +60,11 @@ struct Config {
   // The nameservers themselves: the pusher loads zones into the primary and
   // asks every server's SOA to confirm what it serves. dns.nameservers[0] is
   // the primary's name, dns.nameservers[i] the name of dns.secondaries[i-1].
-  std::string primaryAddress = "127.0.0.1";              // IPv4
-  std::vector<std::string> secondaries = {"127.0.0.2"};  // IPv4; they follow the catalog zone
-  uint16_t dnsPort = 1053;                               // UDP/TCP port every nameserver answers on
+  // Addresses are ADDRESS or ADDRESS:PORT (IPv4; dnsPort when no port is
+  // given). The secondaries follow the catalog zone the pusher maintains.
+  std::string primaryAddress = "127.0.0.1";
+  std::vector<std::string> secondaries = {"127.0.0.2"};
+  uint16_t dnsPort = 1053;  // UDP/TCP port every nameserver answers on
 };
 
 // Applies `key = value` text over `base`. Errors name the line and key.

@@ -3,8 +3,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <stdexcept>
 
 namespace zp::push {
 namespace {
@@ -41,15 +45,32 @@ std::vector<Nameserver> nameserversFrom(const config::Config& cfg) {
   addresses.insert(addresses.end(), cfg.secondaries.begin(), cfg.secondaries.end());
   std::vector<Nameserver> out;
   for (size_t i = 0; i < addresses.size(); ++i) {
-    out.push_back({i < cfg.nameservers.size() ? cfg.nameservers[i] : addresses[i], addresses[i]});
+    const std::string& text = addresses[i];
+    Nameserver ns{i < cfg.nameservers.size() ? cfg.nameservers[i] : text, text, text, cfg.dnsPort};
+    if (const size_t colon = text.find(':'); colon != std::string::npos) {
+      ns.ip = text.substr(0, colon);
+      unsigned port = 0;
+      const std::string p = text.substr(colon + 1);
+      auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), port);
+      if (ec != std::errc() || end != p.data() + p.size() || port == 0 || port > 65535) {
+        throw std::invalid_argument("nameserver `" + text +
+                                    "` has a bad port; use ADDRESS or ADDRESS:PORT");
+      }
+      ns.port = static_cast<uint16_t>(port);
+    }
+    in_addr parsed{};
+    if (::inet_pton(AF_INET, ns.ip.c_str(), &parsed) != 1) {
+      throw std::invalid_argument(
+          "nameserver `" + text +
+          "` is not an IPv4 address (dns.primary_address / dns.secondaries)");
+    }
+    out.push_back(std::move(ns));
   }
   return out;
 }
 
-StatusBook::StatusBook(std::vector<Nameserver> servers, uint16_t port)
-    : servers_(std::move(servers)),
-      port_(port),
-      nextId_(static_cast<uint16_t>(::getpid() * 7919)) {}
+StatusBook::StatusBook(std::vector<Nameserver> servers)
+    : servers_(std::move(servers)), nextId_(static_cast<uint16_t>(::getpid() * 7919)) {}
 
 StatusBook::Zone& StatusBook::zone(const std::string& domain) {
   auto [it, added] = zones_.try_emplace(domain);
@@ -135,7 +156,8 @@ void StatusBook::poll(int64_t nowMs) {
     auto p = pending_.find(r.reply.id);
     if (p == pending_.end()) continue;
     const Pending pending = p->second;
-    if (servers_[pending.server].address != r.address || r.port != port_) continue;
+    const Nameserver& ns = servers_[pending.server];
+    if (ns.ip != r.address || ns.port != r.port) continue;
     pending_.erase(p);
     auto z = zones_.find(pending.domain);
     if (z == zones_.end()) continue;  // removed meanwhile
@@ -151,13 +173,13 @@ void StatusBook::poll(int64_t nowMs) {
         pending_.erase(s.queryId);
         s.inFlight = false;
         s.answered = false;
-        s.detail = "no answer from " + servers_[i].address + " port " + std::to_string(port_) +
-                   " within 1 s (is named running there?)";
+        s.detail = "no answer from " + servers_[i].ip + " port " +
+                   std::to_string(servers_[i].port) + " within 1 s (is named running there?)";
         reschedule(z, s, nowMs);
       }
       if (s.inFlight || s.dueAt > nowMs) continue;
       const uint16_t id = nextId_++;
-      if (auto failed = socket_.send(servers_[i].address, port_, domain, id)) {
+      if (auto failed = socket_.send(servers_[i].ip, servers_[i].port, domain, id)) {
         s.answered = false;
         s.detail = failed->detail;
         reschedule(z, s, nowMs);

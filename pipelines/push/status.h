@@ -22,11 +22,15 @@ namespace zp::push {
 
 struct Nameserver {
   std::string name;     // "ns1.zonepipe.test"
-  std::string address;  // IPv4
+  std::string address;  // as configured: "127.0.0.2", or "127.0.0.1:1054" off the common port
+  std::string ip;       // IPv4 the queries go to
+  uint16_t port = 0;
 };
 
-// The primary first, then the secondaries, named by dns.nameservers in order
-// (a server without a configured name is named by its address).
+// The primary first, then the secondaries (dns.secondaries entries are
+// ADDRESS or ADDRESS:PORT, port dns.port when left out), named by
+// dns.nameservers in order (a server without a configured name is named by
+// its address). Throws std::invalid_argument naming a malformed entry.
 std::vector<Nameserver> nameserversFrom(const config::Config& cfg);
 
 struct NameserverView {
@@ -49,7 +53,7 @@ struct ZoneView {
 class StatusBook {
  public:
   // `nowMs` is any monotonic millisecond clock; tests pass their own.
-  StatusBook(std::vector<Nameserver> servers, uint16_t port);
+  explicit StatusBook(std::vector<Nameserver> servers);
 
   int fd() const { return socket_.fd(); }
 
@@ -103,7 +107,6 @@ class StatusBook {
   void reschedule(Zone& z, Served& s, int64_t nowMs);
 
   std::vector<Nameserver> servers_;
-  uint16_t port_;
   SoaSocket socket_;
   std::map<std::string, Zone> zones_;
   std::map<uint16_t, Pending> pending_;  // query id -> which zone and server
