@@ -2,24 +2,42 @@
 //   zonepipe token create --user NAME --permissions dns:list,dns:read,...|dns:*
 //   zonepipe token list
 //   zonepipe token revoke TOKEN_ID
+//   zonepipe log export FILE        the running store's log as a portable file
+//   zonepipe log import FILE        a log file into this (empty) home's store
+//   zonepipe replay --from FILE_OR_HOME --to NEW_HOME [--zones-dir DIR] [--deploy]
 // Common options: --config FILE, --home DIR (else $ZONEPIPE_HOME), --timeout MS.
-// Exit: 0 ok, 1 refused (bad input, unknown token), 100 usage/config, 111 store unreachable.
+// Exit: 0 ok, 1 refused (bad input, unknown token, a log that does not
+// replay), 100 usage/config, 111 store or named unreachable.
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 #include "common/util/ids.h"
 #include "pipelines/admin/admin.h"
+#include "pipelines/push/rndc.h"
+#include "pipelines/render/zonefile.h"
+#include "pipelines/replay/log_file.h"
+#include "pipelines/replay/replay.h"
+#include "pipelines/replay/store_log_source.h"
 #include "pipelines/wiring/one_machine.h"
 
 namespace {
+
+namespace fs = std::filesystem;
 
 int usage() {
   std::fputs(
       "usage: zonepipe token create --user NAME --permissions LIST\n"
       "       zonepipe token list\n"
       "       zonepipe token revoke TOKEN_ID\n"
+      "       zonepipe log export FILE\n"
+      "       zonepipe log import FILE\n"
+      "       zonepipe replay --from LOGFILE_OR_HOME --to NEW_HOME [--zones-dir DIR] [--deploy]\n"
       "LIST is comma-separated: dns:list,dns:read,dns:create,dns:update,dns:delete or dns:*\n"
-      "options: --config FILE, --home DIR (default $ZONEPIPE_HOME or ./var), --timeout MS\n",
+      "options: --config FILE, --home DIR (default $ZONEPIPE_HOME or ./var), --timeout MS\n"
+      "replay rebuilds a store in NEW_HOME from the log alone and renders every zone file\n"
+      "into DIR (default NEW_HOME/zones); --deploy also pushes every zone to the named of\n"
+      "the config (rndc), publishing into DIR (default the config's pusher zone directory)\n",
       stderr);
   return 100;
 }
@@ -29,12 +47,116 @@ int fail(const zp::Error& e) {
   return e.kind == zp::ErrorKind::kUnavailable ? 111 : 1;
 }
 
+// A store directory that holds anything is not a place to import into.
+bool emptyDir(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) return true;
+  return fs::is_directory(dir, ec) && fs::is_empty(dir, ec);
+}
+
+zp::Error notEmpty(const std::string& dir) {
+  return zp::Error{zp::ErrorKind::kValidation, "",
+                   "the store directory " + dir +
+                       " is not empty; import and replay only write into a new home (move the "
+                       "old one away first)"};
+}
+
+// The config of another home: its zonepipe.conf when present, else the defaults.
+zp::Result<zp::config::Config> configOfHome(const std::string& home) {
+  const std::string abs = fs::absolute(home).lexically_normal().string();
+  auto base = zp::wiring::defaults(abs);
+  const std::string file = abs + "/zonepipe.conf";
+  std::error_code ec;
+  if (fs::exists(file, ec)) return zp::config::loadFile(file, base);
+  return base;
+}
+
+int exportLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
+              const std::string& file) {
+  zp::admin::AdminClient client(cfg, timeout);
+  zp::replay::StoreLogSource source(client);
+  auto range = zp::replay::writeLogFile(source, file);
+  if (!range) return fail(range.error());
+  std::fprintf(stderr, "exported %llu event(s) (%llu..%llu) to %s\n",
+               static_cast<unsigned long long>(range->count),
+               static_cast<unsigned long long>(range->firstSeq),
+               static_cast<unsigned long long>(range->lastSeq), file.c_str());
+  return 0;
+}
+
+int importLog(const zp::config::Config& cfg, const std::string& file) {
+  if (!emptyDir(cfg.storeDir)) return fail(notEmpty(cfg.storeDir));
+  zp::replay::FileLogSource source(file);
+  zp::store::Store store(zp::store::StoreOptions::fromConfig(cfg));
+  auto rebuilt = zp::replay::rebuildStore(source, store);
+  if (!rebuilt) return fail(rebuilt.error());
+  std::fprintf(stderr,
+               "imported %llu event(s) into %s: %zu zone(s); start zonepipe-store on this home "
+               "(the renderer renders every zone from its empty cursor)\n",
+               static_cast<unsigned long long>(rebuilt->range.count), cfg.storeDir.c_str(),
+               rebuilt->domains.size());
+  return 0;
+}
+
+int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
+              const std::string& from, const std::string& to, std::string zonesDir, bool deploy) {
+  const auto target = zp::wiring::defaults(fs::absolute(to).lexically_normal().string());
+  if (!emptyDir(target.storeDir)) return fail(notEmpty(target.storeDir));
+
+  std::unique_ptr<zp::admin::AdminClient> client;
+  std::unique_ptr<zp::replay::LogSource> source;
+  std::error_code ec;
+  if (fs::is_regular_file(from, ec)) {
+    source = std::make_unique<zp::replay::FileLogSource>(from);
+  } else if (fs::is_directory(from, ec)) {
+    auto home = configOfHome(from);
+    if (!home) return fail(home.error());
+    client = std::make_unique<zp::admin::AdminClient>(*home, timeout);
+    source = std::make_unique<zp::replay::StoreLogSource>(*client);
+  } else {
+    return fail(zp::Error{zp::ErrorKind::kValidation, "from",
+                          from + " is neither a log file nor a zonepipe home"});
+  }
+
+  auto options = zp::store::StoreOptions::fromConfig(cfg);
+  options.dir = target.storeDir;
+  zp::store::Store store(options);
+  auto rebuilt = zp::replay::rebuildStore(*source, store);
+  if (!rebuilt) return fail(rebuilt.error());
+  std::fprintf(stderr, "replayed %llu event(s) into %s: %zu zone(s)\n",
+               static_cast<unsigned long long>(rebuilt->range.count), target.storeDir.c_str(),
+               rebuilt->domains.size());
+
+  const auto settings = zp::render::settingsFrom(cfg);
+  if (!deploy) {
+    if (zonesDir.empty()) zonesDir = target.pushZoneDir;
+    auto written = zp::replay::renderZones(store, rebuilt->domains, settings, zonesDir);
+    if (!written) return fail(written.error());
+    std::fprintf(stderr, "rendered %zu zone file(s) into %s\n", *written, zonesDir.c_str());
+    return 0;
+  }
+  if (zonesDir.empty()) zonesDir = cfg.pushZoneDir;
+  zp::push::RndcProgram rndc(cfg.rndc, cfg.rndcConfig);
+  zp::replay::DeployTarget where;
+  where.zonesDir = zonesDir;
+  where.rndc = &rndc;
+  where.checkzone = cfg.checkzone;
+  where.tempDir = fs::absolute(to).string() + "/checkzone";
+  fs::create_directories(where.tempDir);
+  auto deployed = zp::replay::deployZones(store, rebuilt->domains, settings, where);
+  if (!deployed) return fail(deployed.error());
+  std::fprintf(stderr, "deployed %zu zone(s) to named (rndc config %s), files in %s\n", *deployed,
+               cfg.rndcConfig.c_str(), zonesDir.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   std::vector<std::string> words;
-  std::string user, permissions;
+  std::string user, permissions, from, to, zonesDir;
+  bool deploy = false;
   long timeoutMs = 5000;
   const auto& a = startup.args;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -43,6 +165,14 @@ int main(int argc, char** argv) {
       user = a[++i];
     } else if (a[i] == "--permissions" && hasValue) {
       permissions = a[++i];
+    } else if (a[i] == "--from" && hasValue) {
+      from = a[++i];
+    } else if (a[i] == "--to" && hasValue) {
+      to = a[++i];
+    } else if (a[i] == "--zones-dir" && hasValue) {
+      zonesDir = a[++i];
+    } else if (a[i] == "--deploy") {
+      deploy = true;
     } else if (a[i] == "--timeout" && hasValue) {
       timeoutMs = std::strtol(a[++i].c_str(), nullptr, 10);
       if (timeoutMs <= 0) return usage();
@@ -52,9 +182,20 @@ int main(int argc, char** argv) {
       words.push_back(a[i]);
     }
   }
-  if (words.size() < 2 || words[0] != "token") return usage();
+  const auto timeout = std::chrono::milliseconds(timeoutMs);
   try {
-    zp::admin::AdminClient client(startup.config, std::chrono::milliseconds(timeoutMs));
+    if (words.size() == 1 && words[0] == "replay") {
+      if (from.empty() || to.empty()) return usage();
+      return replayLog(startup.config, timeout, from, to, zonesDir, deploy);
+    }
+    if (words.size() == 3 && words[0] == "log" && words[1] == "export") {
+      return exportLog(startup.config, timeout, words[2]);
+    }
+    if (words.size() == 3 && words[0] == "log" && words[1] == "import") {
+      return importLog(startup.config, words[2]);
+    }
+    if (words.size() < 2 || words[0] != "token") return usage();
+    zp::admin::AdminClient client(startup.config, timeout);
     if (words[1] == "create" && words.size() == 2) {
       if (user.empty() || permissions.empty()) return usage();
       auto created = client.createToken(user, permissions);

@@ -1,5 +1,6 @@
 #include "pipelines/admin/admin.h"
 
+#include <capnp/serialize.h>
 #include <zmq.hpp>
 
 #include "common/auth/token.h"
@@ -133,6 +134,34 @@ Status AdminClient::revokeToken(const std::string& tokenId) {
   auto decoded = impl_->call(impl_->cfg.storeCommands, message, id);
   if (!decoded) return decoded.error();
   return replyError(decoded.value()->root<schema::Reply>());
+}
+
+Result<LogPage> AdminClient::logSince(uint64_t after, uint32_t limit) {
+  capnp::MallocMessageBuilder message;
+  auto query = message.initRoot<schema::Query>();
+  const uint64_t id = ++impl_->nextId;
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(id);
+  auto body = query.getBody().initLogSince();
+  body.setAfter(after);
+  body.setLimit(limit);
+  auto decoded = impl_->call(impl_->cfg.storeQuery, message, id);
+  if (!decoded) return decoded.error();
+  auto reply = decoded.value()->root<schema::Reply>();
+  if (auto error = replyError(reply)) return *error;
+  if (!reply.getBody().isEvents()) {
+    return Error{ErrorKind::kInternal, "", "the store answered logSince with something else"};
+  }
+  auto events = reply.getBody().getEvents();
+  LogPage page;
+  page.lastSeq = events.getLastSeq();
+  page.events.reserve(events.getItems().size());
+  for (auto e : events.getItems()) {
+    capnp::MallocMessageBuilder copy;
+    copy.setRoot(e);
+    page.events.push_back(capnp::messageToFlatArray(copy));
+  }
+  return page;
 }
 
 }  // namespace zp::admin

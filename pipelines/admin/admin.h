@@ -3,6 +3,9 @@
 // the only writer, so the CLI never opens LMDB itself). Each call waits for the
 // store's reply with a deadline; errors say what to check.
 
+#include <capnp/common.h>
+#include <kj/array.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -25,6 +28,13 @@ struct Created {
   std::string secret;  // the bearer string, shown once
 };
 
+// One page of the store's event log: flat-array schema::Event messages with
+// seq > after, ascending, and the newest seq the store has committed.
+struct LogPage {
+  std::vector<kj::Array<capnp::word>> events;
+  uint64_t lastSeq = 0;
+};
+
 // A connection to the store for admin commands. Not thread-safe.
 class AdminClient {
  public:
@@ -37,6 +47,8 @@ class AdminClient {
   Result<Created> createToken(const std::string& user, const std::string& permissions);
   Result<std::vector<TokenInfo>> listTokens();
   Status revokeToken(const std::string& id);
+  // The store's log after `after`, at most `limit` events (the store caps it).
+  Result<LogPage> logSince(uint64_t after, uint32_t limit);
 
  private:
   struct Impl;

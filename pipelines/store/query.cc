@@ -262,8 +262,7 @@ class Store::Reader {
 
   // A zone's events, newest first: every key of the zone in zone_events is
   // counted (total), those in [offset, offset+limit) are returned.
-  Status zoneChanges(std::string_view user, Query::Body::ZoneChanges::Reader in,
-                     ReplyBody reply) {
+  Status zoneChanges(std::string_view user, Query::Body::ZoneChanges::Reader in, ReplyBody reply) {
     const std::string_view zoneUuid = sv(in.getZoneUuid());
     if (!ownedZone(user, zoneUuid)) return notFound("zone not found");
     const uint32_t limit = clampLimit(in.getLimit(), kDefaultChangesLimit, kMaxChangesLimit);

@@ -729,8 +729,9 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
     const auto a = capnp::canonicalize(producedReader.getRoot<schema::Event>());
     const auto b = capnp::canonicalize(recorded);
     if (a.asBytes() != b.asBytes()) {
-      return refuse("applying it gives a different change (the log was edited, or written by "
-                    "a zonepipe with other rules)");
+      return refuse(
+          "applying it gives a different change (the log was edited, or written by "
+          "a zonepipe with other rules)");
     }
     child.commit();
     seq = expected;

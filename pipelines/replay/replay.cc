@@ -1,0 +1,141 @@
+#include "pipelines/replay/replay.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <memory>
+#include <set>
+
+#include "common/schema/codec.h"
+#include "pipelines/push/publisher.h"
+#include "pipelines/push/pusher.h"
+#include "pipelines/render/checkzone.h"
+#include "schema/pipeline.capnp.h"
+
+namespace zp::replay {
+namespace {
+
+// The zone `domain` of `store` with every record, as the renderer sees it.
+Result<dns::ZoneSnapshot> snapshot(const store::Store& store, const std::string& domain) {
+  capnp::MallocMessageBuilder m;
+  auto q = m.initRoot<schema::Query>();
+  q.setVersion(schema::PROTOCOL_VERSION);
+  q.setRequestId(1);
+  q.getBody().setZoneSnapshot(domain);
+  auto words = store.query(q.asReader());
+  capnp::FlatArrayMessageReader reader(words.asPtr());
+  auto body = reader.getRoot<schema::Reply>().getBody();
+  if (body.isError()) return schema::fromSchema(body.getError());
+  if (!body.isZone()) {
+    return Error{ErrorKind::kInternal, "", "the store answered zoneSnapshot with something else"};
+  }
+  dns::ZoneSnapshot out;
+  out.zone = schema::fromSchema(body.getZone().getZone());
+  for (auto r : body.getZone().getRecords()) out.records.push_back(schema::fromSchema(r));
+  return out;
+}
+
+Result<std::string> renderOne(const store::Store& store, const std::string& domain,
+                              const render::ZoneFileSettings& settings, uint64_t& serial) {
+  auto snap = snapshot(store, domain);
+  if (!snap) return snap.error();
+  serial = snap->zone.serial;
+  try {
+    return render::renderZoneFile(*snap, settings);
+  } catch (const std::invalid_argument& e) {
+    return Error{ErrorKind::kValidation, "",
+                 "zone " + domain + " cannot be rendered: " + e.what() +
+                     " (check the nameservers and SOA settings in the config)"};
+  }
+}
+
+}  // namespace
+
+Result<Rebuilt> rebuildStore(LogSource& source, store::Store& store) {
+  if (store.lastSeq() != 0) {
+    return Error{ErrorKind::kValidation, "to",
+                 "the target store in " + store.dir() + " is not empty (its log ends at event " +
+                     std::to_string(store.lastSeq()) + "); replay into a new directory"};
+  }
+  auto range = source.open();
+  if (!range) return range.error();
+  std::set<std::string> domains;
+  uint64_t applied = 0;
+  while (true) {
+    auto page = source.nextPage();
+    if (!page) return page.error();
+    if (page->empty()) break;
+    std::vector<std::unique_ptr<capnp::FlatArrayMessageReader>> readers;
+    std::vector<schema::Event::Reader> events;
+    readers.reserve(page->size());
+    events.reserve(page->size());
+    for (const auto& words : *page) {
+      readers.push_back(std::make_unique<capnp::FlatArrayMessageReader>(words.asPtr()));
+      auto e = readers.back()->getRoot<schema::Event>();
+      events.push_back(e);
+      auto change = e.getChange();
+      if (change.isZoneCreated()) domains.insert(change.getZoneCreated().getDomain());
+      if (change.isZoneDeleted()) domains.erase(change.getZoneDeleted().getDomain());
+    }
+    if (auto error = store.replay(events)) return *error;
+    applied += events.size();
+  }
+  if (applied != range->count) {
+    return Error{ErrorKind::kInternal, "",
+                 "the log announced " + std::to_string(range->count) + " events but delivered " +
+                     std::to_string(applied)};
+  }
+  return Rebuilt{*range, {domains.begin(), domains.end()}};
+}
+
+Result<size_t> renderZones(const store::Store& store, const std::vector<std::string>& domains,
+                           const render::ZoneFileSettings& settings, const std::string& zonesDir) {
+  push::Publisher publisher(zonesDir);
+  size_t written = 0;
+  for (const auto& domain : domains) {
+    uint64_t serial = 0;
+    auto text = renderOne(store, domain, settings, serial);
+    if (!text) return text.error();
+    publisher.writeZone(domain, *text);
+    ++written;
+  }
+  return written;
+}
+
+Result<size_t> deployZones(const store::Store& store, const std::vector<std::string>& domains,
+                           const render::ZoneFileSettings& settings, const DeployTarget& target) {
+  if (target.rndc == nullptr) throw std::invalid_argument("deployZones needs an rndc");
+  push::Publisher publisher(target.zonesDir);
+  push::Pusher pusher(publisher, *target.rndc);
+  std::unique_ptr<render::ZoneChecker> checker;
+  if (!target.checkzone.empty()) {
+    checker = std::make_unique<render::ZoneChecker>(target.checkzone, target.tempDir);
+  }
+  size_t deployed = 0;
+  for (const auto& domain : domains) {
+    uint64_t serial = 0;
+    auto text = renderOne(store, domain, settings, serial);
+    if (!text) return text.error();
+    if (checker) {
+      auto verdict = checker->check(domain, *text);
+      if (verdict.verdict != render::CheckVerdict::kAccepted) {
+        return Error{ErrorKind::kValidation, "",
+                     "named-checkzone did not accept zone " + domain + ": " + verdict.message};
+      }
+    }
+    if (target.force && publisher.deployedSerial(domain) >= serial) publisher.remove(domain);
+    push::DeployRequest request;
+    request.domain = domain;
+    request.serial = serial;
+    request.zoneFile = std::move(text).value();
+    auto result = pusher.deploy(request);
+    if (!result.ok) {
+      return Error{ErrorKind::kUnavailable, "",
+                   "deploying zone " + domain + " failed: " + result.detail};
+    }
+    ++deployed;
+  }
+  return deployed;
+}
+
+}  // namespace zp::replay
