@@ -245,6 +245,9 @@ struct Deploy {
   body :union {
     zoneFile @3 :Text;   # whole BIND9 zone file, already checked by named-checkzone
     remove @4 :Void;     # the zone no longer exists
+    refused @6 :Text;    # named-checkzone refused this version (its message): nothing is
+                         # deployed; the pusher only shows it in the zone's status. Sent once,
+                         # without waiting for the ack (a lost one loses only the status note).
   }
   committedAt @5 :Int64; # unix milliseconds of the newest event included (for lag logging)
 }

@@ -55,6 +55,17 @@ DeployResult Pusher::deploy(const DeployRequest& request) {
   return result;
 }
 
+void Pusher::refused(const std::string& domain, uint64_t serial, const std::string& why) {
+  spdlog::warn(
+      "{} serial {} was refused by named-checkzone and not deployed; the previous version "
+      "keeps serving (see the renderer's log)",
+      domain, serial);
+  if (!options_.status || !isSafeDomain(domain)) return;
+  options_.status->wanted(domain, serial);
+  options_.status->failed(domain, "serial " + std::to_string(serial) +
+                                      " was not deployed: named-checkzone refused it: " + why);
+}
+
 DeployResult Pusher::deployChecked(const DeployRequest& request) {
   if (!isSafeDomain(request.domain) || request.domain == kCatalogZone) {
     spdlog::error(

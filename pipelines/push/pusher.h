@@ -47,6 +47,9 @@ class Pusher {
   Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options = {});
 
   DeployResult deploy(const DeployRequest& request);
+  // The renderer's named-checkzone refused `serial`: nothing reaches named;
+  // the zone's status shows `why` and that the nameservers lag behind it.
+  void refused(const std::string& domain, uint64_t serial, const std::string& why);
   // Brings the catalog zone up to date if an earlier attempt failed (or it was
   // never loaded); call it now and then. Success when there is nothing to do.
   DeployResult maintain();

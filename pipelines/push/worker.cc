@@ -85,6 +85,10 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
                            std::to_string(schema::PROTOCOL_VERSION) + ", not " +
                            std::to_string(deploy.getVersion()) + "; upgrade both together"};
     } else {
+      if (deploy.getBody().isRefused()) {
+        pusher.refused(domain, serial, deploy.getBody().getRefused());
+        return;  // a note, not a deploy: nobody waits for an ack
+      }
       DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
       if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
       result = pusher.deploy(request);

@@ -160,6 +160,17 @@ zmq::message_t deployFrame(const DeployOrder& order) {
   return bus::toFrame(message);
 }
 
+// A note for the pusher's status: this version was refused and not deployed.
+zmq::message_t refusedFrame(const std::string& domain, uint64_t serial, const std::string& why) {
+  capnp::MallocMessageBuilder message;
+  auto deploy = message.initRoot<schema::Deploy>();
+  deploy.setVersion(schema::PROTOCOL_VERSION);
+  deploy.setDomain(domain);
+  deploy.setSerial(serial);
+  deploy.getBody().setRefused(why);
+  return bus::toFrame(message);
+}
+
 StoreAnswer decodeAnswer(schema::Reply::Reader reply) {
   auto body = reply.getBody();
   switch (body.which()) {
@@ -282,6 +293,12 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atom
     while (wake.recv(ping, zmq::recv_flags::dontwait)) {
     }
     for (auto& done : pool.takeDone()) {
+      if (done.verdict == CheckVerdict::kRefused) {
+        // Tell the pusher, so the zone's status shows why the nameservers lag.
+        if (!bus::send(pusher, {}, refusedFrame(done.domain, done.serial, done.text))) {
+          spdlog::debug("the pusher is not accepting messages; its status misses the refusal");
+        }
+      }
       renderer.onChecked(done.domain, done.serial, done.verdict, std::move(done.text), now());
     }
     const Now t = now();

@@ -206,7 +206,9 @@ const std::vector<std::string>& Stack::programs() {
   return p;
 }
 
-Stack::Stack() {
+Stack::Stack() : Stack(StackOptions{}) {}
+
+Stack::Stack(StackOptions options) : options_(std::move(options)) {
   std::signal(SIGPIPE, SIG_IGN);
   try {
     boot();
@@ -248,27 +250,53 @@ void Stack::boot() {
     apiPort_ = pickPort(false, keep);
     dnsPort_ = pickPort(true, keep);
     rndcPort_ = pickPort(false, keep);
+    if (options_.secondary) {
+      secondaryDnsPort_ = pickPort(true, keep);
+      secondaryRndcPort_ = pickPort(false, keep);
+    }
   }
 
   const std::string scripts = ZP_SCRIPTS_DIR;
-  auto setup = runCommand(
-      {scripts + "/named-setup", namedDir_, std::to_string(dnsPort_), std::to_string(rndcPort_)},
-      milliseconds(30000));
+  std::vector<std::string> primarySetup = {scripts + "/named-setup"};
+  if (options_.secondary) {
+    secondaryDir_ = dir_ + "/named-secondary";
+    primarySetup.insert(primarySetup.end(), {"--secondaries", secondaryServer(), "--transfer-key",
+                                             dir_ + "/transfer.key"});
+  }
+  primarySetup.insert(primarySetup.end(),
+                      {namedDir_, std::to_string(dnsPort_), std::to_string(rndcPort_)});
+  auto setup = runCommand(primarySetup, milliseconds(30000));
   if (setup.exitCode != 0) throw fail("scripts/named-setup failed: " + setup.err + setup.out);
-  namedStarted_ = true;  // from here on, shutdown() runs named-stop
-  auto started = runCommand({scripts + "/named-start", namedDir_}, milliseconds(30000));
-  if (started.exitCode != 0) throw fail("scripts/named-start failed: " + started.err + started.out);
+  if (options_.secondary) {
+    auto second =
+        runCommand({scripts + "/named-setup", "--primary", primaryServer(), "--transfer-key",
+                    dir_ + "/transfer.key", secondaryDir_, std::to_string(secondaryDnsPort_),
+                    std::to_string(secondaryRndcPort_)},
+                   milliseconds(30000));
+    if (second.exitCode != 0) {
+      throw fail("scripts/named-setup of the secondary failed: " + second.err + second.out);
+    }
+  }
+  startNamed("primary");
+  if (options_.secondary) startNamed("secondary");
 
-  writeFile(configPath_,
-            "# written by the e2e harness\n"
-            "home = " +
-                dir_ +
-                "\n"
-                "api.port = " +
-                std::to_string(apiPort_) +
-                "\n"
-                "push.rndc_config = " +
-                namedDir_ + "/rndc.conf\n");
+  writeFile(
+      configPath_,
+      "# written by the e2e harness\n"
+      "home = " +
+          dir_ +
+          "\n"
+          "api.port = " +
+          std::to_string(apiPort_) +
+          "\n"
+          "push.rndc_config = " +
+          namedDir_ + "/rndc.conf\n" + [&] {
+            std::string more =
+                "dns.port = " + std::to_string(dnsPort_) +
+                "\ndns.primary_address = 127.0.0.1\ndns.secondaries = " + secondaryServer() + "\n";
+            for (const auto& line : options_.extraConfig) more += line + "\n";
+            return more;
+          }());
 
   for (const auto& p : programs()) start(p);
 
@@ -414,11 +442,37 @@ void Stack::shutdown() {
     if (pids_.count(*p) != 0) ::kill(pids_[*p], SIGTERM);
   }
   for (auto p = all.rbegin(); p != all.rend(); ++p) stop(*p);
-  if (namedStarted_) {
-    namedStarted_ = false;
-    auto r =
-        runCommand({std::string(ZP_SCRIPTS_DIR) + "/named-stop", namedDir_}, milliseconds(20000));
-    if (r.exitCode != 0) std::cerr << "e2e: named-stop failed: " << r.err << r.out;
+  if (namedStarted_) stopNamed("primary");
+  if (secondaryStarted_) stopNamed("secondary");
+}
+
+std::string Stack::primaryServer() const { return "127.0.0.1:" + std::to_string(dnsPort_); }
+
+std::string Stack::secondaryServer() const {
+  return secondaryDnsPort_ == 0 ? std::string() : "127.0.0.1:" + std::to_string(secondaryDnsPort_);
+}
+
+void Stack::stopNamed(const std::string& which) {
+  const bool secondary = which == "secondary";
+  if (!secondary && which != "primary") throw std::logic_error("e2e: no named called " + which);
+  (secondary ? secondaryStarted_ : namedStarted_) = false;
+  auto r = runCommand(
+      {std::string(ZP_SCRIPTS_DIR) + "/named-stop", secondary ? secondaryDir_ : namedDir_},
+      milliseconds(20000));
+  if (r.exitCode != 0) std::cerr << "e2e: named-stop " << which << " failed: " << r.err << r.out;
+}
+
+void Stack::startNamed(const std::string& which) {
+  const bool secondary = which == "secondary";
+  if (!secondary && which != "primary") throw std::logic_error("e2e: no named called " + which);
+  if (secondary && secondaryDir_.empty())
+    throw std::logic_error("e2e: this stack has no secondary");
+  (secondary ? secondaryStarted_ : namedStarted_) = true;  // from here on, shutdown() stops it
+  auto started = runCommand(
+      {std::string(ZP_SCRIPTS_DIR) + "/named-start", secondary ? secondaryDir_ : namedDir_},
+      milliseconds(30000));
+  if (started.exitCode != 0) {
+    throw fail("scripts/named-start " + which + " failed: " + started.err + started.out);
   }
 }
 
@@ -431,6 +485,10 @@ void Stack::dumpLogs(size_t lines) const {
   }
   std::cerr << "--- last " << lines << " lines of " << namedDir_ << "/named.log\n"
             << tailOf(namedDir_ + "/named.log", lines);
+  if (!secondaryDir_.empty()) {
+    std::cerr << "--- last " << lines << " lines of " << secondaryDir_ << "/named.log\n"
+              << tailOf(secondaryDir_ + "/named.log", lines);
+  }
 }
 
 bool Stack::waitFor(const std::function<bool()>& predicate, milliseconds deadline) {
@@ -450,9 +508,19 @@ CommandResult Stack::cli(const std::vector<std::string>& args) {
 }
 
 DigResult Stack::digQuery(const std::string& name, const std::string& type) {
-  auto r = runCommand({"dig", "@127.0.0.1", "-p", std::to_string(dnsPort_), "+norec", "+time=1",
-                       "+tries=1", name, type},
-                      milliseconds(10000));
+  return digAt("127.0.0.1", name, type);
+}
+
+DigResult Stack::digAt(const std::string& server, const std::string& name,
+                       const std::string& type) {
+  std::string address = server, port = std::to_string(dnsPort_);
+  if (const auto colon = server.find(':'); colon != std::string::npos) {
+    address = server.substr(0, colon);
+    port = server.substr(colon + 1);
+  }
+  auto r =
+      runCommand({"dig", "@" + address, "-p", port, "+norec", "+time=1", "+tries=1", name, type},
+                 milliseconds(10000));
   DigResult d;
   std::istringstream in(r.out);
   std::string line;

@@ -42,6 +42,15 @@ struct DigResult {
   std::vector<std::string> answers;  // rdata of the ANSWER section, as `dig +short` prints it
 };
 
+// How to build a Stack.
+struct StackOptions {
+  // A secondary named (127.0.0.1, its own port) that follows the primary's
+  // catalog zone through NOTIFY and TSIG-signed zone transfers.
+  bool secondary = true;
+  // More `key = value` lines for zonepipe.conf (written after the harness's own).
+  std::vector<std::string> extraConfig;
+};
+
 // A running pipeline. The constructor starts everything and returns once the
 // API answers and an admin token exists; it throws std::runtime_error (with the
 // tails of the logs on stderr) if any part does not come up within its
@@ -55,6 +64,7 @@ class Stack {
   static const std::vector<std::string>& programs();
 
   Stack();
+  explicit Stack(StackOptions options);
   ~Stack();
   Stack(const Stack&) = delete;
   Stack& operator=(const Stack&) = delete;
@@ -78,6 +88,16 @@ class Stack {
   std::vector<std::string> dig(const std::string& name, const std::string& type) {
     return digQuery(name, type).answers;
   }
+  // Asks the nameserver at `server` ("ADDRESS" on the primary's port, or
+  // "ADDRESS:PORT"), e.g. digAt(secondaryServer(), "www.example.com", "A").
+  DigResult digAt(const std::string& server, const std::string& name, const std::string& type);
+  // "127.0.0.1:PORT" of each named (the secondary's is empty without one).
+  std::string primaryServer() const;
+  std::string secondaryServer() const;
+  // Stops / starts a named ("primary" or "secondary") with scripts/named-stop
+  // and scripts/named-start; its state (zones, NZD) stays in its directory.
+  void stopNamed(const std::string& which);
+  void startNamed(const std::string& which);
   // The admin CLI with this stack's config, e.g. {"token", "list"}.
   CommandResult cli(const std::vector<std::string>& args);
 
@@ -89,6 +109,7 @@ class Stack {
   const std::string& configPath() const { return configPath_; }
   uint16_t apiPort() const { return apiPort_; }
   uint16_t dnsPort() const { return dnsPort_; }
+  uint16_t secondaryDnsPort() const { return secondaryDnsPort_; }  // 0 without a secondary
 
   // Prints where the logs are and the last `lines` lines of each.
   void dumpLogs(size_t lines = 40) const;
@@ -104,12 +125,17 @@ class Stack {
   std::string dir_;
   std::string configPath_;
   std::string namedDir_;
+  std::string secondaryDir_;  // empty without a secondary
+  StackOptions options_;
+  uint16_t secondaryDnsPort_ = 0;
+  uint16_t secondaryRndcPort_ = 0;
   uint16_t apiPort_ = 0;
   uint16_t dnsPort_ = 0;
   uint16_t rndcPort_ = 0;
   std::string token_;
   std::map<std::string, pid_t> pids_;  // running programs only
   bool namedStarted_ = false;
+  bool secondaryStarted_ = false;
 };
 
 }  // namespace zp::e2e
