@@ -645,12 +645,21 @@ Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder
   auto validRecord = [&](schema::Record::Reader r, schema::ValidRecord::Builder out) -> Status {
     auto zoneName = dns::DnsName::parseZoneDomain(sv(e.getDomain()));
     if (!zoneName) return zoneName.error();
-    out.setType(r.getType());
-    out.setName(dns::absoluteOwner(sv(r.getName()), *zoneName));
-    out.setValue(r.getValue());
-    out.setTtl(r.getTtl());
-    out.setHasPriority(r.getHasPriority());
-    out.setPriority(r.getPriority());
+    // A log may come from a file: re-validate like the validator does, and
+    // insist on the canonical form the store only ever holds.
+    dns::RecordInput input;
+    input.type = dns::toString(schema::fromSchema(r.getType()));
+    input.name = dns::absoluteOwner(sv(r.getName()), *zoneName);
+    input.value = sv(r.getValue());
+    input.ttl = r.getTtl();
+    if (r.getHasPriority()) input.priority = r.getPriority();
+    auto valid = dns::validateRecord(input);
+    if (!valid) return valid.error();
+    if (valid->value != sv(r.getValue())) {
+      return Error::validation("value", "record " + std::string(sv(r.getUuid())) +
+                                            " holds a value not in canonical form");
+    }
+    schema::toSchema(*valid, out);
     return std::nullopt;
   };
   switch (change.which()) {
