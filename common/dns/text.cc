@@ -85,9 +85,14 @@ bool isValidUtf8(std::string_view text) {
 }
 
 bool hasControlChar(std::string_view text) {
-  for (const char c : text) {
-    const auto octet = static_cast<unsigned char>(c);
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto octet = static_cast<unsigned char>(text[i]);
     if (octet < 0x20 || octet == 0x7f) return true;
+    // C1 controls U+0080-U+009F (NEL, CSI, ...) are encoded as C2 80..C2 9F.
+    if (octet == 0xc2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return true;
+    }
   }
   return false;
 }

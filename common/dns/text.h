@@ -21,7 +21,8 @@ std::string txtRdata(std::string_view text);
 bool isValidUtf8(std::string_view text);
 
 // True when `text` holds a C0 control character (0x00-0x1f, including TAB,
-// CR, LF and NUL) or DEL (0x7f).
+// CR, LF and NUL), DEL (0x7f) or, in UTF-8, a C1 control character
+// (U+0080-U+009F, such as NEL U+0085).
 bool hasControlChar(std::string_view text);
 
 // True when `text` holds an octet >= 0x80.

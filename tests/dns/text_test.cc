@@ -112,6 +112,16 @@ TEST(ControlChars, Table) {
   EXPECT_TRUE(hasControlChar(std::string("a\0b", 3)));
   EXPECT_TRUE(hasControlChar("a\x7f"));
   EXPECT_TRUE(hasControlChar("\x1f"));
+  // C1 controls in UTF-8 (API.md: control characters are rejected), next to
+  // their printable neighbours U+007E and U+00A0.
+  EXPECT_TRUE(
+      hasControlChar("a\xc2\x85"
+                     "b"));                      // U+0085 NEL
+  EXPECT_TRUE(hasControlChar("\xc2\x80"));       // U+0080
+  EXPECT_TRUE(hasControlChar("\xc2\x9f"));       // U+009F
+  EXPECT_FALSE(hasControlChar("\xc2\xa0"));      // U+00A0 NO-BREAK SPACE
+  EXPECT_FALSE(hasControlChar("\xc2\xbf"));      // U+00BF
+  EXPECT_FALSE(hasControlChar("\xe2\x80\xa8"));  // U+2028, no Cc character
   EXPECT_FALSE(hasNonAscii("abc"));
   EXPECT_TRUE(hasNonAscii("caf\xc3\xa9"));
 }
