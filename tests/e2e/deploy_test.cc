@@ -1,0 +1,362 @@
+// Deployment end to end (issue 4): a primary named loaded by zonepipe-push and
+// a secondary that follows the primary's catalog zone by NOTIFY and
+// TSIG-signed zone transfers; the pusher's status socket tells what each one
+// serves. Real processes and real named (tests/e2e/harness.h).
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+#include <zmq.hpp>
+
+#include "pipelines/push/soa_query.h"
+#include "pipelines/push/status_client.h"
+#include "tests/e2e/harness.h"
+
+namespace zp::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kConverge{30000};
+const std::string kZones = "/api/v1/dns-zones/";
+
+std::string field(const HttpResponse& r, const char* key) {
+  rapidjson::Document d;
+  d.Parse(r.body.c_str(), r.body.size());
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember(key) || !d[key].IsString()) return "";
+  return d[key].GetString();
+}
+
+std::string recordJson(const std::string& type, const std::string& name, const std::string& value) {
+  return R"({"record_type": ")" + type + R"(", "name": ")" + name + R"(", "value": ")" + value +
+         R"("})";
+}
+
+class DeployTest : public ::testing::Test {
+ protected:
+  void boot(StackOptions options = {}) { stack_ = std::make_unique<Stack>(std::move(options)); }
+  void TearDown() override { stack_.reset(); }
+
+  std::string createZone(const std::string& domain) {
+    auto r = stack_->http("POST", kZones, R"({"domain": ")" + domain + R"("})", stack_->token());
+    EXPECT_EQ(r.status, 201) << r.body;
+    return field(r, "uuid");
+  }
+  HttpResponse postRecord(const std::string& zone, const std::string& body) {
+    return stack_->http("POST", kZones + zone + "/records/", body, stack_->token());
+  }
+  std::string addRecord(const std::string& zone, const std::string& type, const std::string& name,
+                        const std::string& value) {
+    auto r = postRecord(zone, recordJson(type, name, value));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return field(r, "uuid");
+  }
+
+  Result<push::PushStatus> status(const std::string& domain) {
+    return push::queryPushStatus(ctx_, "ipc://" + stack_->dir() + "/run/push-status.sock", domain,
+                                 milliseconds(2000));
+  }
+  // The SOA serial `server` answers for `domain`, or 0 when it does not serve it.
+  uint32_t servedSerial(const std::string& server, const std::string& domain) {
+    auto d = stack_->digAt(server, domain, "SOA");
+    if (d.status != "NOERROR" || d.answers.empty()) return 0;
+    // "mname rname serial refresh retry expire minimum"
+    std::istringstream in(d.answers.front());
+    std::string mname, rname;
+    uint32_t serial = 0;
+    in >> mname >> rname >> serial;
+    return serial;
+  }
+  bool serves(const std::string& server, const std::string& name, const std::string& type,
+              const std::string& value) {
+    auto d = stack_->digAt(server, name, type);
+    return std::find(d.answers.begin(), d.answers.end(), value) != d.answers.end();
+  }
+  bool bothServe(const std::string& name, const std::string& type, const std::string& value) {
+    return serves(stack_->primaryServer(), name, type, value) &&
+           serves(stack_->secondaryServer(), name, type, value);
+  }
+  // Every nameserver in sync with the newest serial the pusher was asked for.
+  bool allInSync(const std::string& domain) {
+    auto s = status(domain);
+    if (!s.ok() || !s->known || s->nameservers.size() != 2) return false;
+    for (const auto& ns : s->nameservers) {
+      if (!ns.inSync) return false;
+    }
+    return s->deployedSerial == s->wantedSerial;
+  }
+
+  zmq::context_t ctx_;
+  std::unique_ptr<Stack> stack_;
+};
+
+TEST_F(DeployTest, RecordAppearsOnPrimaryAndSecondaryWithConfiguredNsAndSoa) {
+  boot();
+  const std::string zone = createZone("both.test");
+  ASSERT_FALSE(zone.empty());
+  const auto t0 = Clock::now();
+  ASSERT_EQ(postRecord(zone, recordJson("A", "www", "192.0.2.7")).status, 201);
+  bool onSecondary = false;
+  const auto until = t0 + kConverge;
+  while (Clock::now() < until &&
+         !(onSecondary = serves(stack_->secondaryServer(), "www.both.test", "A", "192.0.2.7"))) {
+  }
+  const auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  ASSERT_TRUE(onSecondary) << "the secondary never served www.both.test";
+  // Informational, not asserted: 201 -> served by the secondary (includes dig's start-up).
+  std::cout << "[ timing ] 201 -> served on the secondary in " << ms << " ms\n";
+  RecordProperty("ms_201_to_secondary", static_cast<int>(ms));
+  EXPECT_TRUE(serves(stack_->primaryServer(), "www.both.test", "A", "192.0.2.7"));
+
+  for (const std::string& server : {stack_->primaryServer(), stack_->secondaryServer()}) {
+    auto ns = stack_->digAt(server, "both.test", "NS").answers;
+    std::sort(ns.begin(), ns.end());
+    EXPECT_EQ(ns, (std::vector<std::string>{"ns1.zonepipe.test.", "ns2.zonepipe.test."})) << server;
+    auto soa = stack_->digAt(server, "both.test", "SOA").answers;
+    ASSERT_EQ(soa.size(), 1u) << server;
+    EXPECT_EQ(soa[0].rfind("ns1.zonepipe.test. hostmaster.zonepipe.test. ", 0), 0u) << soa[0];
+  }
+
+  ASSERT_TRUE(Stack::waitFor([&] { return allInSync("both.test"); }, kConverge));
+  auto s = status("both.test");
+  ASSERT_TRUE(s.ok()) << s.error().detail;
+  EXPECT_EQ(s->nameservers[0].name, "ns1.zonepipe.test");
+  EXPECT_EQ(s->nameservers[1].name, "ns2.zonepipe.test");
+  EXPECT_EQ(s->nameservers[1].address, stack_->secondaryServer());
+  EXPECT_EQ(s->nameservers[1].serial, push::soaSerialOf(s->deployedSerial));
+  EXPECT_TRUE(s->lastError.empty()) << s->lastError;
+  EXPECT_NE(s->zoneFile.find("www.both.test. 3600 IN A 192.0.2.7"), std::string::npos)
+      << s->zoneFile;
+
+  auto unknown = status("never-created.test");
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_FALSE(unknown->known);
+  EXPECT_TRUE(unknown->zoneFile.empty());
+}
+
+TEST_F(DeployTest, BurstOfChangesConvergesWithFarFewerReloads) {
+  boot();
+  const std::string zone = createZone("burst.test");
+  ASSERT_FALSE(zone.empty());
+  ASSERT_TRUE(Stack::waitFor([&] { return allInSync("burst.test"); }, kConverge));
+  auto before = status("burst.test");
+  ASSERT_TRUE(before.ok());
+
+  constexpr int kChanges = 1000;
+  constexpr int kThreads = 8;
+  std::atomic<int> next{0}, created{0};
+  std::atomic<bool> failed{false};
+  std::string firstFailure;
+  const auto t0 = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = next++; i < kChanges; i = next++) {
+        const std::string body =
+            recordJson("A", "r" + std::to_string(i), "198.51.100." + std::to_string(i % 250 + 1));
+        for (int attempt = 0; attempt < 20; ++attempt) {
+          auto r = postRecord(zone, body);
+          if (r.status == 201) {
+            ++created;
+            break;
+          }
+          if (r.status != 429 && r.status != 503) {
+            if (!failed.exchange(true)) firstFailure = std::to_string(r.status) + " " + r.body;
+            break;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto burstMs = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  ASSERT_FALSE(failed.load()) << firstFailure;
+  ASSERT_EQ(created.load(), kChanges);
+  std::cout << "[ burst  ] " << kChanges << " record writes answered 201 in " << burstMs << " ms\n";
+
+  const bool converged = Stack::waitFor(
+      [&] {
+        auto s = status("burst.test");
+        if (!s.ok() || !allInSync("burst.test")) return false;
+        size_t lines = 0;
+        for (size_t at = 0; (at = s->zoneFile.find(" IN A ", at)) != std::string::npos; ++at) {
+          ++lines;
+        }
+        return lines == kChanges;
+      },
+      milliseconds(60000));
+  ASSERT_TRUE(converged) << "the burst did not converge on both nameservers";
+  EXPECT_TRUE(bothServe("r0.burst.test", "A", "198.51.100.1"));
+  EXPECT_TRUE(bothServe("r999.burst.test", "A", "198.51.100." + std::to_string(999 % 250 + 1)));
+
+  auto after = status("burst.test");
+  ASSERT_TRUE(after.ok());
+  const uint64_t reloads = after->reloads - before->reloads;
+  std::cout << "[ burst  ] " << kChanges << " changes -> " << reloads
+            << " reloads of the zone (coalesced)\n";
+  RecordProperty("burst_reloads", static_cast<int>(reloads));
+  EXPECT_GE(reloads, 1u);
+  EXPECT_LE(reloads, static_cast<uint64_t>(kChanges / 10)) << "changes were not coalesced";
+}
+
+TEST_F(DeployTest, PrimaryDownChangesStillCommitAndEverythingConvergesWhenItReturns) {
+  boot();
+  const std::string zone = createZone("outage.test");
+  addRecord(zone, "A", "before", "192.0.2.1");
+  ASSERT_TRUE(
+      Stack::waitFor([&] { return bothServe("before.outage.test", "A", "192.0.2.1"); }, kConverge));
+
+  stack_->stopNamed("primary");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(postRecord(zone, recordJson("A", "during" + std::to_string(i), "192.0.2.2")).status,
+              201);
+  }
+  // The status shows the lag and why.
+  push::PushStatus lagging;
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        auto s = status("outage.test");
+        if (!s.ok()) return false;
+        lagging = *s;
+        return s->wantedSerial > s->deployedSerial && !s->lastError.empty() &&
+               !s->nameservers[0].inSync;
+      },
+      kConverge))
+      << "the pusher's status never showed the primary lagging";
+  std::cout << "[ outage ] status while named is down: " << lagging.lastError << "\n";
+  EXPECT_FALSE(lagging.nameservers[1].inSync);
+  EXPECT_TRUE(serves(stack_->secondaryServer(), "before.outage.test", "A", "192.0.2.1"))
+      << "the secondary keeps serving the old version";
+
+  stack_->startNamed("primary");
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        return bothServe("during0.outage.test", "A", "192.0.2.2") &&
+               bothServe("during2.outage.test", "A", "192.0.2.2") && allInSync("outage.test");
+      },
+      kConverge))
+      << "the nameservers did not converge after named came back";
+  auto s = status("outage.test");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->lastError.empty()) << s->lastError;
+}
+
+TEST_F(DeployTest, ZoneRefusedByCheckzoneNeverReachesTheNameservers) {
+  // A checkzone that refuses any zone file containing a marker TXT value and
+  // hands everything else to the real named-checkzone: the renderer's gate,
+  // driven the way a rendering bug would drive it, without a test hook in
+  // production code.
+  char path[] = "/tmp/zp-refusing-checkzone-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  {
+    std::ofstream script(path, std::ios::trunc);
+    script << "#!/bin/sh\n"
+              "for last; do :; done\n"
+              "if grep -q zonepipe-refuse-me \"$last\"; then\n"
+              "  echo \"$last: refused by the test's checkzone (marker found)\"\n"
+              "  exit 1\n"
+              "fi\n"
+              "exec named-checkzone \"$@\"\n";
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_all);
+  struct Remove {
+    const char* p;
+    ~Remove() { std::remove(p); }
+  } remove{path};
+  boot({true, {std::string("renderer.checkzone = ") + path}});
+
+  const std::string zone = createZone("gate.test");
+  addRecord(zone, "A", "www", "192.0.2.10");
+  ASSERT_TRUE(
+      Stack::waitFor([&] { return bothServe("www.gate.test", "A", "192.0.2.10"); }, kConverge));
+  ASSERT_TRUE(Stack::waitFor([&] { return allInSync("gate.test"); }, kConverge));
+  const uint32_t good = servedSerial(stack_->secondaryServer(), "gate.test");
+
+  const std::string bad = addRecord(zone, "TXT", "bad", "zonepipe-refuse-me");
+  ASSERT_FALSE(bad.empty());
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        auto s = status("gate.test");
+        return s.ok() && s->lastError.find("named-checkzone refused") != std::string::npos;
+      },
+      kConverge))
+      << "the zone's status never showed the refusal";
+  auto s = status("gate.test");
+  ASSERT_TRUE(s.ok());
+  EXPECT_GT(s->wantedSerial, s->deployedSerial);
+  EXPECT_FALSE(s->nameservers[0].inSync);
+  EXPECT_EQ(s->zoneFile.find("zonepipe-refuse-me"), std::string::npos);
+  for (const std::string& server : {stack_->primaryServer(), stack_->secondaryServer()}) {
+    EXPECT_EQ(servedSerial(server, "gate.test"), good) << server;
+    EXPECT_TRUE(stack_->digAt(server, "bad.gate.test", "TXT").answers.empty()) << server;
+    EXPECT_TRUE(serves(server, "www.gate.test", "A", "192.0.2.10")) << server;
+  }
+
+  // Fixing the zone (deleting the record) deploys again.
+  ASSERT_EQ(stack_->http("DELETE", "/api/v1/dns-records/" + bad + "/", "", stack_->token()).status,
+            204);
+  addRecord(zone, "A", "after", "192.0.2.11");
+  ASSERT_TRUE(
+      Stack::waitFor([&] { return bothServe("after.gate.test", "A", "192.0.2.11"); }, kConverge));
+  ASSERT_TRUE(Stack::waitFor([&] { return allInSync("gate.test"); }, kConverge));
+  EXPECT_TRUE(
+      push::serialAtOrAfter(servedSerial(stack_->secondaryServer(), "gate.test"), good + 1));
+}
+
+TEST_F(DeployTest, SerialOnlyRisesAcrossStoreRestartAndDeleteRecreate) {
+  boot();
+  std::string zone = createZone("serial.test");
+  addRecord(zone, "A", "one", "192.0.2.1");
+  ASSERT_TRUE(
+      Stack::waitFor([&] { return bothServe("one.serial.test", "A", "192.0.2.1"); }, kConverge));
+  const uint32_t first = servedSerial(stack_->secondaryServer(), "serial.test");
+  ASSERT_NE(first, 0u);
+
+  // A store restart: the log (and so the serials) continue.
+  EXPECT_EQ(stack_->stop("store"), 0);
+  stack_->start("store");
+  ASSERT_TRUE(Stack::waitFor(
+      [&] { return postRecord(zone, recordJson("A", "two", "192.0.2.2")).status == 201; },
+      kConverge));
+  ASSERT_TRUE(
+      Stack::waitFor([&] { return bothServe("two.serial.test", "A", "192.0.2.2"); }, kConverge));
+  const uint32_t second = servedSerial(stack_->secondaryServer(), "serial.test");
+  EXPECT_TRUE(push::serialAtOrAfter(second, first + 1)) << first << " -> " << second;
+
+  // Delete and re-create the same domain: gone from both, then back with a higher serial.
+  ASSERT_EQ(stack_->http("DELETE", kZones + zone + "/", "", stack_->token()).status, 204);
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        return servedSerial(stack_->primaryServer(), "serial.test") == 0 &&
+               servedSerial(stack_->secondaryServer(), "serial.test") == 0;
+      },
+      kConverge))
+      << "the deleted zone is still served";
+  zone = createZone("serial.test");
+  addRecord(zone, "A", "three", "192.0.2.3");
+  ASSERT_TRUE(
+      Stack::waitFor([&] { return bothServe("three.serial.test", "A", "192.0.2.3"); }, kConverge));
+  const uint32_t third = servedSerial(stack_->secondaryServer(), "serial.test");
+  EXPECT_TRUE(push::serialAtOrAfter(third, second + 1)) << second << " -> " << third;
+  EXPECT_TRUE(stack_->digAt(stack_->secondaryServer(), "one.serial.test", "A").answers.empty());
+  std::cout << "[ serial ] " << first << " -> " << second << " (store restart) -> " << third
+            << " (delete + re-create)\n";
+}
+
+}  // namespace
+}  // namespace zp::e2e
