@@ -106,10 +106,11 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
   if (!result.ok()) return failure(command, domain, result);
   if (options_.check) {
     if (auto notServed = options_.check->confirm(domain, soaSerialOf(serial))) {
-      std::string detail = "named accepted `rndc " + command + " " + domain +
-                           "` but does not serve serial " + std::to_string(soaSerialOf(serial)) +
-                           ": " + notServed->detail +
-                           "; named's log says why (a zone file it cannot load?)";
+      std::string detail =
+          "named accepted `rndc " + command + " " + domain + "` but does not serve serial " +
+          std::to_string(soaSerialOf(serial)) + ": " + notServed->detail +
+          "; named's log says why (a zone file it cannot load?), or dns.primary_address/dns.port "
+          "do not point at the primary named";
       spdlog::warn("{}", detail);
       return {false, std::move(detail)};
     }
