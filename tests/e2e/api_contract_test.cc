@@ -343,38 +343,44 @@ TEST_F(ApiContractTest, WrongMethodIs405WithAllow) {
   EXPECT_EQ(call("GET", kRecords + rec + "/", "", admin()).status, 200) << "nothing was deleted";
 }
 
+// A body of `size` bytes: a valid TXT record padded with spaces.
+std::string paddedRecord(size_t size) {
+  std::string body = recordJson("TXT", "fits", "padded with spaces");
+  body.insert(body.size() - 1, std::string(size - body.size(), ' '));
+  return body;
+}
+
 TEST_F(ApiContractTest, BodiesOverOneMebibyteAre413AndJustUnderAreFine) {
   const std::string zone = createZone(uniqueName("big") + ".test");
   const std::string rec = createRecord(zone, recordJson("A", "www", "192.0.2.16"));
   const size_t limit = size_t{1} << 20;
-  const std::string small = recordJson("TXT", "fits", "padded with spaces");
-  std::string under = small;
-  under.insert(under.size() - 1, std::string(limit - small.size(), ' '));  // exactly 1 MiB
-  ASSERT_EQ(under.size(), limit);
-  std::string over = under;
-  over.insert(over.size() - 1, std::string(1024, ' '));
-  auto fits = postRecord(zone, under);
+  auto fits = postRecord(zone, paddedRecord(limit));
   EXPECT_EQ(fits.status, 201) << "a body of exactly 1 MiB is within the limit: " << fits.body;
 
-  struct Case {
-    std::string method, path;
-  };
-  for (const auto& c : std::vector<Case>{{"POST", kZones + zone + "/records/"},
-                                         {"POST", kZones},
-                                         {"PUT", kRecords + rec + "/"},
-                                         {"PATCH", kRecords + rec + "/"}}) {
-    for (const size_t size : {limit + 1024, 3 * limit}) {
-      std::string body = over;
-      body.insert(body.size() - 1, std::string(size - over.size(), ' '));
-      auto r = call(c.method, c.path, body, admin());
-      EXPECT_EQ(r.status, 413) << c.method << " " << c.path << " " << size << " bytes: " << r.body;
-      EXPECT_EQ(apiError(r).errorCode, "payload_too_large");
+  for (const std::string method : {"POST", "PUT", "PATCH"}) {
+    const std::string path = method == "POST" ? kZones + zone + "/records/" : kRecords + rec + "/";
+    for (const size_t size : {limit + 1, limit + 1024, 3 * limit}) {
+      auto r = call(method, path, paddedRecord(size), admin());
+      EXPECT_EQ(r.status, 413) << method << " " << path << " " << size << " bytes: " << r.body;
     }
   }
+  auto zoneBody = R"({"domain": "big.test")" + std::string(limit, ' ') + "}";
+  EXPECT_EQ(call("POST", kZones, zoneBody, admin()).status, 413);
   // The API still answers afterwards, and nothing changed.
   auto after = call("GET", kRecords + rec + "/", "", admin());
   ASSERT_EQ(after.status, 200);
   EXPECT_EQ(str(parseJson(after), "value"), "192.0.2.16");
+}
+
+// API.md: every error is JSON, 413 included, whatever the size of the body.
+TEST_F(ApiContractTest, EveryOversizedBodyGetsTheJson413) {
+  const std::string zone = createZone(uniqueName("big2") + ".test");
+  const size_t limit = size_t{1} << 20;
+  for (const size_t size : {limit + 1, limit + 1024, limit + 100 * 1024, 3 * limit}) {
+    auto r = postRecord(zone, paddedRecord(size));
+    EXPECT_EQ(r.status, 413) << size << " bytes";
+    EXPECT_EQ(apiError(r).errorCode, "payload_too_large") << size << " bytes: " << r.body;
+  }
 }
 
 TEST_F(ApiContractTest, MalformedJsonIsParseError) {
