@@ -1,0 +1,344 @@
+// The pusher's deployment pieces without named: SOA query packets, the
+// catalog zone, the status book against a scripted UDP nameserver, and the
+// pusher's catalog and confirmation decisions with a fake rndc.
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pipelines/push/catalog.h"
+#include "pipelines/push/pusher.h"
+#include "pipelines/push/soa_query.h"
+#include "pipelines/push/status.h"
+#include "tests/push/temp_dir.h"
+
+namespace zp::push {
+namespace {
+
+// A reply to `query` (as built by buildSoaQuery) with flags and an optional
+// SOA answer whose names use a compression pointer to the question.
+std::string soaReply(const std::string& query, uint16_t flags, std::optional<uint32_t> serial) {
+  std::string r = query;
+  r[2] = static_cast<char>(flags >> 8);
+  r[3] = static_cast<char>(flags & 0xff);
+  if (!serial) return r;
+  r[7] = 1;  // ANCOUNT
+  const std::string rdata =
+      std::string("\x03ns1\xc0\x0c", 6) + std::string("\x02hm\xc0\x0c", 5) +
+      std::string{static_cast<char>(*serial >> 24), static_cast<char>((*serial >> 16) & 0xff),
+                  static_cast<char>((*serial >> 8) & 0xff), static_cast<char>(*serial & 0xff)} +
+      std::string(16, '\0');
+  r += std::string("\xc0\x0c\x00\x06\x00\x01\x00\x00\x0e\x10", 10);
+  r.push_back(static_cast<char>(rdata.size() >> 8));
+  r.push_back(static_cast<char>(rdata.size() & 0xff));
+  return r + rdata;
+}
+
+TEST(SoaQuery, BuildsAQuestionForTheZone) {
+  struct Case {
+    std::string zone;
+    bool ok;
+  };
+  const std::vector<Case> cases = {
+      {"example.com", true}, {"example.com.", true}, {"a", true},
+      {"", false},           {"a..b", false},        {std::string(64, 'x') + ".com", false},
+  };
+  for (const auto& c : cases) {
+    auto q = buildSoaQuery(0x1234, c.zone);
+    EXPECT_EQ(q.ok(), c.ok) << c.zone;
+    if (!q.ok()) continue;
+    EXPECT_EQ(q->substr(0, 2), "\x12\x34");
+    EXPECT_EQ(q->substr(q->size() - 4), std::string("\x00\x06\x00\x01", 4));  // SOA IN
+  }
+  const auto q = buildSoaQuery(1, "example.com");
+  EXPECT_EQ(q->substr(12, 13), std::string("\x07"
+                                           "example"
+                                           "\x03"
+                                           "com"
+                                           "\x00",
+                                           13));
+}
+
+TEST(SoaQuery, ParsesRepliesAndRejectsBrokenOnes) {
+  const std::string q = *buildSoaQuery(7, "example.com");
+  struct Case {
+    std::string name;
+    std::string packet;
+    bool ok;
+    int rcode;
+    bool aa;
+    std::optional<uint32_t> serial;
+  };
+  const std::vector<Case> cases = {
+      {"authoritative answer", soaReply(q, 0x8400, 4000000000u), true, 0, true, 4000000000u},
+      {"refused", soaReply(q, 0x8005, std::nullopt), true, 5, false, std::nullopt},
+      {"servfail", soaReply(q, 0x8002, std::nullopt), true, 2, false, std::nullopt},
+      {"a query, not a reply", q, false, -1, false, std::nullopt},
+      {"short header", q.substr(0, 11), false, -1, false, std::nullopt},
+      {"truncated answer", soaReply(q, 0x8400, 5).substr(0, q.size() + 20), false, -1, false,
+       std::nullopt},
+  };
+  for (const auto& c : cases) {
+    auto r = parseSoaReply(c.packet);
+    ASSERT_EQ(r.ok(), c.ok) << c.name;
+    if (!r.ok()) continue;
+    EXPECT_EQ(r->id, 7) << c.name;
+    EXPECT_EQ(r->rcode, c.rcode) << c.name;
+    EXPECT_EQ(r->authoritative, c.aa) << c.name;
+    EXPECT_EQ(r->serial, c.serial) << c.name;
+  }
+}
+
+TEST(SoaQuery, SerialArithmeticFollowsRfc1982) {
+  struct Case {
+    uint32_t a, b;
+    bool atOrAfter;
+  };
+  const std::vector<Case> cases = {
+      {5, 5, true},
+      {6, 5, true},
+      {5, 6, false},
+      {0, 0xffffffffu, true},
+      {0xffffffffu, 0, false},
+      {0x80000004u, 5, true},
+      {0x80000005u, 5, false} /* 2^31 apart: undefined */,
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(serialAtOrAfter(c.a, c.b), c.atOrAfter) << c.a << " " << c.b;
+  EXPECT_EQ(soaSerialOf(0), 1u);
+  EXPECT_EQ(soaSerialOf(uint64_t{1} << 32), 1u);
+  EXPECT_EQ(soaSerialOf((uint64_t{1} << 32) + 9), 9u);
+  EXPECT_EQ(soaSerialOf(42), 42u);
+}
+
+TEST(Catalog, ListsEveryMemberOnceWithAStableLabel) {
+  EXPECT_EQ(catalogMemberLabel("example.com"), catalogMemberLabel("example.com"));
+  EXPECT_NE(catalogMemberLabel("example.com"), catalogMemberLabel("example.net"));
+  EXPECT_EQ(catalogMemberLabel("example.com").size(), 16u);
+  const std::string text = renderCatalog({"b.test", "a.test"}, 17);
+  EXPECT_NE(text.find("catalog.zonepipe.invalid. 0 IN SOA invalid. invalid. 17 "),
+            std::string::npos);
+  EXPECT_NE(text.find("version.catalog.zonepipe.invalid. 0 IN TXT \"2\"\n"), std::string::npos);
+  EXPECT_NE(text.find(catalogMemberLabel("a.test") +
+                      ".zones.catalog.zonepipe.invalid. 0 IN PTR a.test.\n"),
+            std::string::npos);
+  EXPECT_LT(text.find("PTR a.test."), text.find("PTR b.test."));
+  EXPECT_EQ(renderCatalog({}, 1).find("PTR"), std::string::npos);
+}
+
+// A UDP "nameserver" on 127.0.0.1 answering SOA queries with a settable serial.
+class FakeNameserver {
+ public:
+  FakeNameserver() {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+    timeval tv{0, 20000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~FakeNameserver() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  uint16_t port() const { return port_; }
+  std::atomic<uint32_t> serial{0};  // 0: answer REFUSED
+
+ private:
+  void run() {
+    char buf[512];
+    while (!stop_) {
+      sockaddr_in from{};
+      socklen_t len = sizeof from;
+      const ssize_t n =
+          ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
+      if (n <= 0) continue;
+      const std::string q(buf, static_cast<size_t>(n));
+      const uint32_t s = serial.load();
+      const std::string r = s == 0 ? soaReply(q, 0x8005, std::nullopt) : soaReply(q, 0x8400, s);
+      ::sendto(fd_, r.data(), r.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+    }
+  }
+  int fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+int64_t monoMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+bool pollUntil(StatusBook& book, const std::function<bool()>& done) {
+  const int64_t until = monoMs() + 5000;
+  while (monoMs() < until) {
+    book.poll(monoMs());
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
+}
+
+TEST(StatusBook, TracksWhatEachNameserverServes) {
+  FakeNameserver primary, secondary;
+  const std::string p = "127.0.0.1:" + std::to_string(primary.port());
+  const std::string s = "127.0.0.1:" + std::to_string(secondary.port());
+  config::Config cfg;
+  cfg.primaryAddress = p;
+  cfg.secondaries = {s};
+  StatusBook book(nameserversFrom(cfg));
+  EXPECT_FALSE(book.view("a.test").known);
+
+  primary.serial = 10;
+  book.wanted("a.test", 10);
+  book.reloaded("a.test");
+  book.deployed("a.test", 10, 0, monoMs());
+  ASSERT_TRUE(pollUntil(book, [&] {
+    auto v = book.view("a.test");
+    return v.nameservers[0].inSync && !v.nameservers[1].detail.empty() &&
+           v.nameservers[1].detail != "not asked yet";
+  }));
+  auto v = book.view("a.test");
+  EXPECT_TRUE(v.known);
+  EXPECT_EQ(v.reloads, 1u);
+  EXPECT_EQ(v.nameservers[0].server.name, "ns1.zonepipe.test");
+  EXPECT_EQ(v.nameservers[0].server.address, p);
+  EXPECT_EQ(v.nameservers[0].serial, 10u);
+  EXPECT_FALSE(v.nameservers[1].inSync);
+  EXPECT_NE(v.nameservers[1].detail.find("REFUSED"), std::string::npos) << v.nameservers[1].detail;
+
+  secondary.serial = 10;  // the transfer arrived
+  ASSERT_TRUE(pollUntil(book, [&] { return book.view("a.test").nameservers[1].inSync; }));
+
+  book.wanted("a.test", 11);  // a newer version that fails to deploy: lag
+  book.failed("a.test", "rndc reload a.test failed");
+  v = book.view("a.test");
+  EXPECT_FALSE(v.nameservers[0].inSync);
+  EXPECT_EQ(v.nameservers[0].detail, "serves serial 10, behind 11");
+  EXPECT_EQ(v.lastError, "rndc reload a.test failed");
+
+  book.removed("a.test");
+  EXPECT_FALSE(book.view("a.test").known);
+}
+
+TEST(StatusBook, NameserversFromConfig) {
+  config::Config cfg;
+  cfg.primaryAddress = "127.0.0.1";
+  cfg.secondaries = {"127.0.0.2", "127.0.0.1:5300", "192.0.2.9"};
+  cfg.dnsPort = 1053;
+  const auto ns = nameserversFrom(cfg);
+  ASSERT_EQ(ns.size(), 4u);
+  EXPECT_EQ(ns[0].name, "ns1.zonepipe.test");
+  EXPECT_EQ(ns[1].name, "ns2.zonepipe.test");
+  EXPECT_EQ(ns[1].port, 1053);
+  EXPECT_EQ(ns[2].ip, "127.0.0.1");
+  EXPECT_EQ(ns[2].port, 5300);
+  EXPECT_EQ(ns[3].name, "192.0.2.9");  // no third name configured
+  for (const std::string bad : {"localhost", "127.0.0.1:0", "127.0.0.1:99999", "1.2.3:53"}) {
+    cfg.secondaries = {bad};
+    EXPECT_THROW(nameserversFrom(cfg), std::invalid_argument) << bad;
+  }
+}
+
+class FakeRndc : public Rndc {
+ public:
+  ProcessResult run(const std::vector<std::string>& args) override {
+    calls.push_back(args.at(0) + " " + args.at(1));
+    ProcessResult r;
+    r.started = true;
+    r.exitCode = failing ? 1 : 0;
+    if (failing) r.errors = "rndc: connect failed: connection refused\n";
+    return r;
+  }
+  const std::string& configPath() const override { return config_; }
+  std::vector<std::string> calls;
+  bool failing = false;
+
+ private:
+  std::string config_ = "/tmp/rndc.conf";
+};
+
+class FakeCheck : public ServedCheck {
+ public:
+  Status confirm(const std::string& domain, uint32_t serial) override {
+    asked.push_back(domain + " " + std::to_string(serial));
+    if (serves) return std::nullopt;
+    return Error{ErrorKind::kUnavailable, "", "still serial 1"};
+  }
+  std::vector<std::string> asked;
+  bool serves = true;
+};
+
+TEST(PusherCatalog, MembersComeAndGoWithTheirZones) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  FakeCheck check;
+  Pusher pusher(publisher, rndc, {&check, nullptr, true});
+  ASSERT_TRUE(pusher.maintain().ok);  // an empty catalog is loaded at start
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"addzone catalog.zonepipe.invalid"}));
+
+  rndc.calls.clear();
+  ASSERT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);
+  EXPECT_EQ(rndc.calls,
+            (std::vector<std::string>{"addzone a.test", "reload catalog.zonepipe.invalid"}));
+  EXPECT_EQ(check.asked, (std::vector<std::string>{"catalog.zonepipe.invalid 1", "a.test 5",
+                                                   "catalog.zonepipe.invalid 5"}));
+  std::ifstream catalogFile(publisher.zonePath("catalog.zonepipe.invalid"));
+  std::stringstream catalogText;
+  catalogText << catalogFile.rdbuf();
+  const std::string catalog = catalogText.str();
+  EXPECT_NE(catalog.find("PTR a.test."), std::string::npos) << catalog;
+
+  rndc.calls.clear();
+  ASSERT_TRUE(pusher.deploy({"a.test", 6, "zone a v2", 0}).ok);  // not a new member
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"reload a.test"}));
+
+  rndc.calls.clear();
+  ASSERT_TRUE(pusher.deploy({"a.test", 7, std::nullopt, 0}).ok);
+  EXPECT_EQ(rndc.calls,
+            (std::vector<std::string>{"delzone a.test", "reload catalog.zonepipe.invalid"}));
+  EXPECT_GE(publisher.deployedSerial("catalog.zonepipe.invalid"), 7u);
+
+  // The catalog's own name is not a zone anyone may deploy.
+  EXPECT_FALSE(pusher.deploy({"catalog.zonepipe.invalid", 99, "x", 0}).ok);
+}
+
+TEST(PusherConfirm, AReloadTheNameserverDoesNotServeIsAFailure) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  FakeCheck check;
+  check.serves = false;
+  Pusher pusher(publisher, rndc, {&check, nullptr, false});
+  const DeployResult r = pusher.deploy({"a.test", 5, "zone a", 0});
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.detail.find("does not serve serial 5"), std::string::npos) << r.detail;
+  EXPECT_EQ(publisher.deployedSerial("a.test"), 0u);  // so the retry deploys it again
+
+  check.serves = true;
+  EXPECT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);
+  EXPECT_EQ(publisher.deployedSerial("a.test"), 5u);
+}
+
+}  // namespace
+}  // namespace zp::push
