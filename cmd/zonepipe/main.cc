@@ -103,6 +103,7 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
   const auto target = zp::wiring::defaults(fs::absolute(to).lexically_normal().string());
   if (!emptyDir(target.storeDir)) return fail(notEmpty(target.storeDir));
 
+  zp::config::Config sourceConfig;
   std::unique_ptr<zp::admin::AdminClient> client;
   std::unique_ptr<zp::replay::LogSource> source;
   std::error_code ec;
@@ -111,7 +112,8 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
   } else if (fs::is_directory(from, ec)) {
     auto home = configOfHome(from);
     if (!home) return fail(home.error());
-    client = std::make_unique<zp::admin::AdminClient>(*home, timeout);
+    sourceConfig = *home;  // the client keeps a reference: it must outlive it
+    client = std::make_unique<zp::admin::AdminClient>(sourceConfig, timeout);
     source = std::make_unique<zp::replay::StoreLogSource>(*client);
   } else {
     return fail(zp::Error{zp::ErrorKind::kValidation, "from",

@@ -35,7 +35,8 @@ struct LogPage {
   uint64_t lastSeq = 0;
 };
 
-// A connection to the store for admin commands. Not thread-safe.
+// A connection to the store for admin commands. Borrows `cfg`, which must
+// outlive it. Not thread-safe.
 class AdminClient {
  public:
   AdminClient(const config::Config& cfg, std::chrono::milliseconds deadline);
