@@ -82,6 +82,25 @@ void killNine(Stack& stack, const std::string& program) {
   stack.start(program);
 }
 
+// kill -9 the primary named (pid from its pid file) and start it again
+// with the harness; its zones come back from the NZD and the zone files.
+void killNineNamed(Stack& stack) {
+  std::istringstream in(readFile(stack.dir() + "/named/named.pid"));
+  pid_t pid = 0;
+  in >> pid;
+  ASSERT_GT(pid, 0) << "no pid in " << stack.dir() << "/named/named.pid";
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  // Gone once /proc no longer lists it (or lists a zombie nobody reaped yet).
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        const std::string stat = readFile("/proc/" + std::to_string(pid) + "/stat");
+        const size_t paren = stat.rfind(')');
+        return stat.empty() || (paren != std::string::npos && stat.substr(paren + 2, 1) == "Z");
+      },
+      milliseconds(10000)));
+  stack.startNamed("primary");
+}
+
 rapidjson::Document parse(const HttpResponse& r) {
   rapidjson::Document d;
   d.Parse(r.body.c_str());
@@ -154,9 +173,10 @@ TEST_F(FaultTest, ReplayExportImportAndDeployRebuildWhatTheSystemPublished) {
   createRecord(zones["alpha.test"],
                R"({"record_type":"MX","name":"@","value":"mail.alpha.test","priority":10})");
   createRecord(zones["alpha.test"], R"({"record_type":"TXT","name":"@","value":"v=spf1 -all"})");
-  const std::string gone =
-      createRecord(zones["beta.test"], R"({"record_type":"AAAA","name":"v6","value":"2001:db8::1"})");
-  createRecord(zones["beta.test"], R"({"record_type":"CNAME","name":"alias","value":"www.alpha.test"})");
+  const std::string gone = createRecord(
+      zones["beta.test"], R"({"record_type":"AAAA","name":"v6","value":"2001:db8::1"})");
+  createRecord(zones["beta.test"],
+               R"({"record_type":"CNAME","name":"alias","value":"www.alpha.test"})");
   createRecord(zones["gamma.test"], R"({"record_type":"A","name":"x","value":"192.0.2.7"})");
   ASSERT_EQ(stack_->http("DELETE", "/api/v1/dns-records/" + gone + "/", "", stack_->token()).status,
             204);
@@ -238,9 +258,9 @@ TEST_F(FaultTest, KillNineEachProgramWhileClientsWrite) {
 
   auto client = [&](int first) {
     for (int i = first; i < kWrites; i += kClients) {
-      const std::string body = R"({"record_type":"A","name":")" + nameOf(i) + R"(","value":"10.0.)" +
-                               std::to_string(i / 250) + "." + std::to_string(i % 250 + 1) +
-                               R"(","ttl":300})";
+      const std::string body = R"({"record_type":"A","name":")" + nameOf(i) +
+                               R"(","value":"10.0.)" + std::to_string(i / 250) + "." +
+                               std::to_string(i % 250 + 1) + R"(","ttl":300})";
       Outcome outcome = Outcome::kUnknown;
       bool unanswered = false;
       const auto until = std::chrono::steady_clock::now() + milliseconds(60000);
@@ -289,12 +309,17 @@ TEST_F(FaultTest, KillNineEachProgramWhileClientsWrite) {
 
   std::vector<std::thread> clients;
   for (int c = 0; c < kClients; ++c) clients.emplace_back(client, c);
-  const std::vector<std::string> victims = {"store", "validator", "api", "renderer", "push"};
+  const std::vector<std::string> victims = {"store",    "validator", "api",
+                                            "renderer", "push",      "named"};
   for (size_t k = 0; k < victims.size(); ++k) {
     const int mark = static_cast<int>((k + 1) * kWrites / (victims.size() + 2));
     Stack::waitFor([&] { return done >= mark; }, milliseconds(120000));
     SCOPED_TRACE("kill -9 " + victims[k]);
-    killNine(*stack_, victims[k]);
+    if (victims[k] == "named") {
+      killNineNamed(*stack_);
+    } else {
+      killNine(*stack_, victims[k]);
+    }
   }
   for (auto& t : clients) t.join();
   stopSampling = true;
