@@ -1,23 +1,13 @@
 #include "pipelines/api/auth_cache.h"
 
-#include <iterator>
-
 namespace zp::api {
-namespace {
-
-std::string keyOf(const TokenHash& hash) {
-  return std::string(reinterpret_cast<const char*>(hash.data()), hash.size());
-}
-
-}  // namespace
-
 AuthCache::AuthCache(std::chrono::milliseconds ttl, size_t maxEntries)
     : ttl_(ttl), maxEntries_(maxEntries) {}
 
 std::shared_ptr<const Principal> AuthCache::find(const TokenHash& hash,
                                                  Clock::time_point now) const {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(keyOf(hash));
+  auto it = entries_.find(hash);
   if (it == entries_.end() || it->second.expires <= now) return nullptr;
   return it->second.principal;
 }
@@ -29,7 +19,7 @@ void AuthCache::insert(const TokenHash& hash, std::shared_ptr<const Principal> p
     std::erase_if(entries_, [now](const auto& kv) { return kv.second.expires <= now; });
     if (entries_.size() >= maxEntries_) entries_.clear();  // a flood of tokens: start over
   }
-  entries_[keyOf(hash)] = Entry{std::move(principal), now + ttl_};
+  entries_[hash] = Entry{std::move(principal), now + ttl_};
 }
 
 size_t AuthCache::size() const {

@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -43,12 +44,20 @@ class AuthCache {
     std::shared_ptr<const Principal> principal;
     Clock::time_point expires;
   };
-  using Key = std::string;  // the 32 hash bytes
+  // The key is already a SHA-256: its first 8 bytes are a good hash, and a
+  // lookup allocates nothing.
+  struct KeyHash {
+    size_t operator()(const TokenHash& hash) const {
+      size_t h = 0;
+      std::memcpy(&h, hash.data(), sizeof(h));
+      return h;
+    }
+  };
 
   std::chrono::milliseconds ttl_;
   size_t maxEntries_;
   mutable std::mutex mutex_;
-  std::unordered_map<Key, Entry> entries_;
+  std::unordered_map<TokenHash, Entry, KeyHash> entries_;
 };
 
 }  // namespace zp::api

@@ -5,6 +5,7 @@
 #include <pistache/router.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -28,6 +29,7 @@
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
+#include "pipelines/api/zone_cache.h"
 
 namespace zp::api {
 namespace {
@@ -36,7 +38,13 @@ using namespace Pistache;
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 constexpr std::string_view kBase = "/api/v1";
-constexpr size_t kHeaderRoom = 64 * 1024;  // maxRequestSize = body limit + this
+// Pistache answers requests over its maxRequestSize itself, with a text/plain
+// 413 our handlers never see. So its buffer limit sits well above our body
+// limit (it grows on demand, it is not preallocated) and every oversized body a
+// real client sends gets our JSON 413; only absurd ones hit Pistache's.
+size_t pistacheRequestLimit(size_t bodyLimit) {
+  return std::max<size_t>(bodyLimit * 16, size_t{16} << 20) + 64 * 1024;
+}
 
 // A response header by name. Pistache 0.0.5 never writes headers added with
 // addRaw(), only typed ones, so every extra header goes out as this type.
@@ -202,6 +210,7 @@ struct ApiServer::Impl {
   const config::Config cfg;
   BusClient& bus;
   AuthCache authCache;
+  ZoneCache zoneCache;
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
   Rest::Router router;
@@ -391,21 +400,53 @@ struct ApiServer::Impl {
     });
   }
 
+  // The zone detail is rendered once per zone version and then served from
+  // zoneCache: a hit costs one small query (the user's zone with the cached
+  // domain, for its current serial), so ownership and read-your-writes are
+  // decided by the store every time. Anything but an exact hit falls back to
+  // the full getZone query, which also answers 404s.
   void getZone(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
     authorize(ex, req, [this, uuid](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("zone"));
+      auto cached = zoneCache.find(*uuid);
+      if (!cached) return fetchZone(x, *uuid);
+      const std::string zoneUuid = *uuid;
       query(
-          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(*uuid); },
-          [x](schema::Reply::Reader reply) {
-            if (!reply.getBody().isZone()) {
-              return x->fail(internalError("the store answered getZone with another body"));
+          x,
+          [&](schema::Query::Builder q) {
+            auto body = q.getBody().initListZones();
+            body.setDomain(cached->domain);
+            body.setLimit(1);
+          },
+          [this, x, zoneUuid](schema::Reply::Reader reply) {
+            if (reply.getBody().isZones()) {
+              auto items = reply.getBody().getZones().getItems();
+              if (items.size() == 1 && std::string_view(items[0].getUuid().cStr()) == zoneUuid) {
+                if (auto json = zoneCache.fresh(zoneUuid, items[0].getSerial())) {
+                  return x->send(200, *json);
+                }
+              }
             }
-            const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
-            const auto records = recordsFrom(reply.getBody().getZone().getRecords());
-            x->send(200, renderZoneDetail(zone, records));
+            fetchZone(x, zoneUuid);
           });
     });
+  }
+
+  // The full getZone query: renders the detail, remembers it, answers.
+  void fetchZone(const ExchangePtr& x, const std::string& uuid) {
+    query(
+        x, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
+        [this, x](schema::Reply::Reader reply) {
+          if (!reply.getBody().isZone()) {
+            return x->fail(internalError("the store answered getZone with another body"));
+          }
+          const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
+          const auto records = recordsFrom(reply.getBody().getZone().getRecords());
+          auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
+          zoneCache.insert(zone.uuid, zone.domain, zone.serial, json);
+          x->send(200, *json);
+        });
   }
 
   void deleteZone(const ExchangePtr& ex, const Rest::Request& req) {
@@ -414,7 +455,10 @@ struct ApiServer::Impl {
       if (!uuid) return x->fail(notFound("zone"));
       command(
           x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
-          [x](schema::Reply::Reader) { x->send(204, ""); });
+          [this, x, zoneUuid = *uuid](schema::Reply::Reader) {
+            zoneCache.erase(zoneUuid);
+            x->send(204, "");
+          });
     });
   }
 
@@ -741,7 +785,7 @@ Status ApiServer::start() {
   auto options = Http::Endpoint::options()
                      .threads(i.cfg.apiThreads)
                      .flags(Tcp::Options::ReuseAddr)
-                     .maxRequestSize(i.cfg.apiMaxBody + kHeaderRoom)
+                     .maxRequestSize(pistacheRequestLimit(i.cfg.apiMaxBody))
                      .headerTimeout(std::chrono::seconds(5))
                      .bodyTimeout(std::chrono::seconds(10))
                      .keepaliveTimeout(std::chrono::seconds(30));
