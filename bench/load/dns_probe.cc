@@ -197,10 +197,11 @@ Result<DnsProbe::Clock::time_point> DnsProbe::waitForAddress(std::string_view na
   const uint16_t firstId = nextId_;
   auto nextSend = Clock::now();
   while (Clock::now() < deadline) {
-    if (Clock::now() >= nextSend) {
+    if (const auto now = Clock::now(); now >= nextSend) {
       (void)send(name, kTypeA, nextId_++);  // a lost send is retried at the next tick
       ++queries;
-      nextSend += interval;
+      // After a stall (descheduled), go on from now instead of sending a burst.
+      nextSend = std::max(nextSend + interval, now + interval / 2);
     }
     while (auto r = receive(std::min(nextSend, deadline))) {
       const auto age = static_cast<uint16_t>(r->id - firstId);

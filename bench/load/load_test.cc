@@ -277,10 +277,11 @@ TEST(DnsProbe, WaitsUntilTheAddressIsServed) {
 
   // Nobody answers any more: the deadline ends the wait.
   queries = 0;
-  auto none = probe.waitForAddress("x.test", {198, 51, 100, 7}, std::chrono::microseconds(500),
-                                   DnsProbe::Clock::now() + std::chrono::milliseconds(50), queries);
+  auto none =
+      probe.waitForAddress("x.test", {198, 51, 100, 7}, std::chrono::microseconds(500),
+                           DnsProbe::Clock::now() + std::chrono::milliseconds(200), queries);
   EXPECT_FALSE(none.ok());
-  EXPECT_GT(queries, 10);
+  EXPECT_GT(queries, 5);  // about 400 when the machine is idle
   ::close(ufd);
 }
 
