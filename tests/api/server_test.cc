@@ -7,10 +7,13 @@
 #include "pipelines/api/server.h"
 
 #include <gtest/gtest.h>
+
 #include <rapidjson/document.h>
+#include <functional>
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -51,6 +54,8 @@ struct Seen {
   std::string updateUuid;
   dns::RecordInput updateInput;
   std::string updateUser;
+  int getZones = 0;    // full getZone queries
+  int zoneChecks = 0;  // listZones by domain (the zone cache's freshness check)
 };
 
 // The scripted pipeline. One thread owns both ROUTER sockets; the tables are
@@ -89,10 +94,25 @@ class FakePipeline {
 
   uint32_t listTotal = 25;
 
+  // A committed change to a zone: its serial moves on.
+  void bumpSerial(const std::string& zone) {
+    std::lock_guard lock(mutex_);
+    ++zones_[zone].serial;
+  }
+  void removeZone(const std::string& zone) {
+    std::lock_guard lock(mutex_);
+    zones_.erase(zone);
+  }
+  void giveZone(const std::string& zone, std::string user) {
+    std::lock_guard lock(mutex_);
+    zones_[zone].user = std::move(user);
+  }
+
  private:
   struct Owner {
     std::string user;
     std::string domain;
+    uint64_t serial = 1;
   };
   struct Grant {
     std::string user;
@@ -160,6 +180,7 @@ class FakePipeline {
           break;
         }
         case schema::Query::Body::GET_ZONE: {
+          ++seen_.getZones;
           auto it = zones_.find(body.getGetZone());
           if (it == zones_.end() || it->second.user != user) {
             fail(reply, ErrorKind::kNotFound, "zone not found");
@@ -170,6 +191,7 @@ class FakePipeline {
           z.uuid = it->first;
           z.domain = it->second.domain;
           z.ownerId = user;
+          z.serial = it->second.serial;
           schema::toSchema(z, zone.initZone());
           zone.initRecords(0);
           break;
@@ -191,7 +213,22 @@ class FakePipeline {
           seen_.offset = list.getOffset();
           seen_.limit = list.getLimit();
           auto zones = reply.getBody().initZones();
-          zones.initItems(0);
+          std::vector<dns::Zone> found;  // the store's (user, domain) index
+          if (!seen_.listDomain.empty()) {
+            ++seen_.zoneChecks;
+            for (const auto& [uuid, owner] : zones_) {
+              if (owner.user == user && owner.domain == seen_.listDomain) {
+                dns::Zone z;
+                z.uuid = uuid;
+                z.domain = owner.domain;
+                z.ownerId = owner.user;
+                z.serial = owner.serial;
+                found.push_back(z);
+              }
+            }
+          }
+          auto items = zones.initItems(static_cast<unsigned>(found.size()));
+          for (unsigned i = 0; i < items.size(); ++i) schema::toSchema(found[i], items[i]);
           zones.setTotal(listTotal);
           break;
         }
@@ -626,6 +663,51 @@ TEST_F(ApiServerTest, RecordListFilters) {
 TEST_F(ApiServerTest, ZoneListDomainFilterIsNormalised) {
   EXPECT_EQ(asA("GET", "/api/v1/dns-zones/?domain=Example.COM.").status, 200);
   EXPECT_EQ(pipeline_.seen().listDomain, "example.com");
+}
+
+// The zone detail is cached per zone version, but every read asks the store
+// (listZones by domain, for the requesting user) for the current serial:
+// a committed change is visible to the next read, another user's zone stays
+// 404, a deleted zone is 404.
+TEST_F(ApiServerTest, ZoneDetailCacheNeverServesStaleOrForeignZones) {
+  const std::string path = std::string("/api/v1/dns-zones/") + kZoneA + "/";
+  auto serialOf = [](const HttpReply& r) {
+    auto d = parse(r.body);
+    return d.HasMember("serial") ? d["serial"].GetInt64() : -1;
+  };
+  auto first = asA("GET", path);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(serialOf(first), 1);
+  EXPECT_EQ(pipeline_.seen().getZones, 1);
+
+  struct Step {
+    std::string what;
+    std::function<void()> change;
+    std::string bearer;
+    int status;
+    int64_t serial;  // expected "serial" in the body (200 only)
+    int getZones;    // full queries so far
+  };
+  const Step steps[] = {
+      {"unchanged: served from the cache", [] {}, token('a'), 200, 1, 1},
+      {"a write committed: re-read", [&] { pipeline_.bumpSerial(kZoneA); }, token('a'), 200, 2, 2},
+      {"unchanged again", [] {}, token('a'), 200, 2, 2},
+      {"another user, zone cached: 404", [] {}, token('b'), 404, 0, 3},
+      {"zone handed to B: 404 for A", [&] { pipeline_.giveZone(kZoneA, kUserB); }, token('a'), 404,
+       0, 4},
+      {"back to A", [&] { pipeline_.giveZone(kZoneA, kUserA); }, token('a'), 200, 2, 4},
+      {"deleted: 404", [&] { pipeline_.removeZone(kZoneA); }, token('a'), 404, 0, 5},
+  };
+  for (const auto& step : steps) {
+    step.change();
+    auto r = call("GET", path, "", step.bearer);
+    EXPECT_EQ(r.status, step.status) << step.what << ": " << r.body;
+    if (step.status == 200) {
+      EXPECT_EQ(serialOf(r), step.serial) << step.what;
+    }
+    EXPECT_EQ(pipeline_.seen().getZones, step.getZones) << step.what;
+  }
+  EXPECT_GE(pipeline_.seen().zoneChecks, 5);
 }
 
 }  // namespace
