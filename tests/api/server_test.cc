@@ -9,7 +9,6 @@
 #include <gtest/gtest.h>
 
 #include <rapidjson/document.h>
-#include <functional>
 
 #include <atomic>
 #include <condition_variable>
