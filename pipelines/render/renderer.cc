@@ -19,6 +19,7 @@ void Renderer::start(Now now) {
 void Renderer::requestLog(Now now) {
   if (logRequestId_) return;  // one at a time; its answer tells whether to fetch more
   logRequestId_ = nextRequestId_++;
+  logRequestedAfter_ = lastSeen_;
   logSentAt_ = now.mono;
   lastLogPollAt_ = now.mono;
   actions_.logRequests.push_back({*logRequestId_, lastSeen_, options_.logPageSize});
@@ -56,13 +57,15 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
   if (logRequestId_ && requestId == *logRequestId_) {
     logRequestId_.reset();
     if (auto* page = std::get_if<LogPage>(&answer)) {
-      if (page->lastSeq < lastSeen_ && !warnedBehind_) {
+      // Compare with what was seen when the query was sent: events published
+      // while the answer was on its way are newer than the store's snapshot.
+      if (page->lastSeq < logRequestedAfter_ && !warnedBehind_) {
         warnedBehind_ = true;
         spdlog::error(
-            "the store's log ends at event {} but this renderer has seen up to {}; if "
+            "the store's log ends at event {} but this renderer had seen up to {}; if "
             "the store's data was reset, stop the renderer and delete its cursor file "
             "so it renders every zone again",
-            page->lastSeq, lastSeen_);
+            page->lastSeq, logRequestedAfter_);
       }
       bool gap = false;
       for (const auto& item : page->items) {

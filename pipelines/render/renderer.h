@@ -122,6 +122,9 @@ class Renderer {
 
   uint64_t cursor() const;
   uint64_t lastSeen() const { return lastSeen_; }
+  // True once a log answer ended before events seen when it was asked for
+  // (the store lost data, e.g. was reset); logged once as an error.
+  bool storeLooksReset() const { return warnedBehind_; }
   // Nothing dirty, nothing in flight.
   bool idle() const { return domains_.empty(); }
   size_t inFlight() const { return inFlight_.size(); }
@@ -161,6 +164,7 @@ class Renderer {
   uint64_t highestHeard_ = 0;  // largest seq seen on the live stream
   uint64_t nextRequestId_ = 1;
   std::optional<uint64_t> logRequestId_;  // the log query in flight
+  uint64_t logRequestedAfter_ = 0;        // lastSeen_ when it was sent
   int64_t logSentAt_ = 0;
   int64_t lastLogPollAt_ = 0;
   bool started_ = false;

@@ -273,3 +273,34 @@ TEST_F(RendererTest, StoreErrorsOtherThanNotFoundRetry) {
 
 }  // namespace
 }  // namespace zp::render
+
+namespace zp::render {
+namespace {
+
+// Regression (bench run, 04:25): an event published while a log answer was on
+// its way made the renderer claim the store had been reset.
+TEST_F(RendererTest, EventsArrivingWhileTheLogIsFetchedAreNotAStoreReset) {
+  catchUp({{1, "a.test"}, {2, "a.test"}});
+  r_.onEvent({4, "a.test"}, at(10));  // a gap: asks for the log after 2
+  auto a = r_.takeActions();
+  ASSERT_EQ(a.logRequests.size(), 1u);
+  r_.onEvent({3, "a.test"}, at(11));  // published while the query is on its way
+  r_.onEvent({4, "a.test"}, at(12));
+  EXPECT_EQ(r_.lastSeen(), 4u);
+  // The store's snapshot was taken before 4 was committed.
+  r_.onStoreAnswer(a.logRequests[0].requestId, page({{3, "a.test"}}, 3), at(13));
+  EXPECT_FALSE(r_.storeLooksReset());
+  EXPECT_EQ(r_.lastSeen(), 4u);
+}
+
+TEST_F(RendererTest, ALogEndingBeforeWhatWasSeenWhenAskedIsAStoreReset) {
+  catchUp({{1, "a.test"}, {2, "a.test"}});
+  r_.onEvent({5, "a.test"}, at(10));  // gap: asks for the log after 2
+  auto a = r_.takeActions();
+  ASSERT_EQ(a.logRequests.size(), 1u);
+  r_.onStoreAnswer(a.logRequests[0].requestId, page({}, 1), at(11));
+  EXPECT_TRUE(r_.storeLooksReset());
+}
+
+}  // namespace
+}  // namespace zp::render
