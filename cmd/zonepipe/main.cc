@@ -8,6 +8,8 @@
 // Common options: --config FILE, --home DIR (else $ZONEPIPE_HOME), --timeout MS.
 // Exit: 0 ok, 1 refused (bad input, unknown token, a log that does not
 // replay), 100 usage/config, 111 store or named unreachable.
+#include <kj/exception.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -228,6 +230,9 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     std::fprintf(stderr, "zonepipe: %s\n", e.what());
     return 111;
+  } catch (const kj::Exception& e) {
+    std::fprintf(stderr, "zonepipe: malformed data: %s\n", e.getDescription().cStr());
+    return 1;
   }
   return usage();
 }

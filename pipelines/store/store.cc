@@ -1,5 +1,6 @@
 #include "pipelines/store/store.h"
 
+#include <kj/exception.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -131,6 +132,9 @@ class Store::Writer {
       return Error{ErrorKind::kZoneExists, "domain", "zone " + domain + " already exists"};
     }
     dns::Zone zone{takeId(newUuid), domain, owner, now_, 0, seq_};
+    if (replay_ && txn_.find(t_.zones, zone.uuid)) {
+      return Error{ErrorKind::kZoneExists, "uuid", "zone uuid " + zone.uuid + " is taken"};
+    }
     putZone(zone);
     txn_.put(t_.zoneByDomain, domain, zone.uuid, MDB_NOOVERWRITE);
     txn_.put(t_.zoneByOwner, joinKey({owner, domain}), zone.uuid, MDB_NOOVERWRITE);
@@ -666,6 +670,7 @@ Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder
     case schema::Event::Change::ZONE_CREATED: {
       auto z = change.getZoneCreated();
       body.setCreateZoneValid(z.getDomain());
+      if (z.getUuid().size() == 0) return internal("the created zone has no uuid");
       return std::string(sv(z.getUuid()));
     }
     case schema::Event::Change::ZONE_DELETED:
@@ -676,6 +681,7 @@ Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder
       auto g = body.initCreateRecordValid();
       g.setZoneUuid(r.getZoneUuid());
       if (auto st = validRecord(r, g.initRecord())) return *st;
+      if (r.getUuid().size() == 0) return internal("the created record has no uuid");
       return std::string(sv(r.getUuid()));
     }
     case schema::Event::Change::RECORD_DELETED:
@@ -694,6 +700,7 @@ Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder
       g.setUserId(t.getUserId());
       g.setPermissions(t.getPermissions());
       g.setHash(t.getHash());
+      if (t.getId().size() == 0) return internal("the created token has no id");
       return std::string(sv(t.getId()));
     }
     case schema::Event::Change::TOKEN_REVOKED:
@@ -729,10 +736,20 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
     std::optional<kj::Array<capnp::word>> produced;
     Txn child(env_, parent.get(), 0);
     Writer writer(child, *tables_, options_, expected, recorded.getTime());
-    writer.replayWithId(std::move(id).value());
-    if (auto failure = writer.apply(command.asReader(), reply, produced)) {
-      return refuse(failure->detail);
+    const std::string createdId = std::move(id).value();
+    Status failure;
+    try {
+      writer.replayWithId(createdId);
+      failure = writer.apply(command.asReader(), reply, produced);
+    } catch (const LmdbError& e) {
+      if (e.code() != MDB_KEYEXIST) throw;
+      failure = internal("it creates " + createdId + ", which already exists");
+    } catch (const std::logic_error& e) {
+      failure = internal(e.what());
+    } catch (const kj::Exception& e) {
+      failure = internal(std::string("malformed event: ") + e.getDescription().cStr());
     }
+    if (failure) return refuse(failure->detail);
     if (!produced) return refuse("it changes nothing in the state rebuilt so far");
     capnp::FlatArrayMessageReader producedReader(*produced);
     const auto a = capnp::canonicalize(producedReader.getRoot<schema::Event>());

@@ -336,6 +336,48 @@ TEST_F(ReplayTest, EditedLogsAreRefusedNamingTheEvent) {
               });
             },
             "event 2 cannot be replayed"},
+           {"zoneUuidTaken",
+            [](VectorLogSource& s) {
+              std::string first;
+              {
+                capnp::FlatArrayMessageReader r(s.words_[0].asPtr());
+                first = r.getRoot<schema::Event>().getChange().getZoneCreated().getUuid();
+              }
+              editEvent(s, 1, [&](schema::Event::Builder e) {
+                e.setZoneUuid(first);
+                e.getChange().getZoneCreated().setUuid(first);
+              });
+            },
+            "event 2 cannot be replayed: zone uuid"},
+           {"recordUuidTaken",
+            [](VectorLogSource& s) {
+              std::string www;
+              {
+                capnp::FlatArrayMessageReader r(s.words_[5].asPtr());
+                www = r.getRoot<schema::Event>().getChange().getRecordCreated().getUuid();
+              }
+              editEvent(s, 6, [&](schema::Event::Builder e) {
+                e.getChange().getRecordCreated().setUuid(www);
+              });
+            },
+            "event 7 cannot be replayed: it creates"},
+           {"noUuid",
+            [](VectorLogSource& s) {
+              editEvent(s, 0, [](schema::Event::Builder e) {
+                e.getChange().getZoneCreated().setUuid("");
+              });
+            },
+            "event 1 cannot be replayed: the created zone has no uuid"},
+           {"tokenHashReused",
+            [](VectorLogSource& s) {
+              capnp::FlatArrayMessageReader r(s.words_[3].asPtr());
+              auto h = r.getRoot<schema::Event>().getChange().getTokenCreated().getHash();
+              std::vector<kj::byte> hash(h.begin(), h.end());
+              editEvent(s, 4, [&](schema::Event::Builder e) {
+                e.getChange().getTokenCreated().setHash(kj::arrayPtr(hash.data(), hash.size()));
+              });
+            },
+            "event 5 cannot be replayed: a token with this hash already exists"},
            {"deleteUnknown",
             [](VectorLogSource& s) {
               editEvent(s, 12, [](schema::Event::Builder e) {
