@@ -139,7 +139,8 @@ TEST_F(ApiConcurrencyTest, FiftyParallelCreatesAcrossZones) {
   auto list = call("GET", kZones + "?page_size=1000", "", admin());
   ASSERT_EQ(list.status, 200);
   std::set<std::string> listed;
-  for (const auto& z : parseJson(list).GetArray()) {
+  const auto listDoc = parseJson(list);  // the document must outlive the loop over it
+  for (const auto& z : listDoc.GetArray()) {
     if (str(z, "domain").rfind(prefix + "-", 0) == 0) listed.insert(str(z, "domain"));
   }
   EXPECT_EQ(listed.size(), 50u);
