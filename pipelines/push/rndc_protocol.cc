@@ -774,15 +774,9 @@ bool RndcSession::connect(const RndcTarget& target, Clock::time_point deadline,
     disconnect();
     return false;
   }
-  const CcValue* ctrl = ccFind(*answer, "_ctrl");
-  if (ctrl != nullptr && ctrl->kind == CcValue::Kind::kTable) {
-    if (std::optional<std::string> nonce = ccText(ctrl->table, "_nonce")) {
-      nonce_ = static_cast<uint32_t>(std::strtoul(nonce->c_str(), nullptr, 10));
-    }
-  } else {
-    result = failed("bad or missing ctrl section in response");
-    disconnect();
-    return false;
+  // exchange() checked that _ctrl is a table.
+  if (std::optional<std::string> nonce = ccText(ccFind(*answer, "_ctrl")->table, "_nonce")) {
+    nonce_ = static_cast<uint32_t>(std::strtoul(nonce->c_str(), nullptr, 10));
   }
   target_ = target;
   return true;
@@ -833,6 +827,15 @@ std::optional<CcTable> RndcSession::exchange(const std::string& type, const Rndc
       Result<CcTable> decoded = decodeMessage(answer, key);
       if (!decoded) {
         result = failed("parse message: " + decoded.error().detail);
+        return std::nullopt;
+      }
+      // named echoes the request's serial: anything else is an answer to
+      // another request, i.e. the stream is out of step.
+      const CcValue* answerCtrl = ccFind(*decoded, "_ctrl");
+      if (answerCtrl == nullptr || answerCtrl->kind != CcValue::Kind::kTable ||
+          ccText(answerCtrl->table, "_ser") != std::to_string(serial_)) {
+        result = failed("bad or missing ctrl section in response (expected serial " +
+                        std::to_string(serial_) + ")");
         return std::nullopt;
       }
       return std::move(decoded).value();

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -395,6 +396,16 @@ TEST_F(RndcSessionNamedTest, CommandsAnswerLikeTheRndcProgram) {
   writeZone("other.test", 8);
   ASSERT_TRUE(session.run({"reload", "other.test"}).ok());
   EXPECT_TRUE(waitForSerial(session, "other.test", 8));
+  // Several threads share the session; their commands are serialised.
+  std::vector<std::thread> threads;
+  std::atomic<int> succeeded = 0;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 10; ++i) succeeded += session.run({"status"}).ok() ? 1 : 0;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(succeeded, 40);
   EXPECT_EQ(session.connectionsOpened(), 1) << "named should keep the control channel open";
 }
 
