@@ -85,6 +85,8 @@ const std::vector<Key>& keys() {
       numKey("api.threads", &Config::apiThreads),
       numKey("api.max_body", &Config::apiMaxBody),
       numKey("api.timeout_ms", &Config::apiTimeoutMs),
+      numKey("api.rate_limit", &Config::apiRateLimit),
+      numKey("api.rate_burst", &Config::apiRateBurst),
       listKey("validator.endpoints", &Config::validatorEndpoints),
       strKey("store.dir", &Config::storeDir),
       strKey("store.commands", &Config::storeCommands),

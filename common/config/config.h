@@ -25,6 +25,11 @@ struct Config {
   int apiThreads = 2;
   size_t apiMaxBody = 1 << 20;  // bytes; larger bodies get 413
   int apiTimeoutMs = 5000;      // a pipeline answer later than this is 503 unavailable
+  // Per-token rate limit (token bucket): sustained requests per second and the
+  // burst allowed on top; over it the API answers 429 rate_limited with
+  // Retry-After. 0 turns the limit off (the default: size it to your clients).
+  double apiRateLimit = 0;
+  double apiRateBurst = 0;  // 0 = one second's worth of apiRateLimit
 
   // validator: instances bind one endpoint each; the API connects to all
   std::vector<std::string> validatorEndpoints;
