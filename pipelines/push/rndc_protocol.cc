@@ -667,11 +667,12 @@ Io receiveExactly(int fd, char* into, size_t size, Clock::time_point deadline, i
   return Io::kOk;
 }
 
+// As rndc does: every argument, one space between each (none are quoted).
 std::string joinArgs(const std::vector<std::string>& args) {
   std::string text;
-  for (const std::string& arg : args) {
-    if (!text.empty()) text.push_back(' ');
-    text += arg;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (i != 0) text.push_back(' ');
+    text += args[i];
   }
   return text;
 }

@@ -7,12 +7,16 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
 
 #include "tests/push/temp_dir.h"
@@ -259,6 +263,179 @@ TEST(RndcConfig, ParsesWhatRndcReads) {
   const Result<RndcTarget> missing = loadRndcConfig(dir.path() + "/none.conf");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().detail.find("does not exist"), std::string::npos);
+}
+
+// ---- against a scripted control channel --------------------------------------
+
+// A control channel on 127.0.0.1 that answers each request as its script says,
+// in order across connections; for the failure paths a real named will not
+// produce on demand. One server thread; connections are served one at a time.
+class FakeControlChannel {
+ public:
+  enum class Action { kAnswer, kCloseWithoutAnswer, kStaySilent, kWrongSerial };
+
+  FakeControlChannel(RndcKey key, std::vector<Action> script)
+      : key_(std::move(key)), script_(std::move(script)) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(listener_, 4) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      throw std::runtime_error("cannot listen on 127.0.0.1");
+    }
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~FakeControlChannel() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+  uint16_t port() const { return port_; }
+  // The `type` and `_nonce` of every request received, "type/nonce".
+  std::vector<std::string> requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+
+ private:
+  bool readable(int fd) {
+    while (!stop_) {
+      pollfd p{fd, POLLIN, 0};
+      if (::poll(&p, 1, 20) > 0) return true;
+    }
+    return false;
+  }
+  bool readExactly(int fd, char* into, size_t size) {
+    for (size_t got = 0; got < size;) {
+      if (!readable(fd)) return false;
+      const ssize_t n = ::recv(fd, into + got, size - got, 0);
+      if (n <= 0) return false;
+      got += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  void serve() {
+    while (!stop_) {
+      if (!readable(listener_)) return;
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) continue;
+      serveConnection(fd);
+      ::close(fd);
+    }
+  }
+  void serveConnection(int fd) {
+    for (;;) {
+      char header[4];
+      if (!readExactly(fd, header, 4)) return;
+      uint32_t length = 0;
+      std::memcpy(&length, header, 4);
+      length = ntohl(length);
+      std::string message(length, '\0');
+      if (!readExactly(fd, message.data(), length)) return;
+      const Result<CcTable> request = decodeMessage(message, key_);
+      if (!request) return;  // as named: a bad signature closes the connection
+      const CcTable& ctrl = ccFind(*request, "_ctrl")->table;
+      const std::string type = *ccText(ccFind(*request, "_data")->table, "type");
+      Action action = Action::kAnswer;
+      {
+        std::lock_guard lock(mutex_);
+        requests_.push_back(type + "/" + ccText(ctrl, "_nonce").value_or(""));
+        if (next_ < script_.size()) action = script_[next_++];
+      }
+      if (action == Action::kCloseWithoutAnswer) return;
+      if (action == Action::kStaySilent) {
+        char byte;
+        while (readable(fd) && ::recv(fd, &byte, 1, 0) > 0) {
+        }
+        return;
+      }
+      const std::string serial = action == Action::kWrongSerial ? "1" : *ccText(ctrl, "_ser");
+      const CcTable reply = {{"_ctrl", CcValue::of({{"_ser", CcValue::text(serial)},
+                                                    {"_rpl", CcValue::text("1")},
+                                                    {"_nonce", CcValue::text("42")}})},
+                             {"_data", CcValue::of({{"type", CcValue::text(type)},
+                                                    {"result", CcValue::text("0")},
+                                                    {"text", CcValue::text("did " + type)}})}};
+      const std::string body = encodeMessage(reply, key_);
+      const uint32_t size = htonl(static_cast<uint32_t>(body.size()));
+      const std::string frame = std::string(reinterpret_cast<const char*>(&size), 4) + body;
+      if (::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL) !=
+          static_cast<ssize_t>(frame.size())) {
+        return;
+      }
+    }
+  }
+
+  const RndcKey key_;
+  const std::vector<Action> script_;
+  int listener_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_ = false;
+  std::mutex mutex_;
+  size_t next_ = 0;
+  std::vector<std::string> requests_;
+  std::thread thread_;
+};
+
+class RndcSessionScriptedTest : public ::testing::Test {
+ protected:
+  std::string writeConfig(uint16_t port) {
+    const std::string path = dir_.path() + "/rndc.conf";
+    std::ofstream(path) << "key k { algorithm hmac-sha256; secret \"" << base64Encode(key_.secret)
+                        << "\"; };\noptions { default-server 127.0.0.1; default-key k; "
+                           "default-port "
+                        << port << "; };\n";
+    return path;
+  }
+  zp::testing::TempDir dir_;
+  const RndcKey key_{"k", HmacAlgorithm::kSha256, "a secret of the test"};
+};
+
+using Action = FakeControlChannel::Action;
+
+TEST_F(RndcSessionScriptedTest, SendsTheNonceAndRetriesOnceWhenAKeptConnectionWasDropped) {
+  FakeControlChannel named(key_, {Action::kAnswer, Action::kAnswer, Action::kCloseWithoutAnswer,
+                                  Action::kAnswer, Action::kAnswer});
+  RndcSession session(writeConfig(named.port()), std::chrono::seconds(5));
+  const ProcessResult first = session.run({"reload", "a.test"});
+  EXPECT_TRUE(first.ok()) << first.describe();
+  EXPECT_EQ(first.output, "did reload a.test\n");
+  const ProcessResult second = session.run({"reload", "b.test"});
+  EXPECT_TRUE(second.ok()) << second.describe();
+  EXPECT_EQ(session.connectionsOpened(), 2);
+  EXPECT_EQ(named.requests(),
+            (std::vector<std::string>{"null/", "reload a.test/42", "reload b.test/42", "null/",
+                                      "reload b.test/42"}));
+}
+
+TEST_F(RndcSessionScriptedTest, SilenceTimesOutAndAnAnswerToAnotherRequestIsRejected) {
+  struct Case {
+    const char* name;
+    Action action;
+    bool timedOut;
+    std::string says;
+  } cases[] = {
+      {"silent", Action::kStaySilent, true, "rndc: recv failed: timed out"},
+      {"wrong serial", Action::kWrongSerial, false, "expected serial"},
+      {"closed on a fresh connection", Action::kCloseWithoutAnswer, false,
+       "connection to remote host closed"},
+  };
+  for (const Case& c : cases) {
+    // null is answered; the command meets the action; the next run starts afresh.
+    FakeControlChannel named(key_, {Action::kAnswer, c.action, Action::kAnswer, Action::kAnswer});
+    RndcSession session(writeConfig(named.port()), milliseconds(300));
+    const ProcessResult r = session.run({"status"});
+    EXPECT_EQ(r.exitCode, 1) << c.name;
+    EXPECT_EQ(r.timedOut, c.timedOut) << c.name;
+    EXPECT_NE(r.errors.find(c.says), std::string::npos) << c.name << ": " << r.errors;
+    const ProcessResult again = session.run({"status"});
+    EXPECT_TRUE(again.ok()) << c.name << ": " << again.describe();
+    EXPECT_EQ(session.connectionsOpened(), 2) << c.name;
+  }
 }
 
 // ---- against a real named ------------------------------------------------------
