@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <zmq.hpp>
 
@@ -31,16 +33,21 @@ int main(int argc, char** argv) {
 
   try {
     zmq::context_t ctx;
-    zp::api::BusClient bus(
-        ctx, {cfg.validatorEndpoints, cfg.storeQuery, std::chrono::milliseconds(cfg.apiTimeoutMs)});
+    // The pusher's status gets a shorter deadline: without it a zone detail
+    // still answers (status unknown), so a stopped pusher must not slow reads.
+    const auto timeout = std::chrono::milliseconds(cfg.apiTimeoutMs);
+    zp::api::BusClient bus(ctx, {cfg.validatorEndpoints, cfg.storeQuery, timeout, cfg.pushStatus,
+                                 std::min(timeout, std::chrono::milliseconds(1000))});
     zp::api::ApiServer server(cfg, bus);
     if (auto error = server.start()) {
       spdlog::error("{}", error->detail);
       return 111;
     }
-    spdlog::info("serving the API at http://{}:{}/api/v1/ (commands to {}, queries to {})",
-                 cfg.apiAddress, server.port(), fmt::join(cfg.validatorEndpoints, ", "),
-                 cfg.storeQuery);
+    spdlog::info(
+        "serving the API at http://{}:{}/api/v1/ (commands to {}, queries to {}, deployment "
+        "status from {})",
+        cfg.apiAddress, server.port(), fmt::join(cfg.validatorEndpoints, ", "), cfg.storeQuery,
+        cfg.pushStatus.empty() ? "nowhere (push.status unset)" : cfg.pushStatus);
 
     int signal = 0;
     sigwait(&stopSignals, &signal);

@@ -18,6 +18,22 @@ namespace {
 
 constexpr int kReceiveBurst = 1024;  // replies handled per socket per wake-up
 
+push::PushStatus decodeStatus(schema::StatusReply::Reader reply) {
+  push::PushStatus s;
+  s.known = reply.getKnown();
+  s.deployedSerial = reply.getDeployedSerial();
+  s.wantedSerial = reply.getWantedSerial();
+  for (auto n : reply.getNameservers()) {
+    s.nameservers.push_back({n.getName(), n.getAddress(), n.getAnswered(), n.getSerial(),
+                             n.getInSync(), n.getDetail()});
+  }
+  s.lastError = reply.getLastError();
+  s.zoneFile = reply.getZoneFile();
+  s.reloads = reply.getReloads();
+  s.totalReloads = reply.getTotalReloads();
+  return s;
+}
+
 }  // namespace
 
 BusClient::BusClient(zmq::context_t& ctx, const BusOptions& options) : options_(options) {
@@ -40,6 +56,9 @@ BusClient::BusClient(zmq::context_t& ctx, const BusOptions& options) : options_(
     }
   }
   queries_ = bus::connectSocket(ctx, zmq::socket_type::dealer, options_.storeQuery, socketOptions);
+  if (!options_.pushStatus.empty()) {
+    status_ = bus::connectSocket(ctx, zmq::socket_type::dealer, options_.pushStatus, socketOptions);
+  }
   wakeFd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) {
     throw std::runtime_error(std::string("cannot create an eventfd: ") + std::strerror(errno));
@@ -67,7 +86,7 @@ void BusClient::submitCommand(capnp::MessageBuilder& message, ReplyCallback call
   const uint64_t id = nextRequestId_.fetch_add(1);
   command.setVersion(schema::PROTOCOL_VERSION);
   command.setRequestId(id);
-  submit(Stage::kValidator, bus::toFrame(message), id, std::move(callback));
+  submit({id, Stage::kValidator, bus::toFrame(message), std::move(callback), {}, {}});
 }
 
 void BusClient::submitQuery(capnp::MessageBuilder& message, ReplyCallback callback) {
@@ -75,11 +94,26 @@ void BusClient::submitQuery(capnp::MessageBuilder& message, ReplyCallback callba
   const uint64_t id = nextRequestId_.fetch_add(1);
   query.setVersion(schema::PROTOCOL_VERSION);
   query.setRequestId(id);
-  submit(Stage::kStore, bus::toFrame(message), id, std::move(callback));
+  submit({id, Stage::kStore, bus::toFrame(message), std::move(callback), {}, {}});
 }
 
-void BusClient::submit(Stage stage, zmq::message_t frame, uint64_t requestId,
-                       ReplyCallback callback) {
+void BusClient::submitStatus(const std::string& domain, StatusCallback callback) {
+  if (options_.pushStatus.empty()) {
+    return invokeStatus(callback, Error{ErrorKind::kUnavailable, "",
+                                        "no pusher status endpoint is configured (push.status)"});
+  }
+  const uint64_t id = nextRequestId_.fetch_add(1);
+  capnp::MallocMessageBuilder message;
+  auto query = message.initRoot<schema::StatusQuery>();
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(id);
+  query.setDomain(domain);
+  submit({id, Stage::kPusher, bus::toFrame(message), {}, std::move(callback), {}});
+}
+
+void BusClient::submit(Outgoing out) {
+  const auto timeout = out.stage == Stage::kPusher ? options_.statusTimeout : options_.timeout;
+  out.deadline = std::chrono::steady_clock::now() + timeout;
   bool queued = false, wake = false;
   {
     std::lock_guard lock(mutex_);
@@ -87,8 +121,7 @@ void BusClient::submit(Stage stage, zmq::message_t frame, uint64_t requestId,
       queued = true;
       wake = queue_.empty();
       pendingCount_.fetch_add(1);
-      queue_.push_back(Outgoing{requestId, stage, std::move(frame), std::move(callback),
-                                std::chrono::steady_clock::now() + options_.timeout});
+      queue_.push_back(std::move(out));
     }
   }
   if (queued) {
@@ -98,11 +131,36 @@ void BusClient::submit(Stage stage, zmq::message_t frame, uint64_t requestId,
     }
     return;
   }
-  invoke(callback, Error{ErrorKind::kUnavailable, "", "the API is shutting down; try again"});
+  Pending refused{out.stage, std::move(out.callback), std::move(out.statusCallback)};
+  fail(refused, Error{ErrorKind::kUnavailable, "", "the API is shutting down; try again"});
 }
 
 std::string_view BusClient::stageName(Stage stage) {
-  return stage == Stage::kValidator ? "validator" : "store";
+  switch (stage) {
+    case Stage::kValidator:
+      return "validator";
+    case Stage::kStore:
+      return "store";
+    case Stage::kPusher:
+      return "pusher";
+  }
+  return "pipeline";
+}
+
+void BusClient::invokeStatus(StatusCallback& callback, Result<push::PushStatus> result) {
+  try {
+    callback(std::move(result));
+  } catch (const std::exception& e) {
+    spdlog::error("a status handler failed: {}; the request may not have been answered", e.what());
+  }
+}
+
+void BusClient::fail(Pending& pending, const Error& error) {
+  if (pending.stage == Stage::kPusher) {
+    invokeStatus(pending.statusCallback, error);
+  } else {
+    invoke(pending.callback, error);
+  }
 }
 
 void BusClient::invoke(ReplyCallback& callback, Result<schema::Reply::Reader> result) {
@@ -123,12 +181,14 @@ void BusClient::run() {
   std::vector<zmq_pollitem_t> items = {{commands_.handle(), 0, ZMQ_POLLIN, 0},
                                        {queries_.handle(), 0, ZMQ_POLLIN, 0},
                                        {nullptr, wakeFd_, ZMQ_POLLIN, 0}};
+  if (status_) items.push_back({status_.handle(), 0, ZMQ_POLLIN, 0});
   std::vector<Outgoing> batch;
   while (true) {
     auto wait = std::chrono::milliseconds(1000);
-    if (!deadlines_.empty()) {
+    for (const Deadlines* d : {&deadlines_, &statusDeadlines_}) {
+      if (d->empty()) continue;
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadlines_.front().first - std::chrono::steady_clock::now());
+          d->front().first - std::chrono::steady_clock::now());
       wait = std::clamp(left + std::chrono::milliseconds(1), std::chrono::milliseconds(0), wait);
     }
     try {
@@ -150,7 +210,10 @@ void BusClient::run() {
     batch.clear();
     receive(commands_);
     receive(queries_);
-    expire(std::chrono::steady_clock::now());
+    if (status_) receiveStatus();
+    const auto now = std::chrono::steady_clock::now();
+    expire(deadlines_, now);
+    expire(statusDeadlines_, now);
     if (stopping) {
       failAll({ErrorKind::kUnavailable, "", "the API is shutting down; try again"});
       return;
@@ -160,7 +223,9 @@ void BusClient::run() {
 
 void BusClient::dispatch(std::vector<Outgoing>& batch) {
   for (auto& out : batch) {
-    zmq::socket_t& socket = out.stage == Stage::kValidator ? commands_ : queries_;
+    zmq::socket_t& socket = out.stage == Stage::kValidator ? commands_
+                            : out.stage == Stage::kStore   ? queries_
+                                                           : status_;
     bool sent = false;
     try {
       sent = socket.send(out.frame, zmq::send_flags::dontwait).has_value();
@@ -169,13 +234,16 @@ void BusClient::dispatch(std::vector<Outgoing>& batch) {
     }
     if (!sent) {
       pendingCount_.fetch_sub(1);
-      invoke(out.callback, Error{ErrorKind::kUnavailable, "",
-                                 "the " + std::string(stageName(out.stage)) +
-                                     " is not reachable right now; try again"});
+      Pending refused{out.stage, std::move(out.callback), std::move(out.statusCallback)};
+      fail(refused, Error{ErrorKind::kUnavailable, "",
+                          "the " + std::string(stageName(out.stage)) +
+                              " is not reachable right now; try again"});
       continue;
     }
-    deadlines_.emplace_back(out.deadline, out.requestId);
-    pending_.emplace(out.requestId, Pending{out.stage, std::move(out.callback)});
+    (out.stage == Stage::kPusher ? statusDeadlines_ : deadlines_)
+        .emplace_back(out.deadline, out.requestId);
+    pending_.emplace(out.requestId,
+                     Pending{out.stage, std::move(out.callback), std::move(out.statusCallback)});
   }
 }
 
@@ -199,7 +267,7 @@ void BusClient::receive(zmq::socket_t& socket) {
         continue;
       }
       auto it = pending_.find(reply.getRequestId());
-      if (it == pending_.end()) continue;  // expired or unknown: already answered
+      if (it == pending_.end() || it->second.stage == Stage::kPusher) continue;  // answered
       ReplyCallback callback = std::move(it->second.callback);
       pending_.erase(it);
       pendingCount_.fetch_sub(1);
@@ -214,32 +282,73 @@ void BusClient::receive(zmq::socket_t& socket) {
   }
 }
 
-void BusClient::expire(std::chrono::steady_clock::time_point now) {
-  while (!deadlines_.empty() && deadlines_.front().first <= now) {
-    const uint64_t id = deadlines_.front().second;
-    deadlines_.pop_front();
+void BusClient::receiveStatus() {
+  bus::Multipart in;
+  for (int n = 0; n < kReceiveBurst; ++n) {
+    try {
+      if (!bus::receive(status_, in)) return;
+    } catch (const zmq::error_t& e) {
+      spdlog::error("receiving a status reply failed: {}", e.what());
+      return;
+    }
+    try {
+      bus::Decoded decoded(in.payload);
+      auto reply = decoded.root<schema::StatusReply>();
+      if (reply.getVersion() != schema::PROTOCOL_VERSION) {
+        spdlog::error(
+            "dropped a status reply of protocol version {} (this API speaks {}); run the same "
+            "zonepipe version in every stage",
+            reply.getVersion(), schema::PROTOCOL_VERSION);
+        continue;
+      }
+      auto it = pending_.find(reply.getRequestId());
+      if (it == pending_.end() || it->second.stage != Stage::kPusher) continue;  // answered
+      StatusCallback callback = std::move(it->second.statusCallback);
+      pending_.erase(it);
+      pendingCount_.fetch_sub(1);
+      invokeStatus(callback, decodeStatus(reply));
+    } catch (const std::exception& e) {
+      spdlog::error("dropped a malformed status reply from the pusher: {}", e.what());
+    }
+  }
+}
+
+void BusClient::expire(Deadlines& deadlines, std::chrono::steady_clock::time_point now) {
+  while (!deadlines.empty() && deadlines.front().first <= now) {
+    const uint64_t id = deadlines.front().second;
+    deadlines.pop_front();
     auto it = pending_.find(id);
     if (it == pending_.end()) continue;  // answered in time
-    ReplyCallback callback = std::move(it->second.callback);
-    const Stage stage = it->second.stage;
+    Pending pending = std::move(it->second);
+    const Stage stage = pending.stage;
     pending_.erase(it);
     pendingCount_.fetch_sub(1);
+    if (stage == Stage::kPusher) {  // expected while the pusher restarts: the zone still answers
+      spdlog::debug("the pusher did not answer a status query within {} ms",
+                    options_.statusTimeout.count());
+      invokeStatus(pending.statusCallback,
+                   Error{ErrorKind::kUnavailable, "",
+                         "the pusher did not answer within " +
+                             std::to_string(options_.statusTimeout.count()) + " ms"});
+      continue;
+    }
     if (now - lastTimeoutLog_ > std::chrono::seconds(1)) {
       lastTimeoutLog_ = now;
       spdlog::warn("the {} did not answer within {} ms; clients get 503. Is zonepipe-{} running?",
                    stageName(stage), options_.timeout.count(), stageName(stage));
     }
-    invoke(callback, timeoutError(stage));
+    invoke(pending.callback, timeoutError(stage));
   }
 }
 
 void BusClient::failAll(const Error& error) {
   for (auto& [id, pending] : pending_) {
     pendingCount_.fetch_sub(1);
-    invoke(pending.callback, error);
+    fail(pending, error);
   }
   pending_.clear();
   deadlines_.clear();
+  statusDeadlines_.clear();
   std::vector<Outgoing> rest;
   {
     std::lock_guard lock(mutex_);
@@ -247,7 +356,8 @@ void BusClient::failAll(const Error& error) {
   }
   for (auto& out : rest) {
     pendingCount_.fetch_sub(1);
-    invoke(out.callback, error);
+    Pending refused{out.stage, std::move(out.callback), std::move(out.statusCallback)};
+    fail(refused, error);
   }
 }
 

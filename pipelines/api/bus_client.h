@@ -1,8 +1,10 @@
 #pragma once
 // The API's only door to the pipeline. BusClient owns one thread and the
 // ZeroMQ sockets: a DEALER connected to every validator (commands, with
-// `immediate` so a missing validator fails fast) and a DEALER connected to
-// the store's query socket (reads and authentication).
+// `immediate` so a missing validator fails fast), a DEALER connected to
+// the store's query socket (reads and authentication) and, when configured,
+// a DEALER connected to the pusher's status socket (what the nameservers
+// serve; answered within the shorter `statusTimeout`).
 //
 // Any thread (Pistache handlers) may submit; submit never blocks on the
 // network. The BusClient stamps the message's version and requestId,
@@ -30,16 +32,21 @@
 #include <zmq.hpp>
 
 #include "common/util/result.h"
+#include "pipelines/push/status_client.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::api {
 
 using ReplyCallback = std::function<void(Result<schema::Reply::Reader>)>;
+// The pusher's answer about one zone (decoded, owning), or kUnavailable.
+using StatusCallback = std::function<void(Result<push::PushStatus>)>;
 
 struct BusOptions {
   std::vector<std::string> validatorEndpoints;  // commands, round-robin
   std::string storeQuery;                       // queries
   std::chrono::milliseconds timeout{5000};
+  std::string pushStatus;  // the pusher's status ROUTER; empty: status is always unavailable
+  std::chrono::milliseconds statusTimeout{1000};
 };
 
 class BusClient {
@@ -55,6 +62,10 @@ class BusClient {
   // schema::Query root (to the store).
   void submitCommand(capnp::MessageBuilder& message, ReplyCallback callback);
   void submitQuery(capnp::MessageBuilder& message, ReplyCallback callback);
+  // Asks the pusher what the nameservers serve for `domain`. Answered with
+  // kUnavailable at once when no status endpoint is configured or the pusher
+  // is not connected, or after statusTimeout.
+  void submitStatus(const std::string& domain, StatusCallback callback);
 
   // Answers everything pending with kUnavailable and joins the thread; later
   // submissions are answered at once, on the caller's thread. Idempotent.
@@ -63,32 +74,40 @@ class BusClient {
   size_t pendingCount() const { return pendingCount_.load(); }
 
  private:
-  enum class Stage : uint8_t { kValidator, kStore };
+  enum class Stage : uint8_t { kValidator, kStore, kPusher };
   struct Outgoing {
     uint64_t requestId;
     Stage stage;
     zmq::message_t frame;
-    ReplyCallback callback;
+    ReplyCallback callback;         // validator, store
+    StatusCallback statusCallback;  // pusher
     std::chrono::steady_clock::time_point deadline;
   };
   struct Pending {
     Stage stage;
     ReplyCallback callback;
+    StatusCallback statusCallback;
   };
+  using Deadlines = std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>>;
 
-  void submit(Stage stage, zmq::message_t frame, uint64_t requestId, ReplyCallback callback);
+  void submit(Outgoing out);
   void run();
   void dispatch(std::vector<Outgoing>& batch);
   void receive(zmq::socket_t& socket);
-  void expire(std::chrono::steady_clock::time_point now);
+  void receiveStatus();
+  void expire(Deadlines& deadlines, std::chrono::steady_clock::time_point now);
   void failAll(const Error& error);
   Error timeoutError(Stage stage) const;
   static std::string_view stageName(Stage stage);
   static void invoke(ReplyCallback& callback, Result<schema::Reply::Reader> result);
+  static void invokeStatus(StatusCallback& callback, Result<push::PushStatus> result);
+  // Answers a pending or refused request with `error`, whatever its stage.
+  static void fail(Pending& pending, const Error& error);
 
   BusOptions options_;
   zmq::socket_t commands_;
   zmq::socket_t queries_;
+  zmq::socket_t status_;  // unset when options_.pushStatus is empty
   int wakeFd_ = -1;
 
   std::atomic<uint64_t> nextRequestId_{1};
@@ -100,7 +119,8 @@ class BusClient {
 
   // Owned by the thread.
   std::unordered_map<uint64_t, Pending> pending_;
-  std::deque<std::pair<std::chrono::steady_clock::time_point, uint64_t>> deadlines_;
+  Deadlines deadlines_;        // validator and store: one timeout, so in order
+  Deadlines statusDeadlines_;  // pusher: statusTimeout, in order
   std::chrono::steady_clock::time_point lastTimeoutLog_{};
 
   std::thread thread_;

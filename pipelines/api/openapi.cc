@@ -49,7 +49,8 @@ constexpr std::string_view kComponents = R"json({
   },
   "ZoneDetail": {
     "type": "object",
-    "required": ["uuid", "domain", "created_at", "record_count", "serial", "records"],
+    "required": ["uuid", "domain", "created_at", "record_count", "serial", "records",
+      "nameservers", "deployed_serial", "last_error"],
     "properties": {
       "uuid": {"type": "string", "format": "uuid"},
       "domain": {"type": "string"},
@@ -57,7 +58,42 @@ constexpr std::string_view kComponents = R"json({
       "record_count": {"type": "integer", "minimum": 0},
       "serial": {"type": "integer", "minimum": 0, "maximum": 4294967295,
         "description": "The zone's SOA serial; it rises with every change."},
-      "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}}
+      "records": {"type": "array", "items": {"$ref": "#/components/schemas/Record"}},
+      "nameservers": {"type": ["array", "null"],
+        "items": {"$ref": "#/components/schemas/NameserverStatus"},
+        "description": "What each nameserver serves, asked live; null when the deployment status is unknown right now (the zone itself is still answered)."},
+      "deployed_serial": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295,
+        "description": "The SOA serial deployed to the primary; null when not deployed yet or unknown."},
+      "last_error": {"type": ["string", "null"],
+        "description": "The last deployment failure of this zone; null after a success."}
+    }
+  },
+  "NameserverStatus": {
+    "type": "object",
+    "required": ["name", "address", "serial", "in_sync", "detail"],
+    "properties": {
+      "name": {"type": "string", "description": "ns1.example.net"},
+      "address": {"type": "string", "description": "Where it is asked, ADDRESS or ADDRESS:PORT."},
+      "serial": {"type": ["integer", "null"], "minimum": 0, "maximum": 4294967295,
+        "description": "The SOA serial it answers with; null when it does not answer for the zone."},
+      "in_sync": {"type": "boolean", "description": "It serves the zone's current serial."},
+      "detail": {"type": "string", "description": "Why it is not in sync; empty when it is."}
+    }
+  },
+  "Change": {
+    "type": "object",
+    "required": ["seq", "time", "action", "before", "after", "token_id"],
+    "properties": {
+      "seq": {"type": "integer", "minimum": 1,
+        "description": "The event's sequence number; the zone's serial right after it."},
+      "time": {"type": "string", "format": "date-time"},
+      "action": {"type": "string",
+        "enum": ["zone_created", "record_created", "record_updated", "record_deleted"]},
+      "before": {"oneOf": [{"$ref": "#/components/schemas/Record"}, {"type": "null"}],
+        "description": "The record before an update or delete."},
+      "after": {"oneOf": [{"$ref": "#/components/schemas/Record"}, {"type": "null"}],
+        "description": "The record after a create or update."},
+      "token_id": {"type": "string", "description": "The public id of the token that made it."}
     }
   },
   "ZoneCreate": {
@@ -69,7 +105,10 @@ constexpr std::string_view kComponents = R"json({
       "created_at": {"readOnly": true, "description": "Accepted and ignored."},
       "record_count": {"readOnly": true, "description": "Accepted and ignored."},
       "records": {"readOnly": true, "description": "Accepted and ignored."},
-      "serial": {"readOnly": true, "description": "Accepted and ignored."}
+      "serial": {"readOnly": true, "description": "Accepted and ignored."},
+      "nameservers": {"readOnly": true, "description": "Accepted and ignored."},
+      "deployed_serial": {"readOnly": true, "description": "Accepted and ignored."},
+      "last_error": {"readOnly": true, "description": "Accepted and ignored."}
     },
     "additionalProperties": false
   },
@@ -138,7 +177,10 @@ constexpr std::string_view kComponents = R"json({
     "schema": {"type": "string", "format": "uuid"}},
   "record_type": {"name": "record_type", "in": "query", "required": false,
     "description": "Only records of this type (case-insensitive).",
-    "schema": {"type": "string"}}
+    "schema": {"type": "string"}},
+  "serial": {"name": "serial", "in": "query", "required": false,
+    "description": "A serial the zone had (a `seq` of its changes): the zone file as it was then, rebuilt from the log. Without it: the zone file as deployed now.",
+    "schema": {"type": "integer", "minimum": 1}}
 },
 "headers": {
   "X-Total-Count": {"description": "Items in the whole list, over all pages.",
@@ -153,7 +195,7 @@ constexpr std::string_view kComponents = R"json({
   "Unauthorized": {"description": "authentication_failed: token missing, not vps_-prefixed, unknown or revoked.",
     "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer"}}},
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-  "NotFound": {"description": "not_found: unknown id, or owned by another user.",
+  "NotFound": {"description": "not_found: unknown id, or owned by another user (export: also a serial that is not one of the zone's, or a zone file not deployed yet).",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "PayloadTooLarge": {"description": "payload_too_large: the body is over the limit.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
@@ -176,14 +218,22 @@ std::string_view schemaName(BodyKind kind) {
     case BodyKind::kRecordList:
     case BodyKind::kRecord:
       return "Record";
+    case BodyKind::kChangeList:
+      return "Change";
     case BodyKind::kNone:
     case BodyKind::kOpenApi:
+    case BodyKind::kZoneFile:
       break;
   }
   return "";
 }
 
-bool isList(BodyKind kind) { return kind == BodyKind::kZoneList || kind == BodyKind::kRecordList; }
+bool isList(BodyKind kind) {
+  return kind == BodyKind::kZoneList || kind == BodyKind::kRecordList ||
+         kind == BodyKind::kChangeList;
+}
+
+bool isPaged(QueryKind kind) { return kind != QueryKind::kNone && kind != QueryKind::kSerial; }
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -237,11 +287,14 @@ class DocumentWriter {
         names.push_back("zone");
         names.push_back("record_type");
         break;
+      case QueryKind::kSerial:
+        names.push_back("serial");
+        break;
       case QueryKind::kPaged:
       case QueryKind::kNone:
         break;
     }
-    if (route.query != QueryKind::kNone) {
+    if (isPaged(route.query)) {
       names.push_back("page");
       names.push_back("page_size");
     }
@@ -280,6 +333,18 @@ class DocumentWriter {
       key("schema");
       w_.StartObject();
       str("type", "object");
+      w_.EndObject();
+      w_.EndObject();
+      w_.EndObject();
+    } else if (route.response == BodyKind::kZoneFile) {
+      key("content");
+      w_.StartObject();
+      key("text/dns");
+      w_.StartObject();
+      key("schema");
+      w_.StartObject();
+      str("type", "string");
+      str("description", "A BIND9 zone file (RFC 1035 master file format).");
       w_.EndObject();
       w_.EndObject();
       w_.EndObject();

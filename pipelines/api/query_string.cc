@@ -73,4 +73,22 @@ Result<std::string> domainFilter(std::string_view raw) {
   return text;
 }
 
+Result<std::optional<uint64_t>> serialParam(const std::optional<std::string>& raw) {
+  if (!raw) return std::optional<uint64_t>();
+  const Error bad = Error::validation("serial", "serial must be a zone serial: an integer from 1");
+  auto decoded = percentDecode(*raw, "serial");
+  if (!decoded) return bad;
+  const std::string& text = *decoded;
+  if (text.empty() || text.size() > 20) return bad;
+  uint64_t value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9') return bad;
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return bad;
+    value = value * 10 + digit;
+  }
+  if (value == 0) return bad;
+  return std::optional<uint64_t>(value);
+}
+
 }  // namespace zp::api

@@ -3,6 +3,8 @@
 // (pistache#1179), so the API decodes them here, and encodes them again for
 // the links it builds. Stateless functions, thread-safe.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,5 +24,10 @@ std::string percentEncode(std::string_view text);
 // stored domain. Text that is no valid domain is returned as is (lower-case):
 // it simply matches no zone.
 Result<std::string> domainFilter(std::string_view raw);
+
+// The `serial=` parameter of GET /dns-zones/{uuid}/export: absent is nullopt;
+// otherwise a decimal integer from 1 to 2^64-1 (no sign, no spaces), else a
+// validation error on field "serial".
+Result<std::optional<uint64_t>> serialParam(const std::optional<std::string>& raw);
 
 }  // namespace zp::api

@@ -16,8 +16,9 @@ struct FieldRule {
 };
 
 constexpr std::array<FieldRule, 1> kZoneFields = {{{"domain", true, false}}};
-constexpr std::array<std::string_view, 5> kZoneReadOnly = {"uuid", "created_at", "record_count",
-                                                           "records", "serial"};
+constexpr std::array<std::string_view, 8> kZoneReadOnly = {
+    "uuid",   "created_at",  "record_count",    "records",
+    "serial", "nameservers", "deployed_serial", "last_error"};
 
 constexpr std::array<FieldRule, 5> kRecordFields = {{
     {"record_type", true, false},

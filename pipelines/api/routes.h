@@ -52,6 +52,8 @@ enum class Operation : uint8_t {
   kPatchRecord,
   kDeleteRecord,
   kOpenApi,
+  kExportZone,
+  kListZoneChanges,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -61,18 +63,21 @@ enum class BodyKind : uint8_t {
   kRecordCreate,  // record_type, name, value required; ttl, priority optional
   kRecordPatch,   // any subset of the record's writable fields
   kZoneList,      // array of zone summaries
-  kZoneDetail,    // zone summary + serial + records
+  kZoneDetail,    // zone summary + serial + records + deployment status
   kRecordList,    // array of records
   kRecord,        // one record
   kOpenApi,       // this document
+  kZoneFile,      // a BIND9 zone file, text/dns
+  kChangeList,    // array of a zone's events, newest first
 };
 
 // The query parameters a route takes.
 enum class QueryKind : uint8_t {
   kNone,
-  kPaged,              // page, page_size
-  kPagedByDomain,      // + domain
-  kPagedByZoneAndType  // + zone, record_type
+  kPaged,               // page, page_size
+  kPagedByDomain,       // + domain
+  kPagedByZoneAndType,  // + zone, record_type
+  kSerial               // serial (optional)
 };
 
 struct RouteSpec {
@@ -93,6 +98,8 @@ inline constexpr std::string_view kZonePath = "/api/v1/dns-zones/{uuid}/";
 inline constexpr std::string_view kZoneRecordsPath = "/api/v1/dns-zones/{uuid}/records/";
 inline constexpr std::string_view kRecordsPath = "/api/v1/dns-records/";
 inline constexpr std::string_view kRecordPath = "/api/v1/dns-records/{uuid}/";
+inline constexpr std::string_view kZoneExportPath = "/api/v1/dns-zones/{uuid}/export";
+inline constexpr std::string_view kZoneChangesPath = "/api/v1/dns-zones/{uuid}/changes/";
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 
 using auth::Permission;
@@ -128,6 +135,12 @@ inline constexpr RouteSpec kRoutes[] = {
      BodyKind::kRecordPatch, BodyKind::kRecord, QueryKind::kNone},
     {Method::kDelete, kRecordPath, Permission::kDelete, Operation::kDeleteRecord, "deleteRecord",
      "Delete a record", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kNone},
+    {Method::kGet, kZoneExportPath, Permission::kRead, Operation::kExportZone, "exportZone",
+     "The zone file as deployed (`serial`: as it was at that serial, rebuilt from the log)", 200,
+     BodyKind::kNone, BodyKind::kZoneFile, QueryKind::kSerial},
+    {Method::kGet, kZoneChangesPath, Permission::kRead, Operation::kListZoneChanges,
+     "listZoneChanges", "The zone's change history, newest first", 200, BodyKind::kNone,
+     BodyKind::kChangeList, QueryKind::kPaged},
     {Method::kGet, kOpenApiPath, std::nullopt, Operation::kOpenApi, "getOpenApi",
      "This OpenAPI 3.1 document (no token needed)", 200, BodyKind::kNone, BodyKind::kOpenApi,
      QueryKind::kNone},

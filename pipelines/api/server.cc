@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -21,6 +22,8 @@
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/api/auth_cache.h"
+#include "pipelines/api/change_json.h"
+#include "pipelines/api/deployment_json.h"
 #include "pipelines/api/errors.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
@@ -30,6 +33,7 @@
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
 #include "pipelines/api/zone_cache.h"
+#include "pipelines/render/zonefile.h"
 
 namespace zp::api {
 namespace {
@@ -88,7 +92,9 @@ class Exchange {
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
 
-  void send(int status, const std::string& body, const Headers& headers = {}) {
+  // `contentType` empty: application/json.
+  void send(int status, const std::string& body, const Headers& headers = {},
+            const std::string& contentType = {}) {
     if (answered_) return;
     answered_ = true;
     try {
@@ -101,6 +107,9 @@ class Exchange {
       }
       if (head_ || (body.empty() && status == 204)) {  // HEAD answers carry no body
         writer_.send(static_cast<Http::Code>(status));
+      } else if (!contentType.empty()) {
+        writer_.send(static_cast<Http::Code>(status), body,
+                     Http::Mime::MediaType::fromString(contentType));
       } else {
         writer_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
       }
@@ -194,6 +203,43 @@ Headers listHeaders(std::string_view path, std::span<const QueryParam> filters, 
   return headers;
 }
 
+// The zone detail's two halves, from the store (cached zone JSON) and from the
+// pusher (deployment status), arriving in either order, on the BusClient
+// thread (or the caller's while the bus stops): the second one answers.
+class ZoneDetailJoin {
+ public:
+  explicit ZoneDetailJoin(ExchangePtr ex) : ex_(std::move(ex)) {}
+
+  void setZone(std::shared_ptr<const std::string> json, uint64_t serial) {
+    std::lock_guard lock(mutex_);
+    json_ = std::move(json);
+    serial_ = serial;
+    answerIfComplete();
+  }
+  // An unavailable pusher is an unknown status, never an error of the read.
+  void setStatus(Result<push::PushStatus> status) {
+    std::lock_guard lock(mutex_);
+    haveStatus_ = true;
+    if (status) status_ = std::move(status).value();
+    answerIfComplete();
+  }
+
+ private:
+  void answerIfComplete() {
+    if (!json_ || !haveStatus_ || ex_->answered()) return;
+    ex_->send(200, withDeployment(*json_, serial_, status_));
+  }
+
+  ExchangePtr ex_;
+  std::mutex mutex_;
+  std::shared_ptr<const std::string> json_;
+  uint64_t serial_ = 0;
+  bool haveStatus_ = false;
+  std::optional<push::PushStatus> status_;
+};
+
+constexpr const char* kZoneFileType = "text/dns";
+
 std::vector<dns::Record> recordsFrom(capnp::List<schema::Record>::Reader list) {
   std::vector<dns::Record> out;
   out.reserve(list.size());
@@ -209,6 +255,7 @@ struct ApiServer::Impl {
 
   const config::Config cfg;
   BusClient& bus;
+  const render::ZoneFileSettings zoneFileSettings = render::settingsFrom(cfg);
   AuthCache authCache;
   ZoneCache zoneCache;
   std::atomic<int> inFlight{0};
@@ -395,22 +442,30 @@ struct ApiServer::Impl {
             }
             const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
             const auto records = recordsFrom(reply.getBody().getZone().getRecords());
-            x->send(201, renderZoneDetail(zone, records), {{"Location", zonePath(zone.uuid)}});
+            x->send(201, withDeployment(renderZoneDetail(zone, records), zone.serial, std::nullopt),
+                    {{"Location", zonePath(zone.uuid)}});
           });
     });
   }
 
-  // The zone detail is rendered once per zone version and then served from
-  // zoneCache: a hit costs one small query (the user's zone with the cached
-  // domain, for its current serial), so ownership and read-your-writes are
-  // decided by the store every time. Anything but an exact hit falls back to
-  // the full getZone query, which also answers 404s.
+  // The zone part of the detail is rendered once per zone version and then
+  // served from zoneCache: a hit costs one small query (the user's zone with
+  // the cached domain, for its current serial), so ownership and
+  // read-your-writes are decided by the store every time. Anything but an
+  // exact hit falls back to the full getZone query, which also answers 404s.
+  // The deployment status is asked of the pusher on every read, in parallel
+  // with the store when the domain is known from the cache, and spliced in
+  // (ZoneDetailJoin); it is never cached.
   void getZone(const ExchangePtr& ex, const Rest::Request& req) {
     auto uuid = pathUuid(req);
     authorize(ex, req, [this, uuid](const ExchangePtr& x) {
       if (!uuid) return x->fail(notFound("zone"));
       auto cached = zoneCache.find(*uuid);
-      if (!cached) return fetchZone(x, *uuid);
+      if (!cached) return fetchZone(x, *uuid, nullptr);
+      auto join = std::make_shared<ZoneDetailJoin>(x);
+      bus.submitStatus(cached->domain, [x, join](Result<push::PushStatus> status) {
+        guarded(x, [&] { join->setStatus(std::move(status)); });
+      });
       const std::string zoneUuid = *uuid;
       query(
           x,
@@ -419,25 +474,28 @@ struct ApiServer::Impl {
             body.setDomain(cached->domain);
             body.setLimit(1);
           },
-          [this, x, zoneUuid](schema::Reply::Reader reply) {
+          [this, x, zoneUuid, join](schema::Reply::Reader reply) {
             if (reply.getBody().isZones()) {
               auto items = reply.getBody().getZones().getItems();
               if (items.size() == 1 && std::string_view(items[0].getUuid().cStr()) == zoneUuid) {
-                if (auto json = zoneCache.fresh(zoneUuid, items[0].getSerial())) {
-                  return x->send(200, *json);
+                const uint64_t serial = items[0].getSerial();
+                if (auto json = zoneCache.fresh(zoneUuid, serial)) {
+                  return join->setZone(std::move(json), serial);
                 }
               }
             }
-            fetchZone(x, zoneUuid);
+            fetchZone(x, zoneUuid, join);  // a uuid's domain never changes: the status stands
           });
     });
   }
 
-  // The full getZone query: renders the detail, remembers it, answers.
-  void fetchZone(const ExchangePtr& x, const std::string& uuid) {
+  // The full getZone query: renders the zone part, remembers it, then
+  // answers through `join`, or asks the pusher first when there is none.
+  void fetchZone(const ExchangePtr& x, const std::string& uuid,
+                 std::shared_ptr<ZoneDetailJoin> join) {
     query(
         x, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
-        [this, x](schema::Reply::Reader reply) {
+        [this, x, join](schema::Reply::Reader reply) {
           if (!reply.getBody().isZone()) {
             return x->fail(internalError("the store answered getZone with another body"));
           }
@@ -445,8 +503,98 @@ struct ApiServer::Impl {
           const auto records = recordsFrom(reply.getBody().getZone().getRecords());
           auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
           zoneCache.insert(zone.uuid, zone.domain, zone.serial, json);
-          x->send(200, *json);
+          if (join) return join->setZone(std::move(json), zone.serial);
+          auto fresh = std::make_shared<ZoneDetailJoin>(x);
+          fresh->setZone(std::move(json), zone.serial);
+          bus.submitStatus(zone.domain, [x, fresh](Result<push::PushStatus> status) {
+            guarded(x, [&] { fresh->setStatus(std::move(status)); });
+          });
         });
+  }
+
+  // GET .../export: the zone file the pusher deployed (ownership and the
+  // domain from the store first), or with ?serial=N the zone as it was at N,
+  // rebuilt by the store from the log and rendered by the renderer's own
+  // function and settings, so it is byte-identical to what was deployed then.
+  void exportZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto serial = serialParam(req.query().get("serial"));
+    authorize(ex, req, [this, uuid, serial](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!serial) return x->fail(serial.error());
+      const std::string zoneUuid = *uuid;
+      if (const auto at = serial.value()) {
+        return query(
+            x,
+            [&](schema::Query::Builder q) {
+              auto body = q.getBody().initZoneAt();
+              body.setZoneUuid(zoneUuid);
+              body.setSerial(*at);
+            },
+            [this, x](schema::Reply::Reader reply) {
+              if (!reply.getBody().isZone()) {
+                return x->fail(internalError("the store answered zoneAt with another body"));
+              }
+              dns::ZoneSnapshot snapshot;
+              snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
+              snapshot.records = recordsFrom(reply.getBody().getZone().getRecords());
+              x->send(200, render::renderZoneFile(snapshot, zoneFileSettings), {}, kZoneFileType);
+            });
+      }
+      query(
+          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
+          [this, x](schema::Reply::Reader reply) { sendDeployedFile(x, reply); });
+    });
+  }
+
+  void sendDeployedFile(const ExchangePtr& x, schema::Reply::Reader reply) {
+    if (!reply.getBody().isZone()) {
+      return x->fail(internalError("the store answered getZone with another body"));
+    }
+    const std::string domain = reply.getBody().getZone().getZone().getDomain();
+    bus.submitStatus(domain, [x](Result<push::PushStatus> status) {
+      guarded(x, [&] {
+        if (!status) {
+          return x->fail({ErrorKind::kUnavailable, "",
+                          "the pusher did not say what is deployed (" + status.error().detail +
+                              "); try again"});
+        }
+        if (!status->known || status->zoneFile.empty()) {
+          return x->fail({ErrorKind::kNotFound, "",
+                          "zone file not deployed yet; try again shortly, or ask for an "
+                          "earlier version with ?serial=N"});
+        }
+        x->send(200, status->zoneFile, {}, kZoneFileType);
+      });
+    });
+  }
+
+  // GET .../changes/: the zone's events, newest first, paged like every list.
+  void listZoneChanges(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
+    authorize(ex, req, [this, uuid, page](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!page) return x->fail(page.error());
+      const Page p = *page;
+      const std::string zoneUuid = *uuid;
+      query(
+          x,
+          [&](schema::Query::Builder q) {
+            auto body = q.getBody().initZoneChanges();
+            body.setZoneUuid(zoneUuid);
+            body.setOffset(p.offset());
+            body.setLimit(p.size);
+          },
+          [x, p, zoneUuid](schema::Reply::Reader reply) {
+            if (!reply.getBody().isEvents()) {
+              return x->fail(internalError("the store answered zoneChanges with another body"));
+            }
+            auto events = reply.getBody().getEvents();
+            x->send(200, renderChangeList(events.getItems()),
+                    listHeaders(zonePath(zoneUuid) + "changes/", {}, p, events.getTotal()));
+          });
+    });
   }
 
   void deleteZone(const ExchangePtr& ex, const Rest::Request& req) {
@@ -692,6 +840,10 @@ struct ApiServer::Impl {
         return &Impl::deleteRecord;
       case Operation::kOpenApi:
         return &Impl::openApi;
+      case Operation::kExportZone:
+        return &Impl::exportZone;
+      case Operation::kListZoneChanges:
+        return &Impl::listZoneChanges;
     }
     throw std::logic_error("handlerOf: Operation out of range");
   }

@@ -108,7 +108,16 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
         << path;
     EXPECT_EQ(op.HasMember("requestBody"), route.request != BodyKind::kNone) << path;
     EXPECT_EQ(responses.HasMember("413"), route.request != BodyKind::kNone) << path;
-    if (route.query != QueryKind::kNone) {
+    EXPECT_EQ(responses.HasMember("400"),
+              route.request != BodyKind::kNone || route.query != QueryKind::kNone)
+        << path;
+    if (route.query == QueryKind::kSerial) {  // the zone file, not a list
+      const auto& ok = responses["200"];
+      EXPECT_FALSE(ok.HasMember("headers")) << path;
+      EXPECT_STREQ(ok["content"]["text/dns"]["schema"]["type"].GetString(), "string");
+      ASSERT_EQ(op["parameters"].Size(), 2u) << path;  // uuid, serial
+      EXPECT_STREQ(op["parameters"][1]["$ref"].GetString(), "#/components/parameters/serial");
+    } else if (route.query != QueryKind::kNone) {
       const auto& ok = responses["200"];
       EXPECT_TRUE(ok["headers"].HasMember("X-Total-Count")) << path;
       EXPECT_TRUE(ok["headers"].HasMember("Link")) << path;
@@ -121,7 +130,8 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
 // the server does not register.
 TEST(OpenApi, PathsAndMethodsEqualTheRoutesTheServerRegisters) {
   zmq::context_t ctx;
-  BusClient bus(ctx, {{"inproc://openapi-test-validator"}, "inproc://openapi-test-store", 100ms});
+  BusClient bus(
+      ctx, {{"inproc://openapi-test-validator"}, "inproc://openapi-test-store", 100ms, "", 100ms});
   config::Config cfg;
   ApiServer server(cfg, bus);  // routes are registered on construction; no listening needed
 
@@ -139,12 +149,12 @@ TEST(OpenApi, PathsAndMethodsEqualTheRoutesTheServerRegisters) {
     }
   }
   EXPECT_EQ(registered, documented);
-  EXPECT_EQ(registered.size(), 12u);
+  EXPECT_EQ(registered.size(), 14u);
   // Every known path also registers every other method (the JSON 405s).
   for (const auto& [pattern, methods] : methodsByPattern) {
     EXPECT_EQ(methods.size(), kAllMethods.size()) << pattern;
   }
-  EXPECT_EQ(methodsByPattern.size(), 6u);
+  EXPECT_EQ(methodsByPattern.size(), 8u);
   bus.stop();
 }
 

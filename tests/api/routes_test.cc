@@ -28,7 +28,7 @@ TEST(Routes, NoDuplicateRoutesOrOperationIds) {
     EXPECT_EQ(route.request != BodyKind::kNone, bodyMethod) << route.operationId;
     EXPECT_EQ(route.response == BodyKind::kNone, route.successStatus == 204) << route.operationId;
   }
-  EXPECT_EQ(std::size(kRoutes), 12u);
+  EXPECT_EQ(std::size(kRoutes), 14u);
 }
 
 TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
@@ -38,11 +38,13 @@ TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
       {kZoneRecordsPath, "GET, POST"},
       {kRecordsPath, "GET"},
       {kRecordPath, "GET, PUT, PATCH, DELETE"},
+      {kZoneExportPath, "GET"},
+      {kZoneChangesPath, "GET"},
       {kOpenApiPath, "GET"},
       {"/api/v1/nothing/", ""},
   };
   for (const auto& [path, allow] : cases) EXPECT_EQ(allowHeader(path), allow) << path;
-  EXPECT_EQ(routePaths().size(), 6u);
+  EXPECT_EQ(routePaths().size(), 8u);
   EXPECT_TRUE(methodsOn("/api/v1/nothing/").empty());
 }
 
@@ -51,6 +53,8 @@ TEST(Routes, PistachePatterns) {
       {"/api/v1/dns-zones/", "/api/v1/dns-zones/"},
       {"/api/v1/dns-zones/{uuid}/", "/api/v1/dns-zones/:uuid/"},
       {"/api/v1/dns-zones/{uuid}/records/", "/api/v1/dns-zones/:uuid/records/"},
+      {"/api/v1/dns-zones/{uuid}/export", "/api/v1/dns-zones/:uuid/export"},
+      {"/api/v1/dns-zones/{uuid}/changes/", "/api/v1/dns-zones/:uuid/changes/"},
       {"/api/v1/openapi.json", "/api/v1/openapi.json"},
   };
   for (const auto& [path, pattern] : cases) EXPECT_EQ(pistachePattern(path), pattern);

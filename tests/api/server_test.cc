@@ -63,7 +63,8 @@ class FakePipeline {
  public:
   explicit FakePipeline(zmq::context_t& ctx)
       : validator_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://api-validator")),
-        store_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://api-store")) {
+        store_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://api-store")),
+        pusher_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://api-push-status")) {
     zones_[kZoneA] = {kUserA, "example.com"};
     zones_[kZoneB] = {kUserB, "other.org"};
     addRecord(kMxA, kZoneA, {dns::RecordType::kMx, "@", "mail.example.com", 3600, 10});
@@ -92,6 +93,18 @@ class FakePipeline {
   }
 
   uint32_t listTotal = 25;
+
+  // How the fake pusher answers: not at all (a stopped pusher), or with one
+  // primary and one secondary serving `servedSerial` for every domain.
+  void pusherAnswers(bool answers, uint32_t servedSerial = 0) {
+    std::lock_guard lock(mutex_);
+    pusherAnswers_ = answers;
+    servedSerial_ = servedSerial;
+  }
+  int statusQueries() {
+    std::lock_guard lock(mutex_);
+    return statusQueries_;
+  }
 
   // A committed change to a zone: its serial moves on.
   void bumpSerial(const std::string& zone) {
@@ -130,13 +143,43 @@ class FakePipeline {
 
   void run() {
     std::vector<zmq_pollitem_t> items = {{validator_.handle(), 0, ZMQ_POLLIN, 0},
-                                         {store_.handle(), 0, ZMQ_POLLIN, 0}};
+                                         {store_.handle(), 0, ZMQ_POLLIN, 0},
+                                         {pusher_.handle(), 0, ZMQ_POLLIN, 0}};
     while (!stop_) {
       zmq::poll(items, 20ms);
       bus::Multipart in;
       while (bus::receive(validator_, in)) answerCommand(in);
       while (bus::receive(store_, in)) answerQuery(in);
+      while (bus::receive(pusher_, in)) answerStatus(in);
     }
+  }
+
+  void answerStatus(bus::Multipart& in) {
+    bus::Decoded decoded(in.payload);
+    auto q = decoded.root<schema::StatusQuery>();
+    std::lock_guard lock(mutex_);
+    ++statusQueries_;
+    if (!pusherAnswers_) return;
+    capnp::MallocMessageBuilder message;
+    auto reply = message.initRoot<schema::StatusReply>();
+    reply.setVersion(schema::PROTOCOL_VERSION);
+    reply.setRequestId(q.getRequestId());
+    reply.setDomain(q.getDomain());
+    reply.setKnown(true);
+    reply.setDeployedSerial(servedSerial_);
+    reply.setWantedSerial(servedSerial_);
+    reply.setZoneFile("; zone " + std::string(q.getDomain().cStr()) + ", deployed\n");
+    auto list = reply.initNameservers(2);
+    const char* names[] = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
+    const char* addresses[] = {"127.0.0.1:1053", "127.0.0.2:1053"};
+    for (unsigned i = 0; i < 2; ++i) {
+      list[i].setName(names[i]);
+      list[i].setAddress(addresses[i]);
+      list[i].setAnswered(true);
+      list[i].setSerial(servedSerial_);
+      list[i].setInSync(true);
+    }
+    ASSERT_TRUE(bus::send(pusher_, in.envelope, bus::toFrame(message)));
   }
 
   static void fail(schema::Reply::Builder reply, ErrorKind kind, const std::string& detail) {
@@ -231,6 +274,47 @@ class FakePipeline {
           zones.setTotal(listTotal);
           break;
         }
+        case schema::Query::Body::ZONE_CHANGES: {
+          auto changes = body.getZoneChanges();
+          auto it = zones_.find(changes.getZoneUuid());
+          if (it == zones_.end() || it->second.user != user) {
+            fail(reply, ErrorKind::kNotFound, "zone not found");
+            break;
+          }
+          seen_.offset = changes.getOffset();
+          seen_.limit = changes.getLimit();
+          auto events = reply.getBody().initEvents();
+          events.setTotal(3);
+          events.setLastSeq(3);
+          auto items = events.initItems(1);  // the newest: an update of the MX record
+          items[0].setSeq(3);
+          items[0].setTime(1700000100);
+          items[0].initActor().setTokenId("tok_test");
+          items[0].setZoneUuid(it->first);
+          auto updated = items[0].getChange().initRecordUpdated();
+          dns::Record before = records_[kMxA], after = records_[kMxA];
+          after.data.ttl = 60;
+          schema::toSchema(before, updated.initBefore());
+          schema::toSchema(after, updated.initAfter());
+          break;
+        }
+        case schema::Query::Body::ZONE_AT: {
+          auto at = body.getZoneAt();
+          auto it = zones_.find(at.getZoneUuid());
+          if (it == zones_.end() || it->second.user != user || at.getSerial() != 2) {
+            fail(reply, ErrorKind::kNotFound, "serial is not a version of this zone");
+            break;
+          }
+          auto zone = reply.getBody().initZone();
+          dns::Zone z;
+          z.uuid = it->first;
+          z.domain = it->second.domain;
+          z.ownerId = user;
+          z.serial = 2;
+          schema::toSchema(z, zone.initZone());
+          schema::toSchema(records_[kMxA], zone.initRecords(1)[0]);
+          break;
+        }
         default:
           fail(reply, ErrorKind::kInternal, "the fake store does not answer this query");
       }
@@ -280,6 +364,10 @@ class FakePipeline {
 
   zmq::socket_t validator_;
   zmq::socket_t store_;
+  zmq::socket_t pusher_;
+  bool pusherAnswers_ = false;
+  uint32_t servedSerial_ = 0;
+  int statusQueries_ = 0;
   std::atomic<bool> stop_{false};
   std::mutex mutex_;
   std::map<std::string, Owner> zones_;
@@ -319,6 +407,8 @@ const Expected kApiMdTable[] = {
     {"PUT", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:update"},
     {"PATCH", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:update"},
     {"DELETE", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:delete"},
+    {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/export", "dns:read"},
+    {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changes/", "dns:read"},
 };
 const char* const kPermissions[] = {"dns:list", "dns:read", "dns:create", "dns:update",
                                     "dns:delete"};
@@ -373,7 +463,12 @@ class ApiServerTest : public ::testing::Test {
 
   zmq::context_t ctx_;
   FakePipeline pipeline_{ctx_};
-  BusClient bus_{ctx_, {{"inproc://api-validator"}, "inproc://api-store", 3000ms}};
+  BusClient bus_{ctx_,
+                 {{"inproc://api-validator"},
+                  "inproc://api-store",
+                  3000ms,
+                  "inproc://api-push-status",
+                  500ms}};
   config::Config cfg_;
   std::unique_ptr<ApiServer> server_;
   std::map<std::string, std::string> without_, only_;
@@ -435,7 +530,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 6 * 9);
+  EXPECT_EQ(probed, 8 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {
@@ -707,6 +802,112 @@ TEST_F(ApiServerTest, ZoneDetailCacheNeverServesStaleOrForeignZones) {
     EXPECT_EQ(pipeline_.seen().getZones, step.getZones) << step.what;
   }
   EXPECT_GE(pipeline_.seen().zoneChecks, 5);
+}
+
+// --- deployment status, export, history --------------------------------------
+
+// The zone detail carries the pusher's status, asked on every read (it
+// changes without the zone's serial changing), and still answers 200 with
+// "nameservers": null while the pusher does not answer.
+TEST_F(ApiServerTest, ZoneDetailAddsLiveNameserverStatusAndSurvivesASilentPusher) {
+  const std::string path = std::string("/api/v1/dns-zones/") + kZoneA + "/";
+  pipeline_.pusherAnswers(false);
+  for (int round = 0; round < 2; ++round) {  // a cache miss, then a hit
+    auto r = asA("GET", path);
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto d = parse(r.body);
+    EXPECT_TRUE(d["nameservers"].IsNull()) << r.body;
+    EXPECT_TRUE(d["deployed_serial"].IsNull()) << r.body;
+    EXPECT_TRUE(d["last_error"].IsNull()) << r.body;
+    EXPECT_TRUE(d["records"].IsArray()) << r.body;
+  }
+  const int asked = pipeline_.statusQueries();
+  EXPECT_GE(asked, 2);
+
+  pipeline_.pusherAnswers(true, 1);  // serves serial 1, the zone's current one
+  auto r = asA("GET", path);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto d = parse(r.body);
+  ASSERT_TRUE(d["nameservers"].IsArray()) << r.body;
+  ASSERT_EQ(d["nameservers"].Size(), 2u);
+  for (const auto& ns : d["nameservers"].GetArray()) {
+    EXPECT_TRUE(ns["in_sync"].GetBool()) << r.body;
+    EXPECT_EQ(ns["serial"].GetUint(), 1u);
+    EXPECT_STREQ(ns["detail"].GetString(), "");
+  }
+  EXPECT_STREQ(d["nameservers"][1]["name"].GetString(), "ns2.zonepipe.test");
+  EXPECT_STREQ(d["nameservers"][1]["address"].GetString(), "127.0.0.2:1053");
+  EXPECT_EQ(d["deployed_serial"].GetUint(), 1u);
+
+  // A committed change: the nameservers still serve serial 1, not in sync.
+  pipeline_.bumpSerial(kZoneA);
+  r = asA("GET", path);
+  ASSERT_EQ(r.status, 200) << r.body;
+  d = parse(r.body);
+  EXPECT_EQ(d["serial"].GetUint(), 2u);
+  for (const auto& ns : d["nameservers"].GetArray()) {
+    EXPECT_FALSE(ns["in_sync"].GetBool()) << r.body;
+    EXPECT_STRNE(ns["detail"].GetString(), "");
+  }
+  // Another user's zone: 404 whatever the pusher knows.
+  expectError(call("GET", path, "", token('b')), 404, "not_found", nullptr, "foreign zone");
+}
+
+TEST_F(ApiServerTest, ExportServesTheDeployedFileAsTextDns) {
+  const std::string path = std::string("/api/v1/dns-zones/") + kZoneA + "/export";
+  pipeline_.pusherAnswers(false);
+  expectError(asA("GET", path), 503, "unavailable", nullptr, "silent pusher");
+  pipeline_.pusherAnswers(true, 1);
+  auto r = asA("GET", path);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("content-type"), "text/dns");
+  EXPECT_EQ(r.body, "; zone example.com, deployed\n");
+  expectError(call("GET", path, "", token('b')), 404, "not_found", nullptr, "foreign export");
+  expectError(asA("GET", "/api/v1/dns-zones/not-a-uuid/export"), 404, "not_found", nullptr,
+              "bad uuid");
+}
+
+// ?serial=N renders the store's zoneAt answer with the renderer's function.
+TEST_F(ApiServerTest, ExportAtASerialRendersThatVersion) {
+  const std::string path = std::string("/api/v1/dns-zones/") + kZoneA + "/export?serial=";
+  auto r = asA("GET", path + "2");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("content-type"), "text/dns");
+  EXPECT_EQ(r.body.rfind("; zone example.com, serial 2\n", 0), 0u) << r.body;
+  EXPECT_NE(r.body.find("example.com. 3600 IN MX 10 mail.example.com."), std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(" IN SOA ns1.zonepipe.test. hostmaster.zonepipe.test. 2 "),
+            std::string::npos)
+      << r.body;
+  expectError(asA("GET", path + "3"), 404, "not_found", nullptr, "unknown serial");
+  expectError(call("GET", path + "2", "", token('b')), 404, "not_found", nullptr, "foreign");
+  for (const char* bad : {"", "0", "-1", "1.5", "x", "%zz", "18446744073709551616", "+2"}) {
+    expectError(asA("GET", path + bad), 400, "validation_error", "serial", bad);
+  }
+}
+
+TEST_F(ApiServerTest, ChangesArePagedWithBeforeAndAfter) {
+  const std::string path = std::string("/api/v1/dns-zones/") + kZoneA + "/changes/";
+  auto r = asA("GET", path + "?page=2&page_size=1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(pipeline_.seen().offset, 1u);
+  EXPECT_EQ(pipeline_.seen().limit, 1u);
+  EXPECT_EQ(r.header("x-total-count"), "3");
+  EXPECT_NE(r.header("link").find("changes/?page=3&page_size=1>; rel=\"next\""), std::string::npos)
+      << r.header("link");
+  auto d = parse(r.body);
+  ASSERT_TRUE(d.IsArray());
+  ASSERT_EQ(d.Size(), 1u);
+  EXPECT_EQ(d[0]["seq"].GetUint(), 3u);
+  EXPECT_STREQ(d[0]["action"].GetString(), "record_updated");
+  EXPECT_STREQ(d[0]["time"].GetString(), "2023-11-14T22:15:00Z");
+  EXPECT_STREQ(d[0]["token_id"].GetString(), "tok_test");
+  EXPECT_EQ(d[0]["before"]["ttl"].GetUint(), 3600u);
+  EXPECT_EQ(d[0]["after"]["ttl"].GetUint(), 60u);
+  EXPECT_STREQ(d[0]["after"]["uuid"].GetString(), kMxA);
+  expectError(call("GET", path, "", token('b')), 404, "not_found", nullptr, "foreign changes");
+  expectError(asA("GET", path + "?page=0"), 400, "validation_error", "page", "page 0");
+  expectError(asA("POST", path, "{}"), 405, "method_not_allowed", nullptr, "POST changes");
 }
 
 }  // namespace

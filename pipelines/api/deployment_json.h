@@ -1,0 +1,39 @@
+#pragma once
+// The deployment part of the zone detail (GET /api/v1/dns-zones/{uuid}/):
+//   "nameservers":     [{"name", "address", "serial" (null: no answer),
+//                        "in_sync", "detail"}], or null when the pusher did
+//                        not answer (status unknown)
+//   "deployed_serial": the SOA serial the primary serves, or null
+//   "last_error":      the last deploy failure, or null
+// The status changes without the zone's serial changing, so it is never
+// cached: the server splices it into the cached zone JSON on every answer.
+// Stateless functions, thread-safe.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "pipelines/api/json.h"
+#include "pipelines/push/status_client.h"
+
+namespace zp::api {
+
+// The SOA serial a zone file of zone serial `serial` carries (mod 2^32, 1
+// instead of 0, as the renderer writes it).
+uint32_t servedSerial(uint64_t serial);
+
+// Writes the three members above (keys and values) into an open object.
+// A nameserver is in sync only when it answers with the serial of
+// `zoneSerial`, the store's latest: until the renderer has sent that version
+// to the pusher, no nameserver is in sync yet.
+void writeDeployment(JsonWriter& writer, uint64_t zoneSerial,
+                     const std::optional<push::PushStatus>& status);
+
+// `zoneJson` (one JSON object, as renderZoneDetail writes it) with the
+// deployment members added at its end. Throws std::logic_error when
+// `zoneJson` is not an object (a bug).
+std::string withDeployment(std::string_view zoneJson, uint64_t zoneSerial,
+                           const std::optional<push::PushStatus>& status);
+
+}  // namespace zp::api
