@@ -98,6 +98,14 @@ const std::vector<Key>& keys() {
       numKey("quota.records_per_zone", &Config::recordsPerZone),
       strKey("renderer.state_dir", &Config::rendererStateDir),
       strKey("renderer.checkzone", &Config::checkzone),
+      {"renderer.instances",
+       [](Config& c, const std::string& v) {  // 1..1024: zero renderers would render nothing
+         uint32_t n = 0;
+         if (!parseNumber(v, n) || n == 0 || n > 1024) return false;
+         c.rendererInstances = n;
+         return true;
+       },
+       [](const Config& c) { return std::to_string(c.rendererInstances); }},
       strKey("push.endpoint", &Config::pushEndpoint),
       strKey("push.zone_dir", &Config::pushZoneDir),
       strKey("push.rndc", &Config::rndc),

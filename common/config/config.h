@@ -47,6 +47,10 @@ struct Config {
   // renderer
   std::string rendererStateDir;               // durable cursor
   std::string checkzone = "named-checkzone";  // path of named-checkzone
+  // How many renderers share the zones (`zonepipe-renderer --instance i`,
+  // 0 <= i < N; each renders the zones whose domain hashes to i). Changing it
+  // makes every instance render all of its zones once (a new cursor file).
+  uint32_t rendererInstances = 1;
 
   // pusher
   std::string pushEndpoint;   // ROUTER the renderer connects to

@@ -10,7 +10,7 @@
 
 namespace zp::render {
 
-CursorFile::CursorFile(std::string dir) : path_(dir + "/cursor") {
+CursorFile::CursorFile(std::string dir, const std::string& fileName) : path_(dir + "/" + fileName) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {

@@ -11,6 +11,10 @@ Renderer::Renderer(uint64_t cursor, RendererOptions options)
 
 void Renderer::start(Now now) {
   started_ = true;
+  if (options_.partition.instances() > 1) {
+    spdlog::info("renderer {}: rendering only the zones whose domain hashes to {}",
+                 options_.partition.describe(), options_.partition.instance());
+  }
   spdlog::info("resuming after event {}; catching up with the store's log at {}", cursor_,
                options_.storeEndpoint);
   requestLog(now);
@@ -42,7 +46,7 @@ void Renderer::onEvent(const EventNote& event, Now now) {
 
 void Renderer::applyEvent(const EventNote& event, Now now) {
   lastSeen_ = event.seq;
-  if (event.domain.empty()) return;
+  if (event.domain.empty() || !options_.partition.owns(event.domain)) return;
   auto& state = domains_[event.domain];
   if (state.pendingFirst == 0) state.pendingFirst = event.seq;
   state.pendingLast = event.seq;

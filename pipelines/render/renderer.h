@@ -16,6 +16,7 @@
 
 #include "common/dns/zone.h"
 #include "common/util/result.h"
+#include "pipelines/render/partition.h"
 
 namespace zp::render {
 
@@ -86,6 +87,9 @@ struct RendererOptions {
   int64_t backoffStartMs = 100;   // first retry delay of a failed zone; doubles ...
   int64_t backoffMaxMs = 5000;    // ... up to this
   uint32_t logPageSize = 1000;
+  // The zones this renderer renders; events of other zones only advance the
+  // cursor (another instance renders them).
+  Partition partition;
   std::string storeEndpoint;  // for log lines only
   std::string pushEndpoint;   // for log lines only
 };

@@ -196,7 +196,12 @@ StoreAnswer decodeAnswer(schema::Reply::Reader reply) {
 }  // namespace
 
 void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atomic<bool>& stop) {
-  CursorFile cursorFile(cfg.rendererStateDir);
+  runRenderer(ctx, cfg, Partition(0, cfg.rendererInstances), stop);
+}
+
+void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition& partition,
+                 const std::atomic<bool>& stop) {
+  CursorFile cursorFile(cfg.rendererStateDir, partition.cursorFileName());
   uint64_t saved = cursorFile.load();
 
   auto events = bus::connectSocket(ctx, zmq::socket_type::sub, cfg.storeEvents);
@@ -215,6 +220,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atom
   RendererOptions options;
   options.storeEndpoint = cfg.storeQuery;
   options.pushEndpoint = cfg.pushEndpoint;
+  options.partition = partition;
   Renderer renderer(saved, options);
   spdlog::info("rendering zones from the store at {} / {} for the pusher at {}; cursor {} in {}",
                cfg.storeEvents, cfg.storeQuery, cfg.pushEndpoint, saved, cursorFile.path());

@@ -8,6 +8,7 @@
 #include <zmq.hpp>
 
 #include "common/config/config.h"
+#include "pipelines/render/partition.h"
 
 namespace zp::render {
 
@@ -15,5 +16,10 @@ namespace zp::render {
 // std::runtime_error (or zmq::error_t) when the sockets or the state
 // directory cannot be set up, or the cursor cannot be saved.
 void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atomic<bool>& stop);
+// The same for one of several renderers: renders only the zones `partition`
+// owns and keeps its own cursor file (partition.h). The one above is
+// instance 0 of `renderer.instances`.
+void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition& partition,
+                 const std::atomic<bool>& stop);
 
 }  // namespace zp::render
