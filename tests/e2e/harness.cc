@@ -125,6 +125,28 @@ void writeFile(const std::string& path, const std::string& text) {
   if (!f.flush()) throw fail("cannot write " + path);
 }
 
+// "api-1" -> {"api", 1}; "api" -> {"api", 0}.
+std::pair<std::string, size_t> splitProcess(const std::string& process) {
+  const auto dash = process.rfind('-');
+  if (dash == std::string::npos || dash + 1 == process.size() ||
+      process.find_first_not_of("0123456789", dash + 1) != std::string::npos) {
+    return {process, 0};
+  }
+  return {process.substr(0, dash), std::stoul(process.substr(dash + 1))};
+}
+
+std::string processName(const std::string& program, size_t instance) {
+  return instance == 0 ? program : program + "-" + std::to_string(instance);
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) throw fail("cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
 // One `name ttl class type rdata...` line of dig's ANSWER section -> rdata.
 std::string rdataOf(const std::string& line) {
   size_t pos = 0;
@@ -206,6 +228,18 @@ const std::vector<std::string>& Stack::programs() {
   return p;
 }
 
+std::vector<std::string> Stack::processes() const {
+  std::vector<std::string> out;
+  for (const auto& p : programs()) {
+    const size_t copies = p == "api"         ? options_.apis
+                          : p == "validator" ? options_.validators
+                          : p == "renderer"  ? options_.renderers
+                                             : 1;
+    for (size_t i = 0; i < copies; ++i) out.push_back(processName(p, i));
+  }
+  return out;
+}
+
 Stack::Stack() : Stack(StackOptions{}) {}
 
 Stack::Stack(StackOptions options) : options_(std::move(options)) {
@@ -244,10 +278,30 @@ void Stack::boot() {
   namedDir_ = dir_ + "/named";
   configPath_ = dir_ + "/zonepipe.conf";
   std::filesystem::create_directories(dir_ + "/run");
+  if (options_.apis == 0 || options_.validators == 0 || options_.renderers == 0) {
+    throw std::logic_error("e2e: a stack needs at least one API, validator and renderer");
+  }
 
+  // The ZeroMQ endpoints (key -> value), written into zonepipe.conf.
+  std::vector<std::pair<std::string, std::string>> endpoints;
   {
     std::vector<std::unique_ptr<Fd>> keep;
-    apiPort_ = pickPort(false, keep);
+    for (size_t i = 0; i < options_.apis; ++i) apiPorts_.push_back(pickPort(false, keep));
+    apiPort_ = apiPorts_[0];
+    std::string validatorList;
+    for (size_t i = 0; i < options_.validators; ++i) {
+      validatorList +=
+          (i == 0 ? "" : ",") +
+          (options_.tcp ? "tcp://127.0.0.1:" + std::to_string(pickPort(false, keep))
+                        : "ipc://" + dir_ + "/run/validator-" + std::to_string(i) + ".sock");
+    }
+    endpoints.emplace_back("validator.endpoints", validatorList);
+    if (options_.tcp) {
+      for (const char* key :
+           {"store.commands", "store.query", "store.events", "push.endpoint", "push.status"}) {
+        endpoints.emplace_back(key, "tcp://127.0.0.1:" + std::to_string(pickPort(false, keep)));
+      }
+    }
     dnsPort_ = pickPort(true, keep);
     rndcPort_ = pickPort(false, keep);
     if (options_.secondary) {
@@ -294,23 +348,37 @@ void Stack::boot() {
             std::string more =
                 "dns.port = " + std::to_string(dnsPort_) +
                 "\ndns.primary_address = 127.0.0.1\ndns.secondaries = " + secondaryServer() + "\n";
+            for (const auto& [key, value] : endpoints) more += key + " = " + value + "\n";
+            if (options_.renderers > 1) {
+              more += "renderer.instances = " + std::to_string(options_.renderers) + "\n";
+            }
             for (const auto& line : options_.extraConfig) more += line + "\n";
             return more;
           }());
+  // API instance i > 0: the same config with its own port (a later line wins).
+  for (size_t i = 1; i < options_.apis; ++i) {
+    writeFile(dir_ + "/api-" + std::to_string(i) + ".conf",
+              readFile(configPath_) + "api.port = " + std::to_string(apiPorts_[i]) + "\n");
+  }
 
-  for (const auto& p : programs()) start(p);
+  for (const auto& p : processes()) start(p);
 
-  const bool apiUp = waitFor(
-      [&] {
-        checkAlive();
-        try {
-          return http("GET", "/api/v1/dns-zones/").status == 401;
-        } catch (const std::runtime_error&) {
-          return false;  // not listening yet
-        }
-      },
-      kStartDeadline);
-  if (!apiUp) throw fail("the API did not answer 401 on GET /api/v1/dns-zones/ within 20 s");
+  for (size_t i = 0; i < options_.apis; ++i) {
+    const bool apiUp = waitFor(
+        [&] {
+          checkAlive();
+          try {
+            return httpAt(i, "GET", "/api/v1/dns-zones/").status == 401;
+          } catch (const std::runtime_error&) {
+            return false;  // not listening yet
+          }
+        },
+        kStartDeadline);
+    if (!apiUp) {
+      throw fail("API instance " + std::to_string(i) + " (port " + std::to_string(apiPorts_[i]) +
+                 ") did not answer 401 on GET /api/v1/dns-zones/ within 20 s");
+    }
+  }
 
   CommandResult last;
   const bool tokenMade = waitFor(
@@ -328,42 +396,58 @@ void Stack::boot() {
                std::to_string(last.exitCode) + ", stdout: " + last.out + " stderr: " + last.err);
   }
 
+  for (size_t i = 0; i < options_.apis; ++i) waitUntilReady(i);
+}
+
+void Stack::waitUntilReady(size_t api) {
   // The programs start concurrently and the API fails fast (503) until its
   // connections are up, so wait until both of its paths answer: a read (API ->
-  // store) and an invalid write (API -> validator) that changes nothing.
+  // store) and an invalid write (API -> validator) that changes nothing, once
+  // per validator in a row (the API's DEALER spreads writes over all of them).
   HttpResponse read, write;
   const bool ready = waitFor(
       [&] {
         checkAlive();
-        read = http("GET", "/api/v1/dns-zones/", "", token_);
+        read = httpAt(api, "GET", "/api/v1/dns-zones/", "", token_);
         if (read.status != 200) return false;
-        write = http("POST", "/api/v1/dns-zones/", R"({"domain": "-not-a-domain-"})", token_);
-        return write.status == 400;
+        for (size_t v = 0; v < options_.validators; ++v) {
+          write =
+              httpAt(api, "POST", "/api/v1/dns-zones/", R"({"domain": "-not-a-domain-"})", token_);
+          if (write.status != 400) return false;
+        }
+        return true;
       },
       kStartDeadline);
   if (!ready) {
-    throw fail("the API did not become ready within 20 s: GET /api/v1/dns-zones/ -> " +
+    throw fail("API instance " + std::to_string(api) +
+               " did not become ready within 20 s: GET /api/v1/dns-zones/ -> " +
                std::to_string(read.status) + " " + read.body + "; POST of an invalid zone -> " +
                std::to_string(write.status) + " " + write.body);
   }
 }
 
-std::string Stack::logPath(const std::string& program) const {
-  return dir_ + "/" + program + ".log";
+std::string Stack::logPath(const std::string& process) const {
+  return dir_ + "/" + process + ".log";
 }
 
-pid_t Stack::spawn(const std::string& program) {
+pid_t Stack::spawn(const std::string& process) {
+  const auto [program, instance] = splitProcess(process);
   const std::string exe = std::string(ZP_BIN_DIR) + "/zonepipe-" + program;
   // --home as well: the endpoint and directory defaults derive from it, not
   // from the `home` key of the config file.
-  std::vector<std::string> args = {exe, "--home", dir_, "--config", configPath_};
-  if (program == "validator") args.insert(args.end(), {"--instance", "0"});
+  const std::string config = program == "api" && instance > 0
+                                 ? dir_ + "/api-" + std::to_string(instance) + ".conf"
+                                 : configPath_;
+  std::vector<std::string> args = {exe, "--home", dir_, "--config", config};
+  if (program == "validator" || (program == "renderer" && options_.renderers > 1)) {
+    args.insert(args.end(), {"--instance", std::to_string(instance)});
+  }
   std::vector<char*> cargv;
   for (const auto& a : args) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
 
-  Fd log(::open(logPath(program).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (log.get() < 0) throw fail(errnoText("open " + logPath(program)));
+  Fd log(::open(logPath(process).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (log.get() < 0) throw fail(errnoText("open " + logPath(process)));
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) throw fail(errnoText("fork"));
@@ -384,6 +468,10 @@ pid_t Stack::spawn(const std::string& program) {
 }
 
 void Stack::start(const std::string& program) {
+  const auto all = processes();
+  if (std::find(all.begin(), all.end(), program) == all.end()) {
+    throw std::logic_error("e2e: this stack has no process called " + program);
+  }
   if (pids_.count(program) != 0) throw std::logic_error("e2e: " + program + " is already running");
   pids_[program] = spawn(program);
 }
@@ -437,7 +525,7 @@ void Stack::checkAlive() {
 
 void Stack::shutdown() {
   // Reverse start order: the API stops taking requests first.
-  const auto& all = programs();
+  const auto all = processes();
   for (auto p = all.rbegin(); p != all.rend(); ++p) {
     if (pids_.count(*p) != 0) ::kill(pids_[*p], SIGTERM);
   }
@@ -479,7 +567,7 @@ void Stack::startNamed(const std::string& which) {
 void Stack::dumpLogs(size_t lines) const {
   if (dir_.empty()) return;
   std::cerr << "e2e: logs and state are kept in " << dir_ << "\n";
-  for (const auto& p : programs()) {
+  for (const auto& p : processes()) {
     std::cerr << "--- last " << lines << " lines of " << logPath(p) << "\n"
               << tailOf(logPath(p), lines);
   }
@@ -544,25 +632,36 @@ DigResult Stack::digAt(const std::string& server, const std::string& name,
 
 HttpResponse Stack::http(const std::string& method, const std::string& path,
                          const std::string& body, const std::string& token) {
-  std::vector<std::pair<std::string, std::string>> headers;
-  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
-  return request(method, path, body, headers);
+  return httpAt(0, method, path, body, token);
 }
 
 HttpResponse Stack::request(const std::string& method, const std::string& path,
                             const std::string& body,
                             const std::vector<std::pair<std::string, std::string>>& headers) {
+  return requestAt(0, method, path, body, headers);
+}
+
+HttpResponse Stack::httpAt(size_t api, const std::string& method, const std::string& path,
+                           const std::string& body, const std::string& token) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token.empty()) headers.emplace_back("Authorization", "Bearer " + token);
+  return requestAt(api, method, path, body, headers);
+}
+
+HttpResponse Stack::requestAt(size_t api, const std::string& method, const std::string& path,
+                              const std::string& body,
+                              const std::vector<std::pair<std::string, std::string>>& headers) {
+  const uint16_t port = apiPorts_.at(api);
   Fd sock(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (sock.get() < 0) throw fail(errnoText("socket"));
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(apiPort_);
+  a.sin_port = htons(port);
   if (::connect(sock.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    throw fail(errnoText("connect 127.0.0.1:" + std::to_string(apiPort_)));
+    throw fail(errnoText("connect 127.0.0.1:" + std::to_string(port)));
   }
-  std::string req = method + " " + path +
-                    " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(apiPort_) +
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                     "\r\nConnection: close\r\n";
   for (const auto& [name, value] : headers) req += name + ": " + value + "\r\n";
   if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {

@@ -49,6 +49,17 @@ struct StackOptions {
   bool secondary = true;
   // More `key = value` lines for zonepipe.conf (written after the harness's own).
   std::vector<std::string> extraConfig;
+  // Copies of the stages that scale out. Instance 0 of each is the program's
+  // plain name ("api"); instance i > 0 is "api-<i>" for start/stop/running.
+  // API instance i listens on apiPort(i) (its own config file adds the port);
+  // validator i binds validator.endpoints[i]; renderer i is `--instance i` of
+  // `renderer.instances = renderers`.
+  size_t apis = 1;
+  size_t validators = 1;
+  size_t renderers = 1;
+  // Every ZeroMQ socket on tcp://127.0.0.1:<free port> instead of ipc:// below
+  // the temp directory (as programs on several hosts would be wired).
+  bool tcp = false;
 };
 
 // A running pipeline. The constructor starts everything and returns once the
@@ -62,6 +73,8 @@ class Stack {
  public:
   // The five programs, in start order.
   static const std::vector<std::string>& programs();
+  // Every process of this stack (instances included), in start order.
+  std::vector<std::string> processes() const;
 
   Stack();
   explicit Stack(StackOptions options);
@@ -83,6 +96,12 @@ class Stack {
   // The same with arbitrary extra request headers (e.g. a malformed Authorization).
   HttpResponse request(const std::string& method, const std::string& path, const std::string& body,
                        const std::vector<std::pair<std::string, std::string>>& headers);
+  // The same requests to API instance `api` (0 <= api < apis).
+  HttpResponse httpAt(size_t api, const std::string& method, const std::string& path,
+                      const std::string& body = "", const std::string& token = "");
+  HttpResponse requestAt(size_t api, const std::string& method, const std::string& path,
+                         const std::string& body,
+                         const std::vector<std::pair<std::string, std::string>>& headers);
   // Asks named (no recursion, 1 s timeout, 1 try).
   DigResult digQuery(const std::string& name, const std::string& type);
   std::vector<std::string> dig(const std::string& name, const std::string& type) {
@@ -108,6 +127,8 @@ class Stack {
   const std::string& dir() const { return dir_; }
   const std::string& configPath() const { return configPath_; }
   uint16_t apiPort() const { return apiPort_; }
+  uint16_t apiPort(size_t api) const { return apiPorts_.at(api); }
+  size_t apiCount() const { return apiPorts_.size(); }
   uint16_t dnsPort() const { return dnsPort_; }
   uint16_t secondaryDnsPort() const { return secondaryDnsPort_; }  // 0 without a secondary
 
@@ -117,8 +138,9 @@ class Stack {
  private:
   void boot();
   void shutdown();
-  pid_t spawn(const std::string& program);
-  std::string logPath(const std::string& program) const;
+  void waitUntilReady(size_t api);
+  pid_t spawn(const std::string& process);
+  std::string logPath(const std::string& process) const;
   // Throws with the program's log tail if a started program has exited.
   void checkAlive();
 
@@ -129,11 +151,12 @@ class Stack {
   StackOptions options_;
   uint16_t secondaryDnsPort_ = 0;
   uint16_t secondaryRndcPort_ = 0;
-  uint16_t apiPort_ = 0;
+  uint16_t apiPort_ = 0;            // = apiPorts_[0]
+  std::vector<uint16_t> apiPorts_;  // one per API instance
   uint16_t dnsPort_ = 0;
   uint16_t rndcPort_ = 0;
   std::string token_;
-  std::map<std::string, pid_t> pids_;  // running programs only
+  std::map<std::string, pid_t> pids_;  // running processes only, by name ("api", "api-1")
   bool namedStarted_ = false;
   bool secondaryStarted_ = false;
 };
