@@ -65,14 +65,26 @@ TEST(ConfigParse, Errors) {
       {"api.port = 80x\n", "api.port"},
       {"api.port =\n", "api.port"},  // empty number
       {"api.threads = 1.5\n", "api.threads"},
-      {"dns.ns_ttl = 99999999999\n", "dns.ns_ttl"},  // over uint32
-      {"= value\n", ""},                             // empty key is unknown
+      {"dns.ns_ttl = 99999999999\n", "dns.ns_ttl"},        // over uint32
+      {"= value\n", ""},                                   // empty key is unknown
+      {"renderer.instances = 0\n", "renderer.instances"},  // nobody would render
+      {"renderer.instances = 1025\n", "renderer.instances"},
+      {"renderer.instances = two\n", "renderer.instances"},
   };
   for (const Case& c : cases) {
     auto got = parse(c.text, Config{});
     ASSERT_FALSE(got.ok()) << c.text;
     EXPECT_EQ(got.error().field, c.wantField) << c.text;
     EXPECT_FALSE(got.error().detail.empty());
+  }
+}
+
+TEST(ConfigParse, RendererInstances) {
+  EXPECT_EQ(Config{}.rendererInstances, 1u);
+  for (uint32_t n : {1u, 2u, 1024u}) {
+    auto got = parse("renderer.instances = " + std::to_string(n) + "\n", Config{});
+    ASSERT_TRUE(got.ok()) << n;
+    EXPECT_EQ(got->rendererInstances, n);
   }
 }
 
