@@ -9,6 +9,7 @@
 #include "common/util/stop.h"
 #include "pipelines/push/catalog.h"
 #include "pipelines/push/pusher.h"
+#include "pipelines/push/rndc_protocol.h"
 #include "pipelines/push/served_check.h"
 #include "pipelines/push/status.h"
 #include "pipelines/push/worker.h"
@@ -24,10 +25,9 @@ int main(int argc, char** argv) {
                  startup.args[0].c_str());
     return 100;
   }
-  if (cfg.pushEndpoint.empty() || cfg.pushZoneDir.empty() || cfg.rndc.empty() ||
-      cfg.rndcConfig.empty()) {
+  if (cfg.pushEndpoint.empty() || cfg.pushZoneDir.empty() || cfg.rndcConfig.empty()) {
     std::fprintf(stderr,
-                 "zonepipe-push: the config leaves the push endpoint, the zone directory, rndc "
+                 "zonepipe-push: the config leaves the push endpoint, the zone directory "
                  "or the rndc config empty; set them\n");
     return 100;
   }
@@ -35,7 +35,9 @@ int main(int argc, char** argv) {
   const auto& stop = zp::stopOnSignal();
   try {
     zp::push::Publisher publisher(cfg.pushZoneDir);
-    zp::push::RndcProgram rndc(cfg.rndc, cfg.rndcConfig);
+    // The control channel in-process (one kept-open connection): no rndc
+    // process per deployment.
+    zp::push::RndcSession rndc(cfg.rndcConfig);
     const auto nameservers = zp::push::nameserversFrom(cfg);
     zp::push::StatusBook status(nameservers);
     zp::push::PrimaryCheck check(nameservers.front().ip, nameservers.front().port,
@@ -45,8 +47,9 @@ int main(int argc, char** argv) {
     options.status = &status;
     options.catalog = !cfg.secondaries.empty();
     zp::push::Pusher pusher(publisher, rndc, options);
-    spdlog::info("publishing zone files in {} and loading them with {} -c {}", publisher.zoneDir(),
-                 cfg.rndc, cfg.rndcConfig);
+    spdlog::info(
+        "publishing zone files in {} and loading them through named's control channel ({})",
+        publisher.zoneDir(), cfg.rndcConfig);
     for (const auto& ns : nameservers) {
       spdlog::info("watching the SOA serials nameserver {} serves at {} port {}", ns.name, ns.ip,
                    ns.port);

@@ -16,7 +16,7 @@
 
 #include "common/util/ids.h"
 #include "pipelines/admin/admin.h"
-#include "pipelines/push/rndc.h"
+#include "pipelines/push/rndc_protocol.h"
 #include "pipelines/render/zonefile.h"
 #include "pipelines/replay/log_file.h"
 #include "pipelines/replay/replay.h"
@@ -140,7 +140,7 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
     return 0;
   }
   if (zonesDir.empty()) zonesDir = cfg.pushZoneDir;
-  zp::push::RndcProgram rndc(cfg.rndc, cfg.rndcConfig);
+  zp::push::RndcSession rndc(cfg.rndcConfig);
   zp::replay::DeployTarget where;
   where.zonesDir = zonesDir;
   where.rndc = &rndc;

@@ -108,7 +108,6 @@ const std::vector<Key>& keys() {
        [](const Config& c) { return std::to_string(c.rendererInstances); }},
       strKey("push.endpoint", &Config::pushEndpoint),
       strKey("push.zone_dir", &Config::pushZoneDir),
-      strKey("push.rndc", &Config::rndc),
       strKey("push.rndc_config", &Config::rndcConfig),
       strKey("push.status", &Config::pushStatus),
       numKey("push.confirm_ms", &Config::pushConfirmMs),

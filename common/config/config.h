@@ -55,7 +55,6 @@ struct Config {
   // pusher
   std::string pushEndpoint;   // ROUTER the renderer connects to
   std::string pushZoneDir;    // zone files named loads
-  std::string rndc = "rndc";  // path of rndc
   std::string rndcConfig;     // rndc.conf of the primary named
   std::string pushStatus;     // ROUTER answering StatusQuery (served serials per nameserver)
   int pushConfirmMs = 5000;   // how long a reload may take to show in the primary's SOA serial
