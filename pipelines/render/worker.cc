@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -214,7 +215,16 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
   wake.set(zmq::sockopt::linger, 0);
   wake.bind(wakeEndpoint);
 
-  ZoneChecker checker(cfg.checkzone, cfg.rendererStateDir);
+  // Instances may run in separate containers sharing the state directory,
+  // where pids repeat: each checks its zone files in a directory of its own.
+  std::string checkDir = cfg.rendererStateDir;
+  if (partition.instances() > 1) {
+    checkDir += "/check-" + std::to_string(partition.instance());
+    std::error_code ec;
+    std::filesystem::create_directories(checkDir, ec);
+    if (ec) throw std::runtime_error("cannot create " + checkDir + ": " + ec.message());
+  }
+  ZoneChecker checker(cfg.checkzone, checkDir);
   CheckPool pool(ctx, wakeEndpoint, checker, settingsFrom(cfg), kCheckThreads);
 
   RendererOptions options;
