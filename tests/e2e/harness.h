@@ -65,7 +65,9 @@ struct StackOptions {
 // A running pipeline. The constructor starts everything and returns once the
 // API answers and an admin token exists; it throws std::runtime_error (with the
 // tails of the logs on stderr) if any part does not come up within its
-// deadline. Not thread-safe: one test thread drives it. The destructor stops
+// deadline. One test thread drives it (start, stop, ...);
+// only the request and dig methods may be called from several threads at once
+// (they share no state). The destructor stops
 // every process (SIGTERM, then SIGKILL after a deadline; named via rndc stop)
 // and removes the temp directory unless the current test failed, in which case
 // it prints where the logs are and the tail of each.
