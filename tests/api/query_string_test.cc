@@ -63,5 +63,41 @@ TEST(DomainFilter, NormalisesLikeStoredDomains) {
   EXPECT_FALSE(domainFilter("bad%").ok());
 }
 
+TEST(QueryString, SerialParamIsAPositiveDecimalOrAbsent) {
+  struct Case {
+    std::optional<std::string> in;
+    bool ok;
+    std::optional<uint64_t> out;
+  };
+  const Case cases[] = {
+      {std::nullopt, true, std::nullopt},
+      {"1", true, 1},
+      {"0042", true, 42},
+      {"%31%32", true, 12},
+      {"18446744073709551615", true, UINT64_MAX},
+      {"", false, std::nullopt},
+      {"0", false, std::nullopt},
+      {"-1", false, std::nullopt},
+      {"+1", false, std::nullopt},
+      {"1 ", false, std::nullopt},
+      {"1.0", false, std::nullopt},
+      {"0x10", false, std::nullopt},
+      {"18446744073709551616", false, std::nullopt},
+      {"123456789012345678901", false, std::nullopt},
+      {"%zz", false, std::nullopt},
+  };
+  for (const auto& c : cases) {
+    const std::string what = c.in.value_or("<absent>");
+    auto r = serialParam(c.in);
+    ASSERT_EQ(r.ok(), c.ok) << what;
+    if (c.ok) {
+      EXPECT_EQ(*r, c.out) << what;
+    } else {
+      EXPECT_EQ(r.error().kind, ErrorKind::kValidation) << what;
+      EXPECT_EQ(r.error().field, "serial") << what;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zp::api
