@@ -98,6 +98,7 @@ const std::vector<Key>& keys() {
       numKey("quota.records_per_zone", &Config::recordsPerZone),
       strKey("renderer.state_dir", &Config::rendererStateDir),
       strKey("renderer.checkzone", &Config::checkzone),
+      numKey("renderer.check_workers", &Config::rendererCheckWorkers),
       {"renderer.instances",
        [](Config& c, const std::string& v) {  // 1..1024: zero renderers would render nothing
          uint32_t n = 0;

@@ -51,13 +51,17 @@ struct Config {
   // 0 <= i < N; each renders the zones whose domain hashes to i). Changing it
   // makes every instance render all of its zones once (a new cursor file).
   uint32_t rendererInstances = 1;
+  // named-checkzone runs at once. Each is a process start (~13 ms of CPU), so
+  // more than the cores starves the store and API under write bursts; fewer
+  // means more coalescing per zone, not lost changes.
+  uint32_t rendererCheckWorkers = 2;
 
   // pusher
-  std::string pushEndpoint;   // ROUTER the renderer connects to
-  std::string pushZoneDir;    // zone files named loads
-  std::string rndcConfig;     // rndc.conf of the primary named
-  std::string pushStatus;     // ROUTER answering StatusQuery (served serials per nameserver)
-  int pushConfirmMs = 5000;   // how long a reload may take to show in the primary's SOA serial
+  std::string pushEndpoint;  // ROUTER the renderer connects to
+  std::string pushZoneDir;   // zone files named loads
+  std::string rndcConfig;    // rndc.conf of the primary named
+  std::string pushStatus;    // ROUTER answering StatusQuery (served serials per nameserver)
+  int pushConfirmMs = 5000;  // how long a reload may take to show in the primary's SOA serial
 
   // DNS data every zone gets
   std::vector<std::string> nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};

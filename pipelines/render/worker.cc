@@ -1,6 +1,7 @@
 #include "pipelines/render/worker.h"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 #include <cerrno>
 
@@ -22,7 +23,6 @@
 namespace zp::render {
 namespace {
 
-constexpr size_t kCheckThreads = 4;  // named-checkzone runs are mostly process start-up
 constexpr int64_t kCursorSaveMs = 50;
 
 Now now() {
@@ -225,7 +225,8 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
     if (ec) throw std::runtime_error("cannot create " + checkDir + ": " + ec.message());
   }
   ZoneChecker checker(cfg.checkzone, checkDir);
-  CheckPool pool(ctx, wakeEndpoint, checker, settingsFrom(cfg), kCheckThreads);
+  CheckPool pool(ctx, wakeEndpoint, checker, settingsFrom(cfg),
+                 std::max<size_t>(1, cfg.rendererCheckWorkers));
 
   RendererOptions options;
   options.storeEndpoint = cfg.storeQuery;
