@@ -28,6 +28,7 @@
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
 #include "pipelines/api/query_string.h"
+#include "pipelines/api/rate_limiter.h"
 #include "pipelines/api/record_merge.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
@@ -124,11 +125,12 @@ class Exchange {
     }
   }
 
-  void fail(const Error& error) {
+  void fail(const Error& error, const Headers& extra = {}) {
     if (error.kind == ErrorKind::kInternal) {
       spdlog::error("{}: internal error: {}; answering 503", what_, error.detail);
     }
-    const HttpError http = toHttp(error);
+    HttpError http = toHttp(error);
+    http.headers.insert(http.headers.end(), extra.begin(), extra.end());
     send(http.status, http.body, http.headers);
   }
 
@@ -257,6 +259,7 @@ struct ApiServer::Impl {
   BusClient& bus;
   const render::ZoneFileSettings zoneFileSettings = render::settingsFrom(cfg);
   AuthCache authCache;
+  RateLimiter rateLimiter{cfg.apiRateLimit, cfg.apiRateBurst};
   ZoneCache zoneCache;
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
@@ -317,7 +320,15 @@ struct ApiServer::Impl {
     });
   }
 
-  static void permit(const ExchangePtr& ex, auth::Permission needed, const Next& next) {
+  // Per-token rate limit (api.rate_limit), then the route's permission.
+  void permit(const ExchangePtr& ex, auth::Permission needed, const Next& next) {
+    if (auto retryAfter = rateLimiter.acquire(ex->principal->tokenId)) {
+      return ex->fail({ErrorKind::kRateLimited, "",
+                       "too many requests for this token (limit " +
+                           std::to_string(static_cast<long>(cfg.apiRateLimit)) +
+                           "/s); retry after " + std::to_string(*retryAfter) + " s"},
+                      {{"Retry-After", std::to_string(*retryAfter)}});
+    }
     if (!auth::allows(ex->principal->permissions, needed)) {
       return ex->fail({ErrorKind::kPermission, "",
                        "token lacks the " + std::string(auth::toString(needed)) + " permission"});
