@@ -1,5 +1,7 @@
 #include "pipelines/push/soa_query.h"
 
+#include "common/dns/wire.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -16,41 +18,13 @@
 namespace zp::push {
 namespace {
 
-constexpr uint16_t kTypeSoa = 6;
-constexpr uint16_t kClassIn = 1;
+using dns::wire::kClassIn;
+using dns::wire::kTypeSoa;
+using dns::wire::read16;
+using dns::wire::read32;
+using dns::wire::skipName;
 
 Error bad(std::string detail) { return {ErrorKind::kUnavailable, "", std::move(detail)}; }
-
-uint16_t read16(std::string_view p, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[at]) << 8) |
-                               static_cast<uint8_t>(p[at + 1]));
-}
-
-uint32_t read32(std::string_view p, size_t at) {
-  return (static_cast<uint32_t>(read16(p, at)) << 16) | read16(p, at + 2);
-}
-
-void put16(std::string& out, uint16_t v) {
-  out.push_back(static_cast<char>(v >> 8));
-  out.push_back(static_cast<char>(v & 0xff));
-}
-
-// Skips a (possibly compressed) name at `at`; the offset after it, or nullopt
-// when it runs past the packet or uses a reserved label type.
-std::optional<size_t> skipName(std::string_view p, size_t at) {
-  for (int labels = 0; labels < 128; ++labels) {
-    if (at >= p.size()) return std::nullopt;
-    const auto len = static_cast<uint8_t>(p[at]);
-    if ((len & 0xc0) == 0xc0) {
-      if (at + 2 > p.size()) return std::nullopt;
-      return at + 2;  // a pointer ends the name
-    }
-    if ((len & 0xc0) != 0) return std::nullopt;
-    if (len == 0) return at + 1;
-    at += 1 + len;
-  }
-  return std::nullopt;
-}
 
 std::optional<sockaddr_in> ipv4(const std::string& address, uint16_t port) {
   sockaddr_in a{};
@@ -63,31 +37,7 @@ std::optional<sockaddr_in> ipv4(const std::string& address, uint16_t port) {
 }  // namespace
 
 Result<std::string> buildSoaQuery(uint16_t id, std::string_view zone) {
-  if (!zone.empty() && zone.back() == '.') zone.remove_suffix(1);
-  if (zone.empty()) return bad("empty zone name");
-  std::string q;
-  put16(q, id);
-  put16(q, 0);  // standard query, RD=0
-  put16(q, 1);  // QDCOUNT
-  put16(q, 0);
-  put16(q, 0);
-  put16(q, 0);
-  size_t wire = 1;
-  while (true) {
-    const size_t dot = zone.find('.');
-    const std::string_view label = zone.substr(0, dot);
-    if (label.empty() || label.size() > 63) return bad("bad label in zone name");
-    q.push_back(static_cast<char>(label.size()));
-    q.append(label);
-    wire += 1 + label.size();
-    if (dot == std::string_view::npos) break;
-    zone.remove_prefix(dot + 1);
-  }
-  if (wire > 255) return bad("zone name longer than 255 octets");
-  q.push_back('\0');
-  put16(q, kTypeSoa);
-  put16(q, kClassIn);
-  return q;
+  return dns::wire::buildQuery(id, zone, dns::wire::kTypeSoa);
 }
 
 Result<SoaReply> parseSoaReply(std::string_view p) {

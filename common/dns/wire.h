@@ -1,0 +1,34 @@
+#pragma once
+// The few pieces of the DNS wire format (RFC 1035) that zonepipe speaks
+// itself: building a query and walking a reply. Pure functions; nothing here
+// throws for what the network delivers (short or malformed packets are
+// nullopt/Errors). Used by the pusher's SOA checks and the benchmarks' probes.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/util/result.h"
+
+namespace zp::dns::wire {
+
+inline constexpr uint16_t kTypeA = 1;
+inline constexpr uint16_t kTypeSoa = 6;
+inline constexpr uint16_t kClassIn = 1;
+inline constexpr size_t kHeaderSize = 12;
+
+// A query for `name` (dotted, trailing dot optional) of `qtype`, class IN,
+// recursion not desired. Errors: an empty name or label, a label over 63
+// octets, a name over 255 octets on the wire.
+Result<std::string> buildQuery(uint16_t id, std::string_view name, uint16_t qtype);
+
+// Big-endian reads; the caller checks `at + 2` (or 4) <= p.size().
+uint16_t read16(std::string_view p, size_t at);
+uint32_t read32(std::string_view p, size_t at);
+
+// Skips a (possibly compressed) name at `at`: the offset after it, or nullopt
+// when it runs past the packet or uses a reserved label type.
+std::optional<size_t> skipName(std::string_view p, size_t at);
+
+}  // namespace zp::dns::wire
