@@ -49,6 +49,7 @@ std::optional<std::string_view> Txn::find(MDB_dbi dbi, std::string_view key) con
 }
 
 void Txn::put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags) {
+  ++writes_;
   MDB_val k = toVal(key);
   MDB_val v = toVal(value);
   check(mdb_put(txn_, dbi, &k, &v, flags),
@@ -57,6 +58,7 @@ void Txn::put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigne
 
 bool Txn::erase(MDB_dbi dbi, std::string_view key) {
   if (!storableKey(key)) return false;
+  ++writes_;
   MDB_val k = toVal(key);
   const int rc = mdb_del(txn_, dbi, &k, nullptr);
   if (rc == MDB_NOTFOUND) return false;

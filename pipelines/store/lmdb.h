@@ -59,9 +59,13 @@ class Txn {
   void put(MDB_dbi dbi, std::string_view key, std::string_view value, unsigned flags = 0);
   // Returns false when the key did not exist.
   bool erase(MDB_dbi dbi, std::string_view key);
+  // How many put/erase calls were made through this handle (attempts, failed
+  // ones included): lets a caller tell whether a failed step wrote anything.
+  uint64_t writes() const { return writes_; }
 
  private:
   MDB_txn* txn_ = nullptr;
+  uint64_t writes_ = 0;
 };
 
 // A cursor over one database inside one transaction; closed on destruction.

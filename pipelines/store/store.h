@@ -68,9 +68,11 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Applies every command in ONE durable LMDB write transaction, each in its
-  // own child transaction: a failed command leaves no trace and consumes no
-  // seq, and does not disturb the others. If the final commit fails, every
+  // Applies every command in ONE durable LMDB write transaction: a failed
+  // command leaves no trace and consumes no seq, and does not disturb the
+  // others (commands write straight into the batch transaction; if one fails
+  // after its first write, the batch is redone with a child transaction per
+  // command). If the final commit fails, every
   // command gets an internal error reply and no event is returned.
   BatchResult applyBatch(std::span<const schema::Command::Reader> commands);
 
@@ -98,6 +100,8 @@ class Store {
   class Reader;
   struct Tables;
   void rebuildZoneEvents(Txn& txn, const Tables& t);
+  bool applyCommands(Txn& parent, std::span<const schema::Command::Reader> commands, int64_t now,
+                     bool isolate, BatchResult& out, uint64_t& seq);
 
   StoreOptions options_;
   MDB_env* env_ = nullptr;

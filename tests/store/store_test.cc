@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "common/util/ids.h"
 #include "tests/store/store_fixture.h"
 
@@ -219,6 +221,71 @@ TEST_F(StoreTest, FailedCommandInBatchConsumesNoSeqAndKeepsOthers) {
   EXPECT_EQ(list.reply().getBody().getRecords().getItems()[0].getType(), RecordType::A);
   Msg zones = query(kAlice, [](schema::Query::Builder q) { q.getBody().initListZones(); });
   EXPECT_EQ(zones.reply().getBody().getZones().getTotal(), 2u);
+}
+
+// A command whose actor's token id points outside its message: the store
+// reads that field only when it logs the event, after the command's writes,
+// so the command fails part-way. It must still leave no trace and consume no
+// seq, alone or between good commands of the same batch.
+TEST_F(StoreTest, CommandFailingAfterItsWritesLeavesNoTraceInItsBatch) {
+  const std::string z = zone(kAlice, "example.com");  // seq 1
+  Cmd broken(kAlice, createZone("broken.example"), 2);
+  capnp::MallocMessageBuilder copy;
+  copy.setRoot(broken.reader());
+  kj::Array<capnp::word> words = capnp::messageToFlatArray(copy);
+  // Find the text "tok_test" and the list pointer to it; aim it far away.
+  auto bytes = words.asBytes();
+  const std::string needle = "tok_test";
+  size_t textWord = 0;
+  for (size_t i = 0; i + needle.size() <= bytes.size(); i += 8) {
+    if (std::memcmp(bytes.begin() + i, needle.data(), needle.size()) == 0) textWord = i / 8;
+  }
+  ASSERT_NE(textWord, 0u);
+  bool patched = false;
+  for (size_t i = 0; i < textWord; ++i) {
+    uint64_t w = 0;
+    std::memcpy(&w, bytes.begin() + i * 8, 8);
+    const auto lo = static_cast<uint32_t>(w);
+    const int64_t offset = static_cast<int32_t>(lo) >> 2;
+    if ((lo & 3) == 1 && static_cast<int64_t>(i) + 1 + offset == static_cast<int64_t>(textWord)) {
+      const uint32_t far = (uint32_t{1} << 28) | 1;
+      w = (w & ~uint64_t{0xffffffff}) | far;
+      std::memcpy(bytes.begin() + i * 8, &w, 8);
+      patched = true;
+    }
+  }
+  ASSERT_TRUE(patched);
+  capnp::FlatArrayMessageReader reader(words);
+  const auto brokenReader = reader.getRoot<schema::Command>();
+
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round == 0 ? "alone" : "between good commands");
+    Cmd before(kAlice, createRecord(z, RecordType::A, "r" + std::to_string(round), "192.0.2.1"), 1);
+    Cmd after(kAlice, createZone("z" + std::to_string(round) + ".example"), 3);
+    std::vector<schema::Command::Reader> readers;
+    if (round == 1) readers.push_back(before.reader());
+    readers.push_back(brokenReader);
+    if (round == 1) readers.push_back(after.reader());
+    const uint64_t seqBefore = store().lastSeq();
+    BatchResult r = store().applyBatch(readers);
+    ASSERT_EQ(r.replies.size(), readers.size());
+    Msg failed(r.replies[round == 1 ? 1 : 0].asPtr());
+    EXPECT_EQ(errorOf(failed), ErrorKind::INTERNAL);
+    EXPECT_EQ(failed.reply().getRequestId(), 2u);
+    EXPECT_EQ(r.events.size(), round == 1 ? 2u : 0u);
+    EXPECT_EQ(store().lastSeq(), seqBefore + r.events.size());
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      EXPECT_EQ(Msg(r.events[i].asPtr()).event().getSeq(), seqBefore + 1 + i);
+    }
+  }
+  // Neither attempt created the zone, its domain is free, the others exist.
+  Msg zones = query(kAlice, [](schema::Query::Builder q) { q.getBody().initListZones(); });
+  EXPECT_EQ(zones.reply().getBody().getZones().getTotal(), 2u);
+  Msg again = apply(kAlice, createZone("broken.example"));
+  EXPECT_TRUE(again.reply().getBody().isZone());
+  Msg list = query(kAlice,
+                   [&](schema::Query::Builder q) { q.getBody().initListRecords().setZoneUuid(z); });
+  EXPECT_EQ(list.reply().getBody().getRecords().getItems().size(), 1u);
 }
 
 TEST_F(StoreTest, DeleteZoneRemovesItsRecords) {
