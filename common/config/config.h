@@ -55,6 +55,9 @@ struct Config {
   // more than the cores starves the store and API under write bursts; fewer
   // means more coalescing per zone, not lost changes.
   uint32_t rendererCheckWorkers = 2;
+  // Nice value of the render threads and the named-checkzone runs they start
+  // (0-19): they yield the CPU to the store and the API.
+  int rendererNice = 10;
 
   // pusher
   std::string pushEndpoint;  // ROUTER the renderer connects to

@@ -1,12 +1,17 @@
 #include "pipelines/render/worker.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 
 #include <cerrno>
 
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
@@ -46,11 +51,12 @@ struct Checked {
 class CheckPool {
  public:
   CheckPool(zmq::context_t& ctx, std::string wakeEndpoint, const ZoneChecker& checker,
-            ZoneFileSettings settings, size_t threads)
+            ZoneFileSettings settings, size_t threads, int nice)
       : ctx_(ctx),
         wakeEndpoint_(std::move(wakeEndpoint)),
         checker_(checker),
-        settings_(std::move(settings)) {
+        settings_(std::move(settings)),
+        nice_(nice) {
     for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
   }
   CheckPool(const CheckPool&) = delete;
@@ -81,6 +87,14 @@ class CheckPool {
 
  private:
   void run() {
+    // Renders and named-checkzone runs yield the CPU to the store and the API:
+    // under a write burst they fall behind and coalesce more, instead of
+    // slowing the acknowledged writes. Linux keeps the nice value per thread,
+    // and the processes this thread starts inherit it.
+    if (nice_ > 0 &&
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice_) != 0) {
+      spdlog::warn("could not lower the render threads' CPU priority: {}", std::strerror(errno));
+    }
     zmq::socket_t wake(ctx_, zmq::socket_type::push);
     wake.set(zmq::sockopt::linger, 0);
     wake.connect(wakeEndpoint_);
@@ -118,6 +132,7 @@ class CheckPool {
   std::string wakeEndpoint_;
   const ZoneChecker& checker_;
   ZoneFileSettings settings_;
+  int nice_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<RenderJob> jobs_;
@@ -226,7 +241,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
   }
   ZoneChecker checker(cfg.checkzone, checkDir);
   CheckPool pool(ctx, wakeEndpoint, checker, settingsFrom(cfg),
-                 std::max<size_t>(1, cfg.rendererCheckWorkers));
+                 std::max<size_t>(1, cfg.rendererCheckWorkers), cfg.rendererNice);
 
   RendererOptions options;
   options.storeEndpoint = cfg.storeQuery;
