@@ -18,22 +18,6 @@ namespace {
 
 constexpr int kReceiveBurst = 1024;  // replies handled per socket per wake-up
 
-push::PushStatus decodeStatus(schema::StatusReply::Reader reply) {
-  push::PushStatus s;
-  s.known = reply.getKnown();
-  s.deployedSerial = reply.getDeployedSerial();
-  s.wantedSerial = reply.getWantedSerial();
-  for (auto n : reply.getNameservers()) {
-    s.nameservers.push_back({n.getName(), n.getAddress(), n.getAnswered(), n.getSerial(),
-                             n.getInSync(), n.getDetail()});
-  }
-  s.lastError = reply.getLastError();
-  s.zoneFile = reply.getZoneFile();
-  s.reloads = reply.getReloads();
-  s.totalReloads = reply.getTotalReloads();
-  return s;
-}
-
 }  // namespace
 
 BusClient::BusClient(zmq::context_t& ctx, const BusOptions& options) : options_(options) {
@@ -306,7 +290,7 @@ void BusClient::receiveStatus() {
       StatusCallback callback = std::move(it->second.statusCallback);
       pending_.erase(it);
       pendingCount_.fetch_sub(1);
-      invokeStatus(callback, decodeStatus(reply));
+      invokeStatus(callback, push::decodeStatus(reply));
     } catch (const std::exception& e) {
       spdlog::error("dropped a malformed status reply from the pusher: {}", e.what());
     }

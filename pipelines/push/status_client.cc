@@ -13,7 +13,9 @@ std::atomic<uint64_t> nextRequestId{1};
 
 Error unavailable(std::string detail) { return {ErrorKind::kUnavailable, "", std::move(detail)}; }
 
-PushStatus decode(schema::StatusReply::Reader reply) {
+}  // namespace
+
+PushStatus decodeStatus(schema::StatusReply::Reader reply) {
   PushStatus s;
   s.known = reply.getKnown();
   s.deployedSerial = reply.getDeployedSerial();
@@ -28,8 +30,6 @@ PushStatus decode(schema::StatusReply::Reader reply) {
   s.totalReloads = reply.getTotalReloads();
   return s;
 }
-
-}  // namespace
 
 Result<PushStatus> queryPushStatus(zmq::socket_t& dealer, const std::string& domain,
                                    std::chrono::milliseconds timeout) {
@@ -54,7 +54,7 @@ Result<PushStatus> queryPushStatus(zmq::socket_t& dealer, const std::string& dom
         if (reply.getVersion() != schema::PROTOCOL_VERSION || reply.getRequestId() != requestId) {
           continue;  // a late answer to an earlier query
         }
-        return decode(reply);
+        return decodeStatus(reply);
       } catch (const std::exception&) {
         continue;  // not a StatusReply: skip it
       }

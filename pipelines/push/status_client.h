@@ -13,6 +13,7 @@
 #include <zmq.hpp>
 
 #include "common/util/result.h"
+#include "schema/pipeline.capnp.h"
 
 namespace zp::push {
 
@@ -37,6 +38,10 @@ struct PushStatus {
 };
 
 // Sends a StatusQuery on `dealer` and waits for its reply.
+// A StatusReply as the owning struct (for callers that own their sockets, such
+// as the API's BusClient).
+PushStatus decodeStatus(schema::StatusReply::Reader reply);
+
 Result<PushStatus> queryPushStatus(zmq::socket_t& dealer, const std::string& domain,
                                    std::chrono::milliseconds timeout);
 // The same over a fresh DEALER connected to `endpoint` (closed afterwards).
