@@ -17,9 +17,6 @@
 namespace zp::bench {
 namespace {
 
-using dns::wire::read16;
-using dns::wire::skipName;
-
 Error bad(std::string detail) { return {ErrorKind::kUnavailable, "", std::move(detail)}; }
 
 }  // namespace
@@ -29,36 +26,18 @@ Result<std::string> buildQuery(uint16_t id, std::string_view name, uint16_t qtyp
 }
 
 Result<DnsReply> parseDnsReply(std::string_view p) {
-  if (p.size() < 12) return bad("DNS reply shorter than its header");
+  auto reply = dns::wire::parseReply(p);
+  if (!reply) return reply.error();
   DnsReply r;
-  r.id = read16(p, 0);
-  const uint16_t flags = read16(p, 2);
-  if ((flags & 0x8000) == 0) return bad("not a reply (QR clear)");
-  r.truncated = (flags & 0x0200) != 0;
-  r.rcode = flags & 0x000f;
-  const uint16_t qd = read16(p, 4);
-  r.answerCount = read16(p, 6);
-  size_t at = 12;
-  for (uint16_t i = 0; i < qd; ++i) {
-    auto next = skipName(p, at);
-    if (!next || *next + 4 > p.size()) return bad("truncated question section");
-    at = *next + 4;
-  }
-  for (uint16_t i = 0; i < r.answerCount; ++i) {
-    auto next = skipName(p, at);
-    if (!next || *next + 10 > p.size()) return bad("truncated answer record");
-    at = *next;
-    const uint16_t type = read16(p, at);
-    const uint16_t klass = read16(p, at + 2);
-    const uint16_t rdlen = read16(p, at + 8);
-    at += 10;
-    if (at + rdlen > p.size()) return bad("answer rdata runs past the packet");
-    if (type == kTypeA && klass == 1 && rdlen == 4) {
-      Ipv4 a;
-      for (size_t b = 0; b < 4; ++b) a[b] = static_cast<uint8_t>(p[at + b]);
-      r.addresses.push_back(a);
-    }
-    at += rdlen;
+  r.id = reply->id;
+  r.rcode = reply->rcode;
+  r.truncated = reply->truncated;
+  r.answerCount = static_cast<uint16_t>(reply->answers.size());
+  for (const auto& a : reply->answers) {
+    if (a.type != kTypeA || a.klass != dns::wire::kClassIn || a.rdlen != 4) continue;
+    Ipv4 address;
+    for (size_t b = 0; b < 4; ++b) address[b] = static_cast<uint8_t>(p[a.rdata + b]);
+    r.addresses.push_back(address);
   }
   return r;
 }

@@ -64,4 +64,34 @@ std::optional<size_t> skipName(std::string_view p, size_t at) {
   return std::nullopt;
 }
 
+Result<Reply> parseReply(std::string_view p) {
+  if (p.size() < kHeaderSize) return bad("DNS reply shorter than its header");
+  Reply r;
+  r.id = read16(p, 0);
+  const uint16_t flags = read16(p, 2);
+  if ((flags & 0x8000) == 0) return bad("not a reply (QR clear)");
+  r.authoritative = (flags & 0x0400) != 0;
+  r.truncated = (flags & 0x0200) != 0;
+  r.rcode = flags & 0x000f;
+  const uint16_t qd = read16(p, 4);
+  const uint16_t an = read16(p, 6);
+  size_t at = kHeaderSize;
+  for (uint16_t i = 0; i < qd; ++i) {
+    auto next = skipName(p, at);
+    if (!next || *next + 4 > p.size()) return bad("truncated question section");
+    at = *next + 4;
+  }
+  for (uint16_t i = 0; i < an; ++i) {
+    auto next = skipName(p, at);
+    if (!next || *next + 10 > p.size()) return bad("truncated answer record");
+    at = *next;
+    Answer a{read16(p, at), read16(p, at + 2), at + 10, read16(p, at + 8)};
+    at += 10;
+    if (at + a.rdlen > p.size()) return bad("answer rdata runs past the packet");
+    at += a.rdlen;
+    r.answers.push_back(a);
+  }
+  return r;
+}
+
 }  // namespace zp::dns::wire

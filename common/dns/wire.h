@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/util/result.h"
 
@@ -30,5 +31,26 @@ uint32_t read32(std::string_view p, size_t at);
 // Skips a (possibly compressed) name at `at`: the offset after it, or nullopt
 // when it runs past the packet or uses a reserved label type.
 std::optional<size_t> skipName(std::string_view p, size_t at);
+
+// One resource record of a reply's answer section: where its rdata lies in
+// the packet (names inside it may point anywhere before it).
+struct Answer {
+  uint16_t type = 0;
+  uint16_t klass = 0;
+  size_t rdata = 0;  // offset of the rdata in the packet
+  uint16_t rdlen = 0;
+};
+
+// A reply's header and answer section, checked for consistency: every name
+// and rdata lies inside the packet. Errors for short or inconsistent packets,
+// or a packet that is not a reply (QR clear).
+struct Reply {
+  uint16_t id = 0;
+  int rcode = -1;
+  bool authoritative = false;  // AA
+  bool truncated = false;      // TC
+  std::vector<Answer> answers;
+};
+Result<Reply> parseReply(std::string_view packet);
 
 }  // namespace zp::dns::wire

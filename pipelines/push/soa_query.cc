@@ -20,7 +20,6 @@ namespace {
 
 using dns::wire::kClassIn;
 using dns::wire::kTypeSoa;
-using dns::wire::read16;
 using dns::wire::read32;
 using dns::wire::skipName;
 
@@ -41,38 +40,20 @@ Result<std::string> buildSoaQuery(uint16_t id, std::string_view zone) {
 }
 
 Result<SoaReply> parseSoaReply(std::string_view p) {
-  if (p.size() < 12) return bad("DNS reply shorter than its header");
+  auto reply = dns::wire::parseReply(p);
+  if (!reply) return reply.error();
   SoaReply r;
-  r.id = read16(p, 0);
-  const uint16_t flags = read16(p, 2);
-  if ((flags & 0x8000) == 0) return bad("not a reply (QR clear)");
-  r.authoritative = (flags & 0x0400) != 0;
-  r.rcode = flags & 0x000f;
-  const uint16_t qd = read16(p, 4);
-  const uint16_t an = read16(p, 6);
-  size_t at = 12;
-  for (uint16_t i = 0; i < qd; ++i) {
-    auto next = skipName(p, at);
-    if (!next || *next + 4 > p.size()) return bad("truncated question section");
-    at = *next + 4;
-  }
-  for (uint16_t i = 0; i < an; ++i) {
-    auto next = skipName(p, at);
-    if (!next || *next + 10 > p.size()) return bad("truncated answer record");
-    at = *next;
-    const uint16_t type = read16(p, at);
-    const uint16_t klass = read16(p, at + 2);
-    const uint16_t rdlen = read16(p, at + 8);
-    at += 10;
-    if (at + rdlen > p.size()) return bad("answer rdata runs past the packet");
-    if (type == kTypeSoa && klass == kClassIn && !r.serial) {
-      const std::string_view rdata = p.substr(0, at + rdlen);  // names may point backwards
-      auto afterMname = skipName(rdata, at);
-      auto afterRname = afterMname ? skipName(rdata, *afterMname) : std::nullopt;
-      if (!afterRname || *afterRname + 20 != at + rdlen) return bad("malformed SOA rdata");
-      r.serial = read32(p, *afterRname);
-    }
-    at += rdlen;
+  r.id = reply->id;
+  r.rcode = reply->rcode;
+  r.authoritative = reply->authoritative;
+  for (const auto& a : reply->answers) {
+    if (a.type != kTypeSoa || a.klass != kClassIn) continue;
+    const std::string_view rdata = p.substr(0, a.rdata + a.rdlen);  // names may point backwards
+    auto afterMname = skipName(rdata, a.rdata);
+    auto afterRname = afterMname ? skipName(rdata, *afterMname) : std::nullopt;
+    if (!afterRname || *afterRname + 20 != a.rdata + a.rdlen) return bad("malformed SOA rdata");
+    r.serial = read32(p, *afterRname);
+    break;
   }
   return r;
 }
