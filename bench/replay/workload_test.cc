@@ -106,7 +106,7 @@ TEST(Workload, MakesExactlyTheLogAskedForAndItReplaysIntoAnEqualStore) {
       ASSERT_EQ(again[i].asBytes(), log[i].asBytes()) << "event " << i + 1;
     }
 
-    render::ZoneFileSettings settings;
+    dns::ZoneFileSettings settings;
     settings.nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
     settings.soaRname = "hostmaster.zonepipe.test";
     auto rendered = replay::renderZones(rebuilt, result->domains, settings, dir.path() + "/zones");

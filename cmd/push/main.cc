@@ -1,5 +1,6 @@
-// zonepipe-push: receives checked zone files from the renderer, publishes
-// them in the zone directory and makes named load them through rndc.
+// zonepipe-push: receives zone changes from the renderer and makes the
+// primary named serve them: record changes as RFC 2136 UPDATEs, whole zones
+// as files loaded through rndc, membership through the catalog zone.
 // Usage: zonepipe-push [--config FILE] [--home DIR]
 #include <chrono>
 #include <cstdio>
@@ -42,7 +43,16 @@ int main(int argc, char** argv) {
     zp::push::StatusBook status(nameservers);
     zp::push::PrimaryCheck check(nameservers.front().ip, nameservers.front().port,
                                  std::chrono::milliseconds(cfg.pushConfirmMs));
+    // Changes to zones named serves go as TSIG-signed UPDATEs over one kept-open
+    // TCP connection, signed with the control channel's key (named.conf
+    // includes it; zones are added with allow-update for it).
+    auto target = zp::push::loadRndcConfig(cfg.rndcConfig);
+    if (!target) throw std::invalid_argument(target.error().detail);
+    zp::push::DnsUpdater updater(nameservers.front().ip, nameservers.front().port,
+                                 target.value().key);
     zp::push::PusherOptions options;
+    options.updater = &updater;
+    options.updateKey = target.value().key.name;
     options.check = &check;
     options.status = &status;
     options.catalog = !cfg.secondaries.empty();
@@ -58,7 +68,7 @@ int main(int argc, char** argv) {
       spdlog::info("secondaries follow the catalog zone {}", zp::push::kCatalogZone);
     }
     zmq::context_t ctx;
-    zp::push::runPusher(ctx, {cfg.pushEndpoint, cfg.pushStatus, &status, &publisher}, pusher, stop);
+    zp::push::runPusher(ctx, {cfg.pushEndpoint, cfg.pushStatus, &status}, pusher, stop);
   } catch (const std::invalid_argument& e) {
     spdlog::error("bad configuration: {}", e.what());
     return 100;

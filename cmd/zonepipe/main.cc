@@ -17,7 +17,7 @@
 #include "common/util/ids.h"
 #include "pipelines/admin/admin.h"
 #include "pipelines/push/rndc_protocol.h"
-#include "pipelines/render/zonefile.h"
+#include "common/dns/zone_text.h"
 #include "pipelines/replay/log_file.h"
 #include "pipelines/replay/replay.h"
 #include "pipelines/replay/store_log_source.h"
@@ -131,7 +131,7 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
                static_cast<unsigned long long>(rebuilt->range.count), target.storeDir.c_str(),
                rebuilt->domains.size());
 
-  const auto settings = zp::render::settingsFrom(cfg);
+  const auto settings = zp::dns::settingsFrom(cfg);
   if (!deploy) {
     if (zonesDir.empty()) zonesDir = target.pushZoneDir;
     auto written = zp::replay::renderZones(store, rebuilt->domains, settings, zonesDir);

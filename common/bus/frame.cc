@@ -1,5 +1,6 @@
 #include "common/bus/frame.h"
 
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -24,7 +25,13 @@ Decoded::Decoded(const zmq::message_t& frame) {
   }
   words_ = kj::heapArray<capnp::word>(frame.size() / sizeof(capnp::word));
   std::memcpy(words_.asBytes().begin(), frame.data(), frame.size());
-  reader_ = std::make_unique<capnp::FlatArrayMessageReader>(words_.asPtr(), readerOptions());
+  // The traversal limit guards against amplification (a small frame whose
+  // pointers make the reader visit far more words); it grows with the frame
+  // itself, so a legitimately large message (a zone snapshot) always decodes.
+  capnp::ReaderOptions options = readerOptions();
+  options.traversalLimitInWords =
+      std::max<uint64_t>(options.traversalLimitInWords, uint64_t{4} * words_.size());
+  reader_ = std::make_unique<capnp::FlatArrayMessageReader>(words_.asPtr(), options);
 }
 
 bool receive(zmq::socket_t& socket, Multipart& out, bool dontwait) {

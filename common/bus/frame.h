@@ -12,7 +12,8 @@
 
 namespace zp::bus {
 
-// Limits for decoding frames from peers: 8 MiB of words, nesting 32.
+// Limits for decoding frames from peers: nesting 32, and a traversal limit of
+// 8 MiB or four times the frame's size, whichever is larger.
 capnp::ReaderOptions readerOptions();
 
 // Serialises a builder into one zmq frame.

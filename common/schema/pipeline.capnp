@@ -237,6 +237,21 @@ struct Event {
   }
 }
 
+# One operation of an incremental deploy: a record added to or deleted from
+# the zone, as one zone-file line (common/dns/zone_text.h, recordLine).
+struct RrOp {
+  add @0 :Bool;          # false: delete exactly this record (owner, type, rdata)
+  rr @1 :Text;           # `<absolute owner> <ttl> IN <TYPE> <rdata>`
+}
+
+# The changes of consecutive events of one zone, in seq order. The pusher
+# applies them to the zone named already serves as one RFC 2136 UPDATE, so its
+# size is bounded by the renderer (renderer.delta_* limits), never by the zone.
+struct DeployDelta {
+  ops @0 :List(RrOp);
+  soa @1 :Text;          # the SOA line of the new version (its serial = the Deploy's)
+}
+
 # Renderer -> pusher: deploy one zone version (or remove the zone).
 struct Deploy {
   version @0 :UInt16;
@@ -248,6 +263,7 @@ struct Deploy {
     refused @6 :Text;    # named-checkzone refused this version (its message): nothing is
                          # deployed; the pusher only shows it in the zone's status. Sent once,
                          # without waiting for the ack (a lost one loses only the status note).
+    delta @7 :DeployDelta;   # the changes since the version named serves (see DeployAck.needFull)
   }
   committedAt @5 :Int64; # unix milliseconds of the newest event included (for lag logging)
 }
@@ -258,6 +274,8 @@ struct DeployAck {
   serial @2 :UInt64;
   ok @3 :Bool;
   detail @4 :Text;       # why it failed, in the operator's words
+  needFull @5 :Bool;     # a delta could not be applied (named does not serve the zone as a
+                         # dynamic zone, or the pusher lost its state): send the whole zone
 }
 
 # The first message of an exported log file (`zonepipe log export`): a
@@ -298,7 +316,7 @@ struct StatusReply {
   wantedSerial @5 :UInt64;    # the newest serial the renderer asked for (> deployedSerial: lag)
   nameservers @6 :List(NameserverStatus);
   lastError @7 :Text;    # the last deploy failure for this zone; empty after a success
-  zoneFile @8 :Text;     # the zone file as deployed (empty when not known)
+  zoneFile @8 :Text;     # no longer filled (export renders from the store): never read it
   reloads @9 :UInt64;    # rndc reload/addzone runs for this zone since the pusher started
   totalReloads @10 :UInt64;   # the same over every zone
 }

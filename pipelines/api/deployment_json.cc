@@ -1,4 +1,5 @@
 #include "pipelines/api/deployment_json.h"
+#include "common/dns/serial.h"
 
 #include <stdexcept>
 
@@ -7,7 +8,7 @@
 namespace zp::api {
 
 uint32_t servedSerial(uint64_t serial) {
-  const uint32_t soa = soaSerial(serial);
+  const uint32_t soa = dns::soaSerial(serial);
   return soa == 0 ? 1 : soa;
 }
 

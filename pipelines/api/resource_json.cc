@@ -1,4 +1,5 @@
 #include "pipelines/api/resource_json.h"
+#include "common/dns/serial.h"
 
 #include "common/util/ids.h"
 
@@ -26,8 +27,6 @@ std::string take(const rapidjson::StringBuffer& buffer) {
 }
 
 }  // namespace
-
-uint32_t soaSerial(uint64_t serial) { return static_cast<uint32_t>(serial & 0xffffffffu); }
 
 void writeZoneSummary(JsonWriter& writer, const dns::Zone& zone) {
   writer.StartObject();
@@ -79,7 +78,7 @@ std::string renderZoneDetail(const dns::Zone& zone, std::span<const dns::Record>
   writer.StartObject();
   writeZoneFields(writer, zone);
   writeKey(writer, "serial");
-  writer.Uint(soaSerial(zone.serial));
+  writer.Uint(dns::soaSerial(zone.serial));
   writeKey(writer, "records");
   writer.StartArray();
   for (const auto& record : records) writeRecord(writer, record);

@@ -23,7 +23,4 @@ std::string renderZoneDetail(const dns::Zone& zone, std::span<const dns::Record>
 std::string renderRecord(const dns::Record& record);
 std::string renderRecordList(std::span<const dns::Record> records);
 
-// The SOA serial of a zone: the zone's serial (an event seq) modulo 2^32.
-uint32_t soaSerial(uint64_t serial);
-
 }  // namespace zp::api

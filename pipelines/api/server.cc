@@ -19,6 +19,7 @@
 
 #include "common/auth/token.h"
 #include "common/dns/record_type.h"
+#include "common/dns/zone_text.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/api/auth_cache.h"
@@ -34,7 +35,6 @@
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
 #include "pipelines/api/zone_cache.h"
-#include "pipelines/render/zonefile.h"
 
 namespace zp::api {
 namespace {
@@ -257,7 +257,7 @@ struct ApiServer::Impl {
 
   const config::Config cfg;
   BusClient& bus;
-  const render::ZoneFileSettings zoneFileSettings = render::settingsFrom(cfg);
+  const dns::ZoneFileSettings zoneFileSettings = dns::settingsFrom(cfg);
   AuthCache authCache;
   RateLimiter rateLimiter{cfg.apiRateLimit, cfg.apiRateBurst};
   ZoneCache zoneCache;
@@ -523,8 +523,8 @@ struct ApiServer::Impl {
         });
   }
 
-  // GET .../export: the zone file the pusher deployed (ownership and the
-  // domain from the store first), or with ?serial=N the zone as it was at N,
+  // GET .../export: the zone file of the current version, or with
+  // ?serial=N the zone as it was at N,
   // rebuilt by the store from the log and rendered by the renderer's own
   // function and settings, so it is byte-identical to what was deployed then.
   void exportZone(const ExchangePtr& ex, const Rest::Request& req) {
@@ -549,35 +549,26 @@ struct ApiServer::Impl {
               dns::ZoneSnapshot snapshot;
               snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
               snapshot.records = recordsFrom(reply.getBody().getZone().getRecords());
-              x->send(200, render::renderZoneFile(snapshot, zoneFileSettings), {}, kZoneFileType);
+              x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings), {}, kZoneFileType);
             });
       }
       query(
           x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
-          [this, x](schema::Reply::Reader reply) { sendDeployedFile(x, reply); });
+          [this, x](schema::Reply::Reader reply) { sendCurrentFile(x, reply); });
     });
   }
 
-  void sendDeployedFile(const ExchangePtr& x, schema::Reply::Reader reply) {
+  // The current version, rendered from the store with the same function and
+  // settings as every deployed version: what the nameservers serve once the
+  // zone's deployment status says they are in sync.
+  void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply) {
     if (!reply.getBody().isZone()) {
       return x->fail(internalError("the store answered getZone with another body"));
     }
-    const std::string domain = reply.getBody().getZone().getZone().getDomain();
-    bus.submitStatus(domain, [x](Result<push::PushStatus> status) {
-      guarded(x, [&] {
-        if (!status) {
-          return x->fail({ErrorKind::kUnavailable, "",
-                          "the pusher did not say what is deployed (" + status.error().detail +
-                              "); try again"});
-        }
-        if (!status->known || status->zoneFile.empty()) {
-          return x->fail({ErrorKind::kNotFound, "",
-                          "zone file not deployed yet; try again shortly, or ask for an "
-                          "earlier version with ?serial=N"});
-        }
-        x->send(200, status->zoneFile, {}, kZoneFileType);
-      });
-    });
+    dns::ZoneSnapshot snapshot;
+    snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
+    snapshot.records = recordsFrom(reply.getBody().getZone().getRecords());
+    x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings), {}, kZoneFileType);
   }
 
   // GET .../changes/: the zone's events, newest first, paged like every list.

@@ -16,13 +16,21 @@ std::string catalogMemberLabel(const std::string& domain) {
   return text;
 }
 
+std::string catalogSoaLine(uint32_t serial) {
+  return std::string(kCatalogZone) + ". 0 IN SOA invalid. invalid. " + std::to_string(serial) +
+         " 3600 600 2147483646 0";
+}
+
+std::string catalogMemberLine(const std::string& domain) {
+  return catalogMemberLabel(domain) + ".zones." + kCatalogZone + ". 0 IN PTR " + domain + ".";
+}
+
 std::string renderCatalog(const std::set<std::string>& members, uint32_t serial) {
   const std::string apex = std::string(kCatalogZone) + ".";
   std::string out;
   out += "; catalog zone of zonepipe (RFC 9432 version 2), serial " + std::to_string(serial) + "\n";
   out += "; written by zonepipe-push; the secondaries follow it\n";
-  out +=
-      apex + " 0 IN SOA invalid. invalid. " + std::to_string(serial) + " 3600 600 2147483646 0\n";
+  out += catalogSoaLine(serial) + "\n";
   out += apex + " 0 IN NS invalid.\n";
   out += "version." + apex + " 0 IN TXT \"2\"\n";
   std::set<std::string> labels;
@@ -31,7 +39,7 @@ std::string renderCatalog(const std::set<std::string>& members, uint32_t serial)
     if (!labels.insert(label).second) {
       throw std::logic_error("catalog: two member zones hash to the label " + label);
     }
-    out += label + ".zones." + apex + " 0 IN PTR " + domain + ".\n";
+    out += catalogMemberLine(domain) + "\n";
   }
   return out;
 }

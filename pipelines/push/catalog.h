@@ -21,4 +21,9 @@ std::string catalogMemberLabel(const std::string& domain);
 // `<label>.zones PTR <domain>.` per member, sorted by domain. `serial` as is.
 std::string renderCatalog(const std::set<std::string>& members, uint32_t serial);
 
+// The lines of it that change: the SOA at `serial`, and one member's PTR
+// (both as UPDATE operations take them, without the newline).
+std::string catalogSoaLine(uint32_t serial);
+std::string catalogMemberLine(const std::string& domain);
+
 }  // namespace zp::push

@@ -1,11 +1,17 @@
 #pragma once
-// The pusher's files: `<zoneDir>/<domain>.zone` (what named loads) and
-// `<domain>.serial` (the serial deployed, so a replayed or late Deploy never
-// puts an older version over a newer one). Files are published atomically
+// The pusher's files, named by a fixed-length stem (32 hex digits of the
+// SHA-256 of the domain), never by the domain itself, so a 253-character
+// domain fits every file system's 255-byte name limit:
+// `<zoneDir>/<stem>.zone` (the last whole version loaded into named; named
+// keeps later UPDATEs in `<stem>.zone.jnl` and rewrites the file itself) and
+// `<stem>.serial` (`<serial> <domain>`: the version deployed by a whole load,
+// so a replayed or late Deploy never puts an older version over a newer one,
+// and a restarted pusher knows its zones). Files are published atomically
 // (tmp + fsync + rename + fsync of the directory). Not thread-safe; one
 // pusher owns a zone directory. I/O failures throw std::system_error.
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -28,12 +34,18 @@ class Publisher {
   // Whether the zone was deployed before (so named should know it).
   bool deployed(const std::string& domain) const;
 
+  // Every zone with a serial file: domain -> serial.
+  std::map<std::string, uint64_t> deployedZones() const;
+
   void writeZone(const std::string& domain, std::string_view zoneFile);
+  // Deletes named's journal of the zone (before a whole version replaces it).
+  void removeJournal(const std::string& domain);
   void writeSerial(const std::string& domain, uint64_t serial);
-  // Deletes both files (missing ones are fine).
+  // Deletes the zone's files, its journal included (missing ones are fine).
   void remove(const std::string& domain);
 
  private:
+  std::string stemPath(const std::string& domain) const;  // absolute, without the suffix
   std::string zoneDir_;
 };
 

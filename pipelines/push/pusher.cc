@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <filesystem>
 #include <stdexcept>
 
+#include "common/dns/serial.h"
 #include "pipelines/push/catalog.h"
 
 namespace zp::push {
@@ -21,37 +21,43 @@ int64_t monoMs() {
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
+bool configSafe(const std::string& text) {
+  for (const char c : text) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
-    : publisher_(publisher), rndc_(rndc), options_(options) {
-  for (const char c : publisher_.zoneDir()) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      throw std::invalid_argument("the zone directory " + publisher_.zoneDir() +
-                                  " contains a quote, backslash or control character, which "
-                                  "cannot go into named's zone configuration; choose another");
-    }
+    : publisher_(publisher), rndc_(rndc), options_(std::move(options)) {
+  if (!configSafe(publisher_.zoneDir())) {
+    throw std::invalid_argument("the zone directory " + publisher_.zoneDir() +
+                                " contains a quote, backslash or control character, which "
+                                "cannot go into named's zone configuration; choose another");
   }
-  if (!options_.catalog) return;
+  if (!configSafe(options_.updateKey)) {
+    throw std::invalid_argument("the update key name `" + options_.updateKey +
+                                "` cannot go into named's zone configuration");
+  }
+  if (options_.updater && options_.updateKey.empty()) {
+    throw std::invalid_argument("the pusher needs the TSIG key name named lets update zones");
+  }
   // The members are the zones deployed before (their serial files), so a
   // restarted pusher rebuilds the same catalog.
-  for (const auto& entry : std::filesystem::directory_iterator(publisher_.zoneDir())) {
-    const std::string name = entry.path().filename().string();
-    const std::string suffix = ".serial";
-    if (name.size() <= suffix.size() ||
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
-      continue;
-    }
-    const std::string domain = name.substr(0, name.size() - suffix.size());
-    if (domain != kCatalogZone && isSafeDomain(domain)) members_.insert(domain);
+  for (const auto& [domain, serial] : publisher_.deployedZones()) {
+    if (domain != kCatalogZone) members_.insert(domain);
   }
-  catalogDirty_ = true;  // load (or reload) it once at start
+  catalogSerial_ = publisher_.deployedSerial(kCatalogZone);
 }
 
 DeployResult Pusher::deploy(const DeployRequest& request) {
   if (options_.status) options_.status->wanted(request.domain, request.serial);
   DeployResult result = deployChecked(request);
-  if (options_.status && !result.ok) options_.status->failed(request.domain, result.detail);
+  if (options_.status && !result.ok && !result.needFull) {
+    options_.status->failed(request.domain, result.detail);
+  }
   return result;
 }
 
@@ -74,48 +80,143 @@ DeployResult Pusher::deployChecked(const DeployRequest& request) {
         request.domain, kCatalogZone);
     return {false, "the pusher refuses the zone name `" + request.domain + "`"};
   }
+  if (request.delta) return applyDelta(request);
   const uint64_t deployed = publisher_.deployedSerial(request.domain);
   if (request.serial <= deployed) {
     spdlog::debug("{} serial {} is not newer than the deployed serial {}; nothing to do",
                   request.domain, request.serial, deployed);
     return {true, {}};
   }
-  return request.zoneFile ? upsert(request) : remove(request);
+  if (!request.zoneFile) return remove(request);
+  // Later versions may have arrived as UPDATEs since the last whole load.
+  if (const auto served = served_.find(request.domain);
+      served != served_.end() &&
+      !dns::serialGreater(dns::soaSerial(request.serial), served->second)) {
+    spdlog::debug("{} serial {} is not newer than the served serial {}; nothing to do",
+                  request.domain, request.serial, served->second);
+    return {true, {}};
+  }
+  return upsert(request);
+}
+
+DeployResult Pusher::applyDelta(const DeployRequest& request) {
+  const std::string& domain = request.domain;
+  if (!options_.updater || !publisher_.deployed(domain)) {
+    return {false, domain + " is not loaded in named yet", true};
+  }
+  const uint32_t want = dns::soaSerial(request.serial);
+  auto served = served_.find(domain);
+  if (served == served_.end() && options_.check) {
+    // After a restart: ask the primary which version it has, once.
+    auto current = options_.check->current(domain);
+    if (!current) return {false, current.error().detail};
+    if (!current.value()) return {false, "named does not serve " + domain, true};
+    served = served_.emplace(domain, *current.value()).first;
+  }
+  if (served != served_.end() && !dns::serialGreater(want, served->second)) {
+    return {true, {}};  // named has this version (or a later one) already
+  }
+  const UpdateOutcome outcome =
+      options_.updater->apply(domain, request.delta->ops, request.delta->soa);
+  switch (outcome.kind) {
+    case UpdateOutcome::Kind::kApplied:
+      served_[domain] = want;
+      if (options_.status) {
+        options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
+      }
+      spdlog::debug("named serves {} serial {} ({} changes by UPDATE)", domain, want,
+                    request.delta->ops.size());
+      return {true, {}};
+    case UpdateOutcome::Kind::kNotDynamic:
+      served_.erase(domain);
+      spdlog::info("{}; loading the whole zone instead", outcome.detail);
+      return {false, outcome.detail, true};
+    case UpdateOutcome::Kind::kFailed:
+      break;
+  }
+  served_.erase(domain);  // we no longer know what named has
+  spdlog::warn("{}", outcome.detail);
+  return {false, outcome.detail};
+}
+
+std::string Pusher::zoneConfig(const std::string& domain) const {
+  std::string config = "{ type primary; file \"" + publisher_.zonePath(domain) + "\";";
+  if (!options_.updateKey.empty()) {
+    config += " allow-update { key \"" + options_.updateKey + "\"; };";
+  }
+  return config + " };";
 }
 
 DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile, uint64_t serial) {
-  publisher_.writeZone(domain, zoneFile);
-  const auto reload = [&] { return rndc_.run({"reload", domain}); };
-  const auto addzone = [&] {
-    return rndc_.run(
-        {"addzone", domain, "{ type primary; file \"" + publisher_.zonePath(domain) + "\"; };"});
+  const bool dynamic = !options_.updateKey.empty();
+  const auto addzone = [&] { return rndc_.run({"addzone", domain, zoneConfig(domain)}); };
+  const auto modzone = [&] { return rndc_.run({"modzone", domain, zoneConfig(domain)}); };
+  // A dynamic zone is frozen (named writes its journal into the file and
+  // stops taking updates), its file replaced and journal dropped, then thawed
+  // (named loads the file; the old version serves until then).
+  const auto replaceDynamic = [&](std::string& command) {
+    command = "freeze";
+    ProcessResult result = rndc_.run({"freeze", domain});
+    if (!result.ok()) {
+      if (result.started && !result.timedOut && says(result, "not dynamic")) {
+        publisher_.writeZone(domain,
+                             zoneFile);  // a static zone (an older pusher's): make it dynamic
+        command = "modzone";
+        return modzone();
+      }
+      return result;
+    }
+    publisher_.writeZone(domain, zoneFile);
+    publisher_.removeJournal(domain);
+    command = "thaw";
+    return rndc_.run({"thaw", domain});
   };
   const bool known = publisher_.deployed(domain);
-  std::string command = known ? "reload" : "addzone";
-  ProcessResult result = known ? reload() : addzone();
-  if (options_.status) options_.status->reloaded(domain);
-  if (!result.ok() && result.started && !result.timedOut) {
-    if (known && says(result, "not found")) {  // named lost it (e.g. its state was reset)
-      command = "addzone";
-      result = addzone();
-    } else if (!known && says(result, "already exists")) {  // our serial file was lost
-      command = "reload";
-      result = reload();
+  std::string command;
+  ProcessResult result;
+  if (!known) {
+    publisher_.writeZone(domain, zoneFile);
+    publisher_.removeJournal(domain);
+    command = "addzone";
+    result = addzone();
+    if (!result.ok() && result.started && !result.timedOut && says(result, "already exists")) {
+      // Our serial file was lost, named still has the zone.
+      if (dynamic) {
+        result = replaceDynamic(command);
+      } else {
+        command = "reload";
+        result = rndc_.run({"reload", domain});
+      }
     }
+  } else if (dynamic) {
+    result = replaceDynamic(command);
+  } else {
+    publisher_.writeZone(domain, zoneFile);
+    command = "reload";
+    result = rndc_.run({"reload", domain});
   }
+  if (known && !result.ok() && result.started && !result.timedOut && says(result, "not found")) {
+    publisher_.writeZone(domain, zoneFile);  // named lost it (e.g. its state was reset)
+    publisher_.removeJournal(domain);
+    command = "addzone";
+    result = addzone();
+  }
+  if (options_.status) options_.status->reloaded(domain);
   if (!result.ok()) return failure(command, domain, result);
   if (options_.check) {
-    if (auto notServed = options_.check->confirm(domain, soaSerialOf(serial))) {
+    if (auto notServed = options_.check->confirm(domain, dns::soaSerial(serial))) {
       std::string detail =
           "named accepted `rndc " + command + " " + domain + "` but does not serve serial " +
-          std::to_string(soaSerialOf(serial)) + ": " + notServed->detail +
+          std::to_string(dns::soaSerial(serial)) + ": " + notServed->detail +
           "; named's log says why (a zone file it cannot load?), or dns.primary_address/dns.port "
           "do not point at the primary named";
       spdlog::warn("{}", detail);
+      served_.erase(domain);
       return {false, std::move(detail)};
     }
   }
   publisher_.writeSerial(domain, serial);
+  served_[domain] = dns::soaSerial(serial);
   spdlog::debug("named loads {} serial {} ({})", domain, serial, command);
   return {true, {}};
 }
@@ -127,12 +228,7 @@ DeployResult Pusher::upsert(const DeployRequest& request) {
   if (options_.status) {
     options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
   }
-  if (options_.catalog && members_.insert(domain).second) catalogDirty_ = true;
-  if (catalogDirty_) {
-    DeployResult catalog = syncCatalog(request.serial);
-    // The zone itself is deployed; the next deploy or maintain() retries the catalog.
-    if (!catalog.ok && options_.status) options_.status->failed(domain, catalog.detail);
-  }
+  addMember(domain);
   return {true, {}};
 }
 
@@ -142,32 +238,65 @@ DeployResult Pusher::remove(const DeployRequest& request) {
   if (!result.ok() && !(result.started && !result.timedOut && says(result, "not found"))) {
     return failure("delzone", domain, result);
   }
-  if (options_.catalog && members_.erase(domain) != 0) catalogDirty_ = true;
-  if (catalogDirty_) {
-    // Until the catalog drops the zone, the secondaries keep serving it: fail
-    // so that the renderer retries the removal.
-    DeployResult catalog = syncCatalog(request.serial);
-    if (!catalog.ok) return catalog;
-  }
+  dropMember(domain);
+  served_.erase(domain);
   publisher_.remove(domain);
   if (options_.status) options_.status->removed(domain);
   spdlog::debug("named no longer serves {} (removed at serial {})", domain, request.serial);
   return {true, {}};
 }
 
-DeployResult Pusher::maintain() {
-  if (!options_.catalog || !catalogDirty_) return {true, {}};
-  return syncCatalog(0);
+void Pusher::addMember(const std::string& domain) {
+  if (!options_.catalog || !members_.insert(domain).second) return;
+  if (catalogDeletes_.erase(domain) == 0) catalogAdds_.insert(domain);
 }
 
-DeployResult Pusher::syncCatalog(uint64_t serialHint) {
-  const uint64_t serial =
-      std::max(publisher_.deployedSerial(kCatalogZone) + 1, serialHint & 0xffffffffu);
-  DeployResult result = load(kCatalogZone, renderCatalog(members_, soaSerialOf(serial)), serial);
+void Pusher::dropMember(const std::string& domain) {
+  if (!options_.catalog || members_.erase(domain) == 0) return;
+  if (catalogAdds_.erase(domain) == 0) catalogDeletes_.insert(domain);
+}
+
+DeployResult Pusher::maintain() {
+  if (!options_.catalog) return {true, {}};
+  if (!catalogLoaded_ || !options_.updater) {
+    if (catalogLoaded_ && !catalogPending()) return {true, {}};
+    return loadCatalog();
+  }
+  if (!catalogPending()) return {true, {}};
+  std::vector<UpdateOp> ops;
+  for (const auto& domain : catalogDeletes_) ops.push_back({false, catalogMemberLine(domain)});
+  for (const auto& domain : catalogAdds_) ops.push_back({true, catalogMemberLine(domain)});
+  const uint64_t serial = catalogSerial_ + 1;
+  const UpdateOutcome outcome =
+      options_.updater->apply(kCatalogZone, ops, catalogSoaLine(dns::soaSerial(serial)));
+  if (outcome.kind != UpdateOutcome::Kind::kApplied) {
+    spdlog::warn(
+        "the catalog change ({} added, {} removed) did not apply: {}; loading the "
+        "whole catalog",
+        catalogAdds_.size(), catalogDeletes_.size(), outcome.detail);
+    catalogLoaded_ = false;
+    return loadCatalog();
+  }
+  publisher_.writeSerial(kCatalogZone, serial);
+  catalogSerial_ = serial;
+  spdlog::info("catalog {} serial {}: {} zone(s) added, {} removed, {} listed for the secondaries",
+               kCatalogZone, dns::soaSerial(serial), catalogAdds_.size(), catalogDeletes_.size(),
+               members_.size());
+  catalogAdds_.clear();
+  catalogDeletes_.clear();
+  return {true, {}};
+}
+
+DeployResult Pusher::loadCatalog() {
+  const uint64_t serial = catalogSerial_ + 1;
+  DeployResult result = load(kCatalogZone, renderCatalog(members_, dns::soaSerial(serial)), serial);
   if (result.ok) {
-    catalogDirty_ = false;
+    catalogLoaded_ = true;
+    catalogSerial_ = serial;
+    catalogAdds_.clear();
+    catalogDeletes_.clear();
     spdlog::info("catalog {} serial {} lists {} zone(s) for the secondaries", kCatalogZone,
-                 soaSerialOf(serial), members_.size());
+                 dns::soaSerial(serial), members_.size());
   }
   return result;
 }

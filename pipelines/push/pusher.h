@@ -1,19 +1,36 @@
 #pragma once
-// The pusher's decision for one Deploy: publish the zone file and make named
-// load it (rndc reload, or addzone for a zone named does not know yet), or
-// remove the zone (rndc delzone). Idempotent: a serial at or below the one
-// deployed is acknowledged without touching anything. With a ServedCheck, a
-// version only counts as deployed once the primary serves its serial. With
-// `catalog`, every zone is also a member of the catalog zone
-// (catalog.h), which the secondaries follow. Not thread-safe (one loop owns
-// it). Never throws for rndc or DNS failures (they become a failed ack); I/O
-// failures of the zone directory throw std::system_error.
+// The pusher's decision for one Deploy.
+//
+// - A delta (the records added and deleted by consecutive events, and the new
+//   SOA) goes to named as one RFC 2136 UPDATE (dns_update.h) when named serves
+//   the zone as a dynamic zone: no file, no named-checkzone, no reload, so its
+//   cost does not depend on the zone's size. A zone the pusher has not loaded
+//   (or one named does not take updates for) answers `needFull`: the renderer
+//   then sends the whole version.
+// - A whole version (a new zone, a repair, a zone whose deltas cannot be
+//   applied) is published as a file and loaded: `addzone` for a zone named
+//   does not know (with allow-update for the pusher's key, so later changes
+//   are UPDATEs), else `freeze`, replace the file, drop the journal, `thaw`
+//   (a dynamic zone keeps serving its old version while the new one loads).
+//   With a ServedCheck, it only counts once the primary serves its serial.
+// - A removal is `delzone` plus the catalog change.
+//
+// Idempotent: a serial at or below the one named serves is acknowledged
+// without touching anything. With `catalog`, every zone is a member of the
+// catalog zone (catalog.h) the secondaries follow; membership changes are
+// batched and sent as one UPDATE of the catalog by maintain(). Not
+// thread-safe (one loop owns it). Never throws for rndc or DNS failures
+// (they become a failed ack); I/O failures of the zone directory throw
+// std::system_error.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "pipelines/push/dns_update.h"
 #include "pipelines/push/publisher.h"
 #include "pipelines/push/rndc.h"
 #include "pipelines/push/served_check.h"
@@ -21,23 +38,34 @@
 
 namespace zp::push {
 
+struct DeltaChange {
+  std::vector<UpdateOp> ops;  // in event order
+  std::string soa;            // the new version's SOA line
+};
+
 struct DeployRequest {
   std::string domain;
   uint64_t serial = 0;
-  std::optional<std::string> zoneFile;  // nullopt: remove the zone
+  std::optional<std::string> zoneFile;  // a whole version
   int64_t committedAt = 0;              // unix ms of the newest change included (for the lag log)
+  // Or the changes since the served version (neither: remove the zone).
+  std::optional<DeltaChange> delta = std::nullopt;
 };
 
 struct DeployResult {
   bool ok = false;
-  std::string detail;  // what failed and what the operator should check; empty when ok
+  std::string detail;     // what failed and what the operator should check; empty when ok
+  bool needFull = false;  // a delta cannot be applied: send the whole version
 };
 
-// Optional collaborators; all null/false means the plain behaviour.
+// Optional collaborators; all null/false means the plain behaviour (static
+// zones reloaded from files, no catalog).
 struct PusherOptions {
-  ServedCheck* check = nullptr;  // confirm every load by the primary's SOA serial
-  StatusBook* status = nullptr;  // record deploys, failures and reloads
-  bool catalog = false;          // maintain the catalog zone for secondaries
+  ServedCheck* check = nullptr;    // confirm every whole load by the primary's SOA serial
+  StatusBook* status = nullptr;    // record deploys, failures and reloads
+  bool catalog = false;            // maintain the catalog zone for secondaries
+  ZoneUpdater* updater = nullptr;  // deltas by UPDATE (needs updateKey)
+  std::string updateKey = {};      // the TSIG key named's allow-update names
 };
 
 class Pusher {
@@ -50,25 +78,36 @@ class Pusher {
   // The renderer's named-checkzone refused `serial`: nothing reaches named;
   // the zone's status shows `why` and that the nameservers lag behind it.
   void refused(const std::string& domain, uint64_t serial, const std::string& why);
-  // Brings the catalog zone up to date if an earlier attempt failed (or it was
-  // never loaded); call it now and then. Success when there is nothing to do.
+  // Brings the catalog zone up to date: loads it whole at start (or when an
+  // UPDATE of it fails), else sends the membership changes queued since the
+  // last call as one UPDATE. Call it after each batch of deploys and now and
+  // then. Success when there is nothing to do.
   DeployResult maintain();
+  // Catalog membership changes waiting for maintain().
+  bool catalogPending() const { return !catalogAdds_.empty() || !catalogDeletes_.empty(); }
 
  private:
   DeployResult deployChecked(const DeployRequest& request);
+  DeployResult applyDelta(const DeployRequest& request);
   DeployResult upsert(const DeployRequest& request);
   DeployResult remove(const DeployRequest& request);
   // Writes the file, makes named load it and confirms the serial.
   DeployResult load(const std::string& domain, const std::string& zoneFile, uint64_t serial);
-  DeployResult syncCatalog(uint64_t serialHint);
+  DeployResult loadCatalog();
+  std::string zoneConfig(const std::string& domain) const;
   DeployResult failure(const std::string& command, const std::string& domain,
                        const ProcessResult& result) const;
+  void addMember(const std::string& domain);
+  void dropMember(const std::string& domain);
 
   Publisher& publisher_;
   Rndc& rndc_;
   PusherOptions options_;
-  std::set<std::string> members_;  // zones named serves (catalog members)
-  bool catalogDirty_ = false;
+  std::set<std::string> members_;           // zones named serves (catalog members)
+  std::map<std::string, uint32_t> served_;  // SOA serial the primary has, as far as we know
+  std::set<std::string> catalogAdds_, catalogDeletes_;  // queued for maintain()
+  bool catalogLoaded_ = false;  // named has the whole catalog (then changes go by UPDATE)
+  uint64_t catalogSerial_ = 0;
 };
 
 }  // namespace zp::push

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/util/result.h"
@@ -20,6 +21,13 @@ class ServedCheck {
   // Success once the primary answers `serial` (or a later one) for `domain`;
   // an Error saying what it serves instead. Must not throw for network trouble.
   virtual Status confirm(const std::string& domain, uint32_t serial) = 0;
+  // The serial the primary serves for `domain` now: nullopt when it answers
+  // that it does not serve the zone (not authoritative, REFUSED, NXDOMAIN...);
+  // an Error when it does not answer at all. Must not throw for network trouble.
+  virtual Result<std::optional<uint32_t>> current(const std::string& domain) {
+    return Error{ErrorKind::kUnavailable, "",
+                 "cannot ask the primary what it serves for " + domain};
+  }
 };
 
 // Asks address:port with backoff until `timeout` (see waitForSerial). Owns its
@@ -33,12 +41,31 @@ class PrimaryCheck : public ServedCheck {
     if (!served.ok()) return served.error();
     return std::nullopt;
   }
+  Result<std::optional<uint32_t>> current(const std::string& domain) override {
+    const uint16_t id = nextId_++;
+    if (auto failed = socket_.send(address_, port_, domain, id)) return *failed;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+    while (std::chrono::steady_clock::now() < deadline) {
+      socket_.wait(std::chrono::milliseconds(20));
+      for (auto& got : socket_.drain()) {
+        if (got.reply.id != id) continue;
+        if (got.reply.rcode == 0 && got.reply.authoritative && got.reply.serial) {
+          return std::optional<uint32_t>(*got.reply.serial);
+        }
+        return std::optional<uint32_t>();
+      }
+    }
+    return Error{ErrorKind::kUnavailable, "",
+                 "the primary at " + address_ + " port " + std::to_string(port_) +
+                     " did not answer an SOA query for " + domain + " within 500 ms"};
+  }
 
  private:
   std::string address_;
   uint16_t port_;
   std::chrono::milliseconds timeout_;
   SoaSocket socket_;
+  uint16_t nextId_ = 0x5a00;
 };
 
 }  // namespace zp::push

@@ -62,11 +62,6 @@ bool serialAtOrAfter(uint32_t a, uint32_t b) {
   return a == b || static_cast<uint32_t>(a - b) < (uint32_t{1} << 31);
 }
 
-uint32_t soaSerialOf(uint64_t serial) {
-  const auto s = static_cast<uint32_t>(serial & 0xffffffffu);
-  return s == 0 ? 1 : s;
-}
-
 SoaSocket::SoaSocket() {
   fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd_ < 0)

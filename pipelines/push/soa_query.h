@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/dns/serial.h"
 #include "common/util/result.h"
 
 namespace zp::push {
@@ -32,10 +33,6 @@ Result<SoaReply> parseSoaReply(std::string_view packet);
 
 // RFC 1982: whether serial `a` is `b` or comes after it.
 bool serialAtOrAfter(uint32_t a, uint32_t b);
-
-// The 32-bit SOA serial a zone version has (the renderer writes seq mod 2^32,
-// 1 instead of 0).
-uint32_t soaSerialOf(uint64_t serial);
 
 // One non-blocking UDP socket for SOA queries to many nameservers. Owned by
 // one thread. The constructor throws std::system_error when no socket can be

@@ -109,7 +109,7 @@ void StatusBook::reloaded(const std::string& domain) {
 void StatusBook::removed(const std::string& domain) { zones_.erase(domain); }
 
 bool StatusBook::inSync(const Zone& z, const Served& s) const {
-  return z.known && s.answered && s.serial == soaSerialOf(z.wantedSerial);
+  return z.known && s.answered && s.serial == dns::soaSerial(z.wantedSerial);
 }
 
 void StatusBook::reschedule(Zone& z, Served& s, int64_t nowMs) {
@@ -130,7 +130,7 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
   if (reply.rcode == 0 && reply.authoritative && reply.serial) {
     s.answered = true;
     s.serial = *reply.serial;
-    const uint32_t want = soaSerialOf(z.wantedSerial);
+    const uint32_t want = dns::soaSerial(z.wantedSerial);
     if (s.serial == want) {
       s.detail.clear();
     } else if (serialAtOrAfter(s.serial, want)) {
@@ -143,7 +143,7 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
     s.answered = false;
     s.detail = "answers " + rcodeText(reply.rcode);
   }
-  if (s.answered && s.serial == soaSerialOf(z.deployedSerial) && s.loggedSerial != s.serial) {
+  if (s.answered && s.serial == dns::soaSerial(z.deployedSerial) && s.loggedSerial != s.serial) {
     s.loggedSerial = s.serial;
     spdlog::info("{} serial {} served by {} ({}) {} ms after commit", domain, s.serial, ns.name,
                  ns.address, z.committedAtMs > 0 ? wallMs() - z.committedAtMs : -1);
@@ -218,7 +218,7 @@ ZoneView StatusBook::view(const std::string& domain) const {
   for (size_t i = 0; i < servers_.size(); ++i) {
     const Served& s = z.servers[i];
     NameserverView n{servers_[i], s.answered, s.serial, inSync(z, s), s.detail};
-    const uint32_t want = soaSerialOf(z.wantedSerial);
+    const uint32_t want = dns::soaSerial(z.wantedSerial);
     if (!z.known) {
       n.detail = "zonepipe has not deployed this zone yet";
     } else if (!n.inSync && n.answered && !serialAtOrAfter(n.serial, want)) {

@@ -25,7 +25,6 @@ PushStatus decodeStatus(schema::StatusReply::Reader reply) {
                              n.getInSync(), n.getDetail()});
   }
   s.lastError = reply.getLastError();
-  s.zoneFile = reply.getZoneFile();
   s.reloads = reply.getReloads();
   s.totalReloads = reply.getTotalReloads();
   return s;

@@ -32,7 +32,6 @@ struct PushStatus {
   uint64_t wantedSerial = 0;
   std::vector<NameserverState> nameservers;
   std::string lastError;
-  std::string zoneFile;  // as deployed
   uint64_t reloads = 0;
   uint64_t totalReloads = 0;
 };

@@ -30,19 +30,11 @@ zmq::message_t ackFrame(const std::string& domain, uint64_t serial, const Deploy
   ack.setSerial(serial);
   ack.setOk(result.ok);
   ack.setDetail(result.detail);
+  ack.setNeedFull(result.needFull);
   return bus::toFrame(message);
 }
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-zmq::message_t statusFrame(uint64_t requestId, const std::string& domain, const StatusBook& book,
-                           const Publisher* publisher) {
+zmq::message_t statusFrame(uint64_t requestId, const std::string& domain, const StatusBook& book) {
   const ZoneView view = book.view(domain);
   capnp::MallocMessageBuilder message;
   auto reply = message.initRoot<schema::StatusReply>();
@@ -63,9 +55,6 @@ zmq::message_t statusFrame(uint64_t requestId, const std::string& domain, const 
     list[i].setDetail(n.detail);
   }
   reply.setLastError(view.lastError);
-  if (view.known && publisher && isSafeDomain(domain)) {
-    reply.setZoneFile(readFile(publisher->zonePath(domain)));
-  }
   reply.setReloads(view.reloads);
   reply.setTotalReloads(book.totalReloads());
   return bus::toFrame(message);
@@ -91,6 +80,14 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
       }
       DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
       if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
+      if (deploy.getBody().isDelta()) {
+        auto delta = deploy.getBody().getDelta();
+        DeltaChange change;
+        change.soa = delta.getSoa();
+        change.ops.reserve(delta.getOps().size());
+        for (auto op : delta.getOps()) change.ops.push_back({op.getAdd(), op.getRr()});
+        request.delta = std::move(change);
+      }
       result = pusher.deploy(request);
     }
   } catch (const std::system_error& e) {
@@ -126,7 +123,7 @@ void handleStatus(zmq::socket_t& socket, bus::Multipart& in, const PushLoop& loo
                    query.getVersion());
       return;
     }
-    frame = statusFrame(query.getRequestId(), query.getDomain(), *loop.status, loop.publisher);
+    frame = statusFrame(query.getRequestId(), query.getDomain(), *loop.status);
   } catch (const std::exception& e) {
     spdlog::warn("dropped a malformed status query ({})", e.what());
     return;
@@ -160,6 +157,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
   if (statusSocket) items.push_back({statusSocket->handle(), 0, ZMQ_POLLIN, 0});
   if (loop.status) items.push_back({nullptr, loop.status->fd(), ZMQ_POLLIN, 0});
   int64_t lastMaintain = 0;
+  int64_t lastFailedMaintain = -kMaintainEveryMs;
   bus::Multipart in;
   while (!stop.load()) {
     int64_t wait = 200;
@@ -170,7 +168,8 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
       if (e.num() != EINTR) throw;
       continue;  // a signal (SIGTERM: the loop condition sees it)
     }
-    for (int n = 0; n < 256 && !stop.load() && bus::receive(socket, in); ++n) {
+    int deploys = 0;
+    for (; deploys < 256 && !stop.load() && bus::receive(socket, in); ++deploys) {
       if (!in.envelope.empty()) handleDeploy(socket, in, pusher);
       if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
     }
@@ -178,10 +177,13 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
       if (!in.envelope.empty()) handleStatus(*statusSocket, in, loop);
     }
     const int64_t now = monoMs();
-    if (now - lastMaintain >= kMaintainEveryMs) {
+    // Catalog changes of this batch go out together (one UPDATE), at once;
+    // a failed one is retried every second.
+    if ((deploys > 0 && pusher.catalogPending() && now - lastFailedMaintain >= kMaintainEveryMs) ||
+        now - lastMaintain >= kMaintainEveryMs) {
       lastMaintain = now;
       try {
-        (void)pusher.maintain();  // logs its own failure
+        if (!pusher.maintain().ok) lastFailedMaintain = now;  // logs its own failure
       } catch (const std::system_error& e) {
         spdlog::error("cannot write the catalog zone: {}; check the zone directory", e.what());
       }
@@ -192,7 +194,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
 
 void runPusher(zmq::context_t& ctx, const std::string& endpoint, Pusher& pusher,
                const std::atomic<bool>& stop) {
-  runPusher(ctx, PushLoop{endpoint, {}, nullptr, nullptr}, pusher, stop);
+  runPusher(ctx, PushLoop{endpoint, {}, nullptr}, pusher, stop);
 }
 
 }  // namespace zp::push

@@ -15,10 +15,9 @@
 namespace zp::push {
 
 struct PushLoop {
-  std::string endpoint;                  // Deploy in, DeployAck out
-  std::string statusEndpoint;            // StatusQuery in; empty: no status socket
-  StatusBook* status = nullptr;          // required with a status endpoint
-  const Publisher* publisher = nullptr;  // for the deployed zone files in StatusReply
+  std::string endpoint;          // Deploy in, DeployAck out
+  std::string statusEndpoint;    // StatusQuery in; empty: no status socket
+  StatusBook* status = nullptr;  // required with a status endpoint
 };
 
 // Runs until `stop` becomes true. Throws when an endpoint cannot be bound.

@@ -51,6 +51,14 @@ void Renderer::applyEvent(const EventNote& event, Now now) {
   if (state.pendingFirst == 0) state.pendingFirst = event.seq;
   state.pendingLast = event.seq;
   state.pendingCommittedAt = now.wall;
+  if (state.full) {
+    // The snapshot the next deploy is rendered from will include this event.
+  } else if (event.records) {
+    state.events.push_back({event.seq, event.changes});
+  } else {
+    state.full = true;
+    state.events.clear();
+  }
   if (state.phase == Phase::kIdle && !state.waiting) {
     state.waiting = true;
     waiting_.push_back(event.domain);
@@ -155,7 +163,7 @@ void Renderer::onChecked(const std::string& domain, uint64_t serial, CheckVerdic
 }
 
 void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const std::string& detail,
-                     Now now) {
+                     Now now, bool needFull) {
   auto it = domains_.find(domain);
   if (it == domains_.end() || it->second.phase != Phase::kDeploying ||
       it->second.serial != serial) {
@@ -164,9 +172,14 @@ void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const 
     return;
   }
   if (ok) {
-    spdlog::info("{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
-                 domain, serial, now.wall - it->second.flightCommittedAt);
+    spdlog::debug("{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
+                  domain, serial, now.wall - it->second.flightCommittedAt);
     finish(domain);
+  } else if (needFull) {
+    spdlog::info("the pusher cannot apply changes to {} ({}); sending the whole zone", domain,
+                 detail);
+    it->second.full = true;
+    retryLater(domain, now, true);
   } else {
     spdlog::warn("the pusher could not deploy {} serial {}: {}; retrying", domain, serial, detail);
     retryLater(domain, now);
@@ -222,6 +235,10 @@ void Renderer::schedule(Now now) {
 }
 
 void Renderer::startZone(const std::string& domain, DomainState& state, Now now) {
+  if (!state.full && !state.events.empty()) return startDelta(domain, state, now);
+  state.full = false;
+  state.events.clear();
+  state.flightDelta = false;
   state.flightFirst = state.pendingFirst;
   state.flightLast = state.pendingLast;
   state.flightCommittedAt = state.pendingCommittedAt;
@@ -229,6 +246,42 @@ void Renderer::startZone(const std::string& domain, DomainState& state, Now now)
   state.pendingCommittedAt = 0;
   inFlight_.insert(domain);
   sendSnapshotQuery(domain, state, now);
+}
+
+void Renderer::startDelta(const std::string& domain, DomainState& state, Now now) {
+  state.flightEvents.clear();
+  size_t bytes = 0;
+  std::vector<RrChange> ops;
+  while (!state.events.empty()) {
+    Pending& next = state.events.front();
+    size_t size = 0;
+    for (const auto& c : next.changes) size += c.rr.size() + 16;
+    if (!state.flightEvents.empty() && (state.flightEvents.size() >= options_.deltaMaxEvents ||
+                                        bytes + size > options_.deltaMaxBytes)) {
+      break;
+    }
+    bytes += size;
+    ops.insert(ops.end(), next.changes.begin(), next.changes.end());
+    state.flightEvents.push_back(std::move(next));
+    state.events.pop_front();
+  }
+  state.flightDelta = true;
+  state.flightFirst = state.pendingFirst;
+  state.flightLast = state.flightEvents.back().seq;
+  state.flightCommittedAt = state.pendingCommittedAt;
+  if (state.events.empty()) {
+    state.pendingFirst = state.pendingLast = 0;
+    state.pendingCommittedAt = 0;
+  } else {
+    state.pendingFirst = state.events.front().seq;
+  }
+  inFlight_.insert(domain);
+  state.phase = Phase::kDeploying;
+  state.removing = false;
+  state.serial = state.flightLast;
+  state.sentAt = now.mono;
+  actions_.deploys.push_back(
+      {domain, state.serial, std::nullopt, state.flightCommittedAt, std::move(ops)});
 }
 
 void Renderer::sendSnapshotQuery(const std::string& domain, DomainState& state, Now now) {
@@ -245,6 +298,8 @@ void Renderer::finish(const std::string& domain) {
   inFlight_.erase(domain);
   state.phase = Phase::kIdle;
   state.backoffMs = 0;
+  state.flightEvents.clear();
+  state.flightDelta = false;
   if (state.pendingFirst == 0) {
     domains_.erase(it);
   } else if (!state.waiting) {
@@ -253,7 +308,7 @@ void Renderer::finish(const std::string& domain) {
   }
 }
 
-void Renderer::retryLater(const std::string& domain, Now now) {
+void Renderer::retryLater(const std::string& domain, Now now, bool immediately) {
   auto& state = domains_.at(domain);
   inFlight_.erase(domain);
   if (state.phase == Phase::kSnapshot) queries_.erase(state.requestId);
@@ -262,6 +317,23 @@ void Renderer::retryLater(const std::string& domain, Now now) {
   state.pendingFirst = state.flightFirst;
   state.pendingLast = std::max(state.pendingLast, state.flightLast);
   state.pendingCommittedAt = std::max(state.pendingCommittedAt, state.flightCommittedAt);
+  if (state.flightDelta && !state.full) {
+    for (auto e = state.flightEvents.rbegin(); e != state.flightEvents.rend(); ++e) {
+      state.events.push_front(std::move(*e));
+    }
+  } else {
+    state.full = true;  // a whole version again, from a fresh snapshot
+    state.events.clear();
+  }
+  state.flightEvents.clear();
+  state.flightDelta = false;
+  if (immediately) {
+    if (!state.waiting) {
+      state.waiting = true;
+      waiting_.push_back(domain);
+    }
+    return;
+  }
   state.backoffMs = state.backoffMs == 0 ? options_.backoffStartMs
                                          : std::min(state.backoffMs * 2, options_.backoffMaxMs);
   if (state.waiting) {  // already queued (cannot happen while in flight, but stay consistent)

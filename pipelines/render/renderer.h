@@ -27,10 +27,25 @@ struct Now {
   int64_t wall = 0;
 };
 
+// One record added to or deleted from a zone, as a zone-file line
+// (common/dns/zone_text.h recordLine).
+struct RrChange {
+  bool add = true;
+  std::string rr;
+  bool operator==(const RrChange&) const = default;
+};
+
 // One committed event as the renderer needs it.
 struct EventNote {
+  EventNote() = default;
+  EventNote(uint64_t s, std::string d) : seq(s), domain(std::move(d)) {}
   uint64_t seq = 0;
   std::string domain;  // empty for events that touch no zone (tokens)
+  // Record events carry their changes; any other event of a zone (created,
+  // deleted, or a record that could not be turned into a line) makes the
+  // next deploy of the zone a whole version rendered from a snapshot.
+  bool records = false;
+  std::vector<RrChange> changes;
 };
 
 // Answers of the store to the renderer's queries.
@@ -59,8 +74,10 @@ struct RenderJob {
 struct DeployOrder {
   std::string domain;
   uint64_t serial = 0;
-  std::optional<std::string> zoneFile;  // nullopt: remove the zone
+  std::optional<std::string> zoneFile;  // a whole version
   int64_t committedAt = 0;              // unix ms at which the newest included event was seen
+  // Or the changes since the last acknowledged version (neither: remove the zone).
+  std::optional<std::vector<RrChange>> delta = std::nullopt;
 };
 struct Actions {
   std::vector<LogRequest> logRequests;
@@ -87,6 +104,10 @@ struct RendererOptions {
   int64_t backoffStartMs = 100;   // first retry delay of a failed zone; doubles ...
   int64_t backoffMaxMs = 5000;    // ... up to this
   uint32_t logPageSize = 1000;
+  // One delta (one UPDATE) carries at most this many events and about this
+  // many bytes of record lines; a longer backlog goes as consecutive deltas.
+  size_t deltaMaxEvents = 1000;
+  size_t deltaMaxBytes = 40000;
   // The zones this renderer renders; events of other zones only advance the
   // cursor (another instance renders them).
   Partition partition;
@@ -95,8 +116,11 @@ struct RendererOptions {
 };
 
 // Follows the store's event log from a durable cursor and turns dirty zones
-// into deploys, one in flight per zone and at most maxInFlight in all; many
-// events for one zone collapse into one render of the latest snapshot.
+// into deploys, one in flight per zone and at most maxInFlight in all. Record
+// events become deltas (their changes, in order, for one UPDATE: no store
+// query, no render, no named-checkzone); a new or deleted zone, or a pusher
+// that answers `needFull`, takes the whole-version path, where many events
+// collapse into one render of the latest snapshot.
 // Cursor C: every event with seq <= C is rendered and acknowledged (or was
 // refused by named-checkzone, or touched no zone). Not thread-safe: one
 // driver thread calls everything. Logs what happens through spdlog. Inputs
@@ -115,9 +139,9 @@ class Renderer {
   // named-checkzone's message or why it could not run.
   void onChecked(const std::string& domain, uint64_t serial, CheckVerdict verdict, std::string text,
                  Now now);
-  // A DeployAck from the pusher.
+  // A DeployAck from the pusher; `needFull`: send the whole version instead.
   void onAck(const std::string& domain, uint64_t serial, bool ok, const std::string& detail,
-             Now now);
+             Now now, bool needFull = false);
   // Timers: query and ack timeouts, retry backoff, idle log poll.
   void tick(Now now);
 
@@ -135,7 +159,15 @@ class Renderer {
 
  private:
   enum class Phase { kIdle, kSnapshot, kChecking, kDeploying };
+  struct Pending {
+    uint64_t seq = 0;
+    std::vector<RrChange> changes;
+  };
   struct DomainState {
+    std::deque<Pending> events;         // record events not yet in flight, in seq order
+    bool full = false;                  // the next deploy must be a whole version
+    std::vector<Pending> flightEvents;  // the delta in flight
+    bool flightDelta = false;
     // dirty, not yet taken into a render
     uint64_t pendingFirst = 0;  // 0 = nothing pending
     uint64_t pendingLast = 0;
@@ -159,7 +191,8 @@ class Renderer {
   void startZone(const std::string& domain, DomainState& state, Now now);
   void sendSnapshotQuery(const std::string& domain, DomainState& state, Now now);
   void finish(const std::string& domain);
-  void retryLater(const std::string& domain, Now now);
+  void retryLater(const std::string& domain, Now now, bool immediately = false);
+  void startDelta(const std::string& domain, DomainState& state, Now now);
   void schedule(Now now);
 
   RendererOptions options_;

@@ -19,11 +19,12 @@
 
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
+#include "common/dns/serial.h"
+#include "common/dns/zone_text.h"
 #include "common/schema/codec.h"
 #include "pipelines/render/checkzone.h"
 #include "pipelines/render/cursor_file.h"
 #include "pipelines/render/renderer.h"
-#include "pipelines/render/zonefile.h"
 
 namespace zp::render {
 namespace {
@@ -51,7 +52,7 @@ struct Checked {
 class CheckPool {
  public:
   CheckPool(zmq::context_t& ctx, std::string wakeEndpoint, const ZoneChecker& checker,
-            ZoneFileSettings settings, size_t threads, int nice)
+            dns::ZoneFileSettings settings, size_t threads, int nice)
       : ctx_(ctx),
         wakeEndpoint_(std::move(wakeEndpoint)),
         checker_(checker),
@@ -109,7 +110,7 @@ class CheckPool {
       }
       Checked result{job.domain, job.serial, CheckVerdict::kFailed, {}};
       try {
-        std::string text = renderZoneFile(job.snapshot, settings_);
+        std::string text = dns::renderZoneFile(job.snapshot, settings_);
         CheckResult check = checker_.check(job.domain, text);
         result.verdict = check.verdict;
         result.text = check.verdict == CheckVerdict::kAccepted ? std::move(text) : check.message;
@@ -131,7 +132,7 @@ class CheckPool {
   zmq::context_t& ctx_;
   std::string wakeEndpoint_;
   const ZoneChecker& checker_;
-  ZoneFileSettings settings_;
+  dns::ZoneFileSettings settings_;
   int nice_;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -161,7 +162,44 @@ zmq::message_t snapshotQuery(const SnapshotRequest& request) {
   return bus::toFrame(message);
 }
 
-zmq::message_t deployFrame(const DeployOrder& order) {
+// What the renderer needs of an event: record events as zone-file lines.
+EventNote noteFrom(schema::Event::Reader event) {
+  EventNote note{event.getSeq(), event.getDomain()};
+  if (note.domain.empty()) return note;
+  auto change = event.getChange();
+  try {
+    switch (change.which()) {
+      case schema::Event::Change::RECORD_CREATED:
+        note.changes.push_back(
+            {true, dns::recordLine(schema::fromSchema(change.getRecordCreated()), note.domain)});
+        break;
+      case schema::Event::Change::RECORD_DELETED:
+        note.changes.push_back(
+            {false, dns::recordLine(schema::fromSchema(change.getRecordDeleted()), note.domain)});
+        break;
+      case schema::Event::Change::RECORD_UPDATED:
+        note.changes.push_back(
+            {false, dns::recordLine(schema::fromSchema(change.getRecordUpdated().getBefore()),
+                                    note.domain)});
+        note.changes.push_back(
+            {true, dns::recordLine(schema::fromSchema(change.getRecordUpdated().getAfter()),
+                                   note.domain)});
+        break;
+      default:
+        return note;  // zone created or deleted: a whole version
+    }
+    note.records = true;
+  } catch (const std::invalid_argument& e) {
+    // The whole-version path renders and checks the zone, and says why it
+    // cannot be deployed in the zone's status.
+    spdlog::warn("event {} of {} cannot become a zone-file line ({}); rendering the whole zone",
+                 note.seq, note.domain, e.what());
+    note.changes.clear();
+  }
+  return note;
+}
+
+zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings& settings) {
   capnp::MallocMessageBuilder message;
   auto deploy = message.initRoot<schema::Deploy>();
   deploy.setVersion(schema::PROTOCOL_VERSION);
@@ -170,6 +208,14 @@ zmq::message_t deployFrame(const DeployOrder& order) {
   deploy.setCommittedAt(order.committedAt);
   if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
+  } else if (order.delta) {
+    auto delta = deploy.getBody().initDelta();
+    delta.setSoa(dns::soaLine(order.domain, dns::soaSerial(order.serial), settings));
+    auto ops = delta.initOps(static_cast<unsigned>(order.delta->size()));
+    for (unsigned i = 0; i < ops.size(); ++i) {
+      ops[i].setAdd((*order.delta)[i].add);
+      ops[i].setRr((*order.delta)[i].rr);
+    }
   } else {
     deploy.getBody().setRemove();
   }
@@ -193,7 +239,7 @@ StoreAnswer decodeAnswer(schema::Reply::Reader reply) {
     case schema::Reply::Body::EVENTS: {
       LogPage page;
       page.lastSeq = body.getEvents().getLastSeq();
-      for (auto e : body.getEvents().getItems()) page.items.push_back({e.getSeq(), e.getDomain()});
+      for (auto e : body.getEvents().getItems()) page.items.push_back(noteFrom(e));
       return page;
     }
     case schema::Reply::Body::ZONE: {
@@ -240,7 +286,8 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
     if (ec) throw std::runtime_error("cannot create " + checkDir + ": " + ec.message());
   }
   ZoneChecker checker(cfg.checkzone, checkDir);
-  CheckPool pool(ctx, wakeEndpoint, checker, settingsFrom(cfg),
+  const dns::ZoneFileSettings zoneSettings = dns::settingsFrom(cfg);
+  CheckPool pool(ctx, wakeEndpoint, checker, zoneSettings,
                  std::max<size_t>(1, cfg.rendererCheckWorkers), cfg.rendererNice);
 
   RendererOptions options;
@@ -262,7 +309,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
     }
     for (auto& job : actions.renders) pool.submit(std::move(job));
     for (const auto& d : actions.deploys) {
-      if (!bus::send(pusher, {}, deployFrame(d))) {
+      if (!bus::send(pusher, {}, deployFrame(d, zoneSettings))) {
         spdlog::warn("the pusher at {} is not accepting deploys; {} serial {} will be retried",
                      cfg.pushEndpoint, d.domain, d.serial);
       }
@@ -287,7 +334,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
       try {
         bus::Decoded decoded(in.payload);
         auto event = decoded.root<schema::Event>();
-        renderer.onEvent({event.getSeq(), event.getDomain()}, now());
+        renderer.onEvent(noteFrom(event), now());
       } catch (const std::exception& e) {
         spdlog::warn("dropped a malformed event from the store ({}); the log will fill the gap",
                      e.what());
@@ -313,7 +360,8 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
         if (ack.getVersion() != schema::PROTOCOL_VERSION) {
           throw std::runtime_error("protocol version " + std::to_string(ack.getVersion()));
         }
-        renderer.onAck(ack.getDomain(), ack.getSerial(), ack.getOk(), ack.getDetail(), now());
+        renderer.onAck(ack.getDomain(), ack.getSerial(), ack.getOk(), ack.getDetail(), now(),
+                       ack.getNeedFull());
       } catch (const std::exception& e) {
         spdlog::warn(
             "dropped a malformed acknowledgement from the pusher ({}); the deploy will "

@@ -36,12 +36,12 @@ Result<dns::ZoneSnapshot> snapshot(const store::Store& store, const std::string&
 }
 
 Result<std::string> renderOne(const store::Store& store, const std::string& domain,
-                              const render::ZoneFileSettings& settings, uint64_t& serial) {
+                              const dns::ZoneFileSettings& settings, uint64_t& serial) {
   auto snap = snapshot(store, domain);
   if (!snap) return snap.error();
   serial = snap->zone.serial;
   try {
-    return render::renderZoneFile(*snap, settings);
+    return dns::renderZoneFile(*snap, settings);
   } catch (const std::invalid_argument& e) {
     return Error{ErrorKind::kValidation, "",
                  "zone " + domain + " cannot be rendered: " + e.what() +
@@ -89,7 +89,7 @@ Result<Rebuilt> rebuildStore(LogSource& source, store::Store& store) {
 }
 
 Result<size_t> renderZones(const store::Store& store, const std::vector<std::string>& domains,
-                           const render::ZoneFileSettings& settings, const std::string& zonesDir) {
+                           const dns::ZoneFileSettings& settings, const std::string& zonesDir) {
   push::Publisher publisher(zonesDir);
   size_t written = 0;
   for (const auto& domain : domains) {
@@ -103,7 +103,7 @@ Result<size_t> renderZones(const store::Store& store, const std::vector<std::str
 }
 
 Result<size_t> deployZones(const store::Store& store, const std::vector<std::string>& domains,
-                           const render::ZoneFileSettings& settings, const DeployTarget& target) {
+                           const dns::ZoneFileSettings& settings, const DeployTarget& target) {
   if (target.rndc == nullptr) throw std::invalid_argument("deployZones needs an rndc");
   push::Publisher publisher(target.zonesDir);
   push::Pusher pusher(publisher, *target.rndc);

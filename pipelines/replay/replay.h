@@ -10,7 +10,7 @@
 
 #include "common/util/result.h"
 #include "pipelines/push/rndc.h"
-#include "pipelines/render/zonefile.h"
+#include "common/dns/zone_text.h"
 #include "pipelines/replay/log_source.h"
 #include "pipelines/store/store.h"
 
@@ -27,11 +27,11 @@ struct Rebuilt {
 // holds the pages applied before it.
 Result<Rebuilt> rebuildStore(LogSource& source, store::Store& store);
 
-// Renders each zone of `domains` from `store` with render::renderZoneFile
+// Renders each zone of `domains` from `store` with dns::renderZoneFile
 // into `<zonesDir>/<domain>.zone` (the pusher's file names), atomically.
 // Returns how many files were written.
 Result<size_t> renderZones(const store::Store& store, const std::vector<std::string>& domains,
-                           const render::ZoneFileSettings& settings, const std::string& zonesDir);
+                           const dns::ZoneFileSettings& settings, const std::string& zonesDir);
 
 struct DeployTarget {
   std::string zonesDir;  // where named reads the files (the pusher's zone dir)
@@ -47,6 +47,6 @@ struct DeployTarget {
 // named-checkzone. Stops at the first failure, naming the zone. Returns how
 // many zones were deployed.
 Result<size_t> deployZones(const store::Store& store, const std::vector<std::string>& domains,
-                           const render::ZoneFileSettings& settings, const DeployTarget& target);
+                           const dns::ZoneFileSettings& settings, const DeployTarget& target);
 
 }  // namespace zp::replay

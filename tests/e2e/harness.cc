@@ -599,6 +599,36 @@ DigResult Stack::digQuery(const std::string& name, const std::string& type) {
   return digAt("127.0.0.1", name, type);
 }
 
+std::vector<std::string> Stack::axfr(const std::string& server, const std::string& zone) {
+  std::string address = server, port = std::to_string(dnsPort_);
+  if (const auto colon = server.find(':'); colon != std::string::npos) {
+    address = server.substr(0, colon);
+    port = server.substr(colon + 1);
+  }
+  auto r = runCommand({"dig", "-k", dir_ + "/transfer.key", "@" + address, "-p", port, "+time=5",
+                       "+tries=1", "+noall", "+answer", "+onesoa", zone, "AXFR"},
+                      milliseconds(60000));
+  std::vector<std::string> out;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == ';') continue;
+    std::string flat;
+    bool space = false;
+    for (const char c : line) {
+      if (c == '\t' || c == ' ') {
+        space = true;
+        continue;
+      }
+      if (space && !flat.empty()) flat.push_back(' ');
+      space = false;
+      flat.push_back(c);
+    }
+    out.push_back(flat);
+  }
+  return out;
+}
+
 DigResult Stack::digAt(const std::string& server, const std::string& name,
                        const std::string& type) {
   std::string address = server, port = std::to_string(dnsPort_);

@@ -117,10 +117,10 @@ TEST(SoaQuery, SerialArithmeticFollowsRfc1982) {
   };
   for (const auto& c : cases)
     EXPECT_EQ(serialAtOrAfter(c.a, c.b), c.atOrAfter) << c.a << " " << c.b;
-  EXPECT_EQ(soaSerialOf(0), 1u);
-  EXPECT_EQ(soaSerialOf(uint64_t{1} << 32), 1u);
-  EXPECT_EQ(soaSerialOf((uint64_t{1} << 32) + 9), 9u);
-  EXPECT_EQ(soaSerialOf(42), 42u);
+  EXPECT_EQ(dns::soaSerial(0), 1u);
+  EXPECT_EQ(dns::soaSerial(uint64_t{1} << 32), 1u);
+  EXPECT_EQ(dns::soaSerial((uint64_t{1} << 32) + 9), 9u);
+  EXPECT_EQ(dns::soaSerial(42), 42u);
 }
 
 TEST(Catalog, ListsEveryMemberOnceWithAStableLabel) {
@@ -288,7 +288,27 @@ class FakeCheck : public ServedCheck {
   bool serves = true;
 };
 
-TEST(PusherCatalog, MembersComeAndGoWithTheirZones) {
+class FakeUpdater : public ZoneUpdater {
+ public:
+  UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
+                      const std::string& soa) override {
+    std::string call = zone + ":";
+    for (const auto& op : ops) call += (op.add ? " +" : " -") + op.rr;
+    calls.push_back(call + " | " + soa);
+    return {answer, answer == UpdateOutcome::Kind::kApplied ? "" : "named said no"};
+  }
+  std::vector<std::string> calls;
+  UpdateOutcome::Kind answer = UpdateOutcome::Kind::kApplied;
+};
+
+DeployRequest delta(const std::string& domain, uint64_t serial, std::vector<UpdateOp> ops) {
+  DeployRequest r{domain, serial, std::nullopt, 0};
+  r.delta = DeltaChange{std::move(ops), domain + ". 3600 IN SOA serial " + std::to_string(serial)};
+  return r;
+}
+
+// Static zones (no updater): every version is a file, the catalog reloaded.
+TEST(PusherCatalog, StaticZonesReloadTheWholeCatalog) {
   zp::testing::TempDir dir;
   Publisher publisher(dir.path());
   FakeRndc rndc;
@@ -299,28 +319,100 @@ TEST(PusherCatalog, MembersComeAndGoWithTheirZones) {
 
   rndc.calls.clear();
   ASSERT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);
+  EXPECT_TRUE(pusher.catalogPending());
+  ASSERT_TRUE(pusher.maintain().ok);
+  EXPECT_FALSE(pusher.catalogPending());
   EXPECT_EQ(rndc.calls,
             (std::vector<std::string>{"addzone a.test", "reload catalog.zonepipe.invalid"}));
-  EXPECT_EQ(check.asked, (std::vector<std::string>{"catalog.zonepipe.invalid 1", "a.test 5",
-                                                   "catalog.zonepipe.invalid 5"}));
   std::ifstream catalogFile(publisher.zonePath("catalog.zonepipe.invalid"));
   std::stringstream catalogText;
   catalogText << catalogFile.rdbuf();
-  const std::string catalog = catalogText.str();
-  EXPECT_NE(catalog.find("PTR a.test."), std::string::npos) << catalog;
+  EXPECT_NE(catalogText.str().find("PTR a.test."), std::string::npos) << catalogText.str();
 
   rndc.calls.clear();
   ASSERT_TRUE(pusher.deploy({"a.test", 6, "zone a v2", 0}).ok);  // not a new member
+  ASSERT_TRUE(pusher.maintain().ok);
   EXPECT_EQ(rndc.calls, (std::vector<std::string>{"reload a.test"}));
 
   rndc.calls.clear();
   ASSERT_TRUE(pusher.deploy({"a.test", 7, std::nullopt, 0}).ok);
+  ASSERT_TRUE(pusher.maintain().ok);
   EXPECT_EQ(rndc.calls,
             (std::vector<std::string>{"delzone a.test", "reload catalog.zonepipe.invalid"}));
-  EXPECT_GE(publisher.deployedSerial("catalog.zonepipe.invalid"), 7u);
 
   // The catalog's own name is not a zone anyone may deploy.
   EXPECT_FALSE(pusher.deploy({"catalog.zonepipe.invalid", 99, "x", 0}).ok);
+}
+
+// Dynamic zones: a new zone is one addzone, its record changes are UPDATEs,
+// and catalog membership changes of a batch go as one UPDATE of the catalog.
+TEST(PusherCatalog, DynamicZonesTakeDeltasAndBatchedCatalogUpdates) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  FakeCheck check;
+  FakeUpdater updater;
+  Pusher pusher(publisher, rndc, {&check, nullptr, true, &updater, "k"});
+  ASSERT_TRUE(pusher.maintain().ok);
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"addzone catalog.zonepipe.invalid"}));
+  rndc.calls.clear();
+
+  // A delta before the zone was ever loaded: the renderer must send it whole.
+  const DeployResult early =
+      pusher.deploy(delta("a.test", 4, {{true, "x.a.test. 60 IN A 192.0.2.1"}}));
+  EXPECT_FALSE(early.ok);
+  EXPECT_TRUE(early.needFull);
+  EXPECT_TRUE(updater.calls.empty());
+
+  ASSERT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);
+  ASSERT_TRUE(pusher.deploy({"b.test", 6, "zone b", 0}).ok);
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"addzone a.test", "addzone b.test"}));
+  ASSERT_TRUE(pusher.maintain().ok);
+  ASSERT_EQ(updater.calls.size(), 1u);
+  EXPECT_EQ(updater.calls[0].rfind("catalog.zonepipe.invalid: +", 0), 0u) << updater.calls[0];
+  EXPECT_NE(updater.calls[0].find("PTR a.test."), std::string::npos) << updater.calls[0];
+  EXPECT_NE(updater.calls[0].find("PTR b.test."), std::string::npos) << updater.calls[0];
+  EXPECT_NE(updater.calls[0].find("IN SOA invalid. invalid. 2 "), std::string::npos)
+      << updater.calls[0];
+  EXPECT_EQ(publisher.deployedSerial("catalog.zonepipe.invalid"), 2u);
+
+  // Record changes: one UPDATE, no rndc, no file.
+  rndc.calls.clear();
+  updater.calls.clear();
+  ASSERT_TRUE(pusher
+                  .deploy(delta("a.test", 8,
+                                {{false, "x.a.test. 60 IN A 192.0.2.1"},
+                                 {true, "x.a.test. 60 IN A 192.0.2.2"}}))
+                  .ok);
+  EXPECT_TRUE(rndc.calls.empty());
+  EXPECT_EQ(updater.calls,
+            (std::vector<std::string>{"a.test: -x.a.test. 60 IN A 192.0.2.1 +x.a.test. 60 IN A "
+                                      "192.0.2.2 | a.test. 3600 IN SOA serial 8"}));
+  // A version at or below the served one is acknowledged without a change.
+  ASSERT_TRUE(pusher.deploy(delta("a.test", 7, {{true, "y.a.test. 60 IN A 192.0.2.3"}})).ok);
+  ASSERT_TRUE(pusher.deploy({"a.test", 8, "zone a v8", 0}).ok);
+  EXPECT_EQ(updater.calls.size(), 1u);
+  EXPECT_TRUE(rndc.calls.empty());
+
+  // named does not take updates for it (a static zone): the whole version.
+  updater.answer = UpdateOutcome::Kind::kNotDynamic;
+  const DeployResult refused =
+      pusher.deploy(delta("a.test", 9, {{true, "z.a.test. 60 IN A 192.0.2.4"}}));
+  EXPECT_FALSE(refused.ok);
+  EXPECT_TRUE(refused.needFull);
+  updater.answer = UpdateOutcome::Kind::kApplied;
+  ASSERT_TRUE(pusher.deploy({"a.test", 9, "zone a v9", 0}).ok);
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"freeze a.test", "thaw a.test"}));
+
+  // Removal: delzone now, the catalog change with the next maintain().
+  rndc.calls.clear();
+  updater.calls.clear();
+  ASSERT_TRUE(pusher.deploy({"a.test", 10, std::nullopt, 0}).ok);
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"delzone a.test"}));
+  ASSERT_TRUE(pusher.maintain().ok);
+  ASSERT_EQ(updater.calls.size(), 1u);
+  EXPECT_EQ(updater.calls[0].rfind("catalog.zonepipe.invalid: -", 0), 0u) << updater.calls[0];
+  EXPECT_FALSE(publisher.deployed("a.test"));
 }
 
 TEST(PusherConfirm, AReloadTheNameserverDoesNotServeIsAFailure) {

@@ -53,7 +53,8 @@ TEST(IsSafeDomain, OnlyLdhAndDots) {
 TEST(Publisher, WritesZoneAndSerialAndRemovesThem) {
   zp::testing::TempDir dir;
   Publisher p(dir.path() + "/zones/");
-  EXPECT_EQ(p.zonePath("a.test"), dir.path() + "/zones/a.test.zone");
+  // Fixed-length names (32 hex digits of SHA-256), never the domain.
+  EXPECT_EQ(p.zonePath("a.test"), dir.path() + "/zones/52dcf5eeb77a59de2eb7221158d2316a.zone");
   EXPECT_EQ(p.deployedSerial("a.test"), 0u);
   EXPECT_FALSE(p.deployed("a.test"));
   p.writeZone("a.test", "zone text\n");
@@ -62,6 +63,8 @@ TEST(Publisher, WritesZoneAndSerialAndRemovesThem) {
   EXPECT_EQ(p.deployedSerial("a.test"), 12u);
   EXPECT_TRUE(p.deployed("a.test"));
   EXPECT_EQ(Publisher(dir.path() + "/zones").deployedSerial("a.test"), 12u);  // survives restarts
+  EXPECT_EQ(p.deployedZones(), (std::map<std::string, uint64_t>{{"a.test", 12}}));
+  std::ofstream(p.zonePath("a.test") + ".jnl") << "named's journal";
   p.remove("a.test");
   EXPECT_FALSE(fs::exists(p.zonePath("a.test")));
   EXPECT_EQ(p.deployedSerial("a.test"), 0u);
@@ -72,10 +75,30 @@ TEST(Publisher, WritesZoneAndSerialAndRemovesThem) {
 TEST(Publisher, AGarbledSerialFileCountsAsNothingDeployed) {
   zp::testing::TempDir dir;
   Publisher p(dir.path());
-  for (const char* text : {"", "x", "12x", "-3"}) {
-    std::ofstream(dir.path() + "/a.test.serial") << text;
+  std::string serialPath = p.zonePath("a.test");
+  serialPath.replace(serialPath.size() - 5, 5, ".serial");
+  for (const char* text : {"", "x", "12x", "-3", "12", "12 b.test", "x a.test"}) {
+    std::ofstream(serialPath) << text;
     EXPECT_EQ(p.deployedSerial("a.test"), 0u) << text;
   }
+  std::ofstream(serialPath) << "12 a.test\n";
+  EXPECT_EQ(p.deployedSerial("a.test"), 12u);
+}
+
+// A 253-character domain (the longest there is) still makes a short file
+// name: named and the file system never see the domain as a path.
+TEST(Publisher, TheLongestDomainGetsAFixedLengthFileName) {
+  zp::testing::TempDir dir;
+  Publisher p(dir.path());
+  const std::string domain = std::string(63, 'a') + "." + std::string(63, 'b') + "." +
+                             std::string(63, 'c') + "." + std::string(56, 'd') + ".test";
+  ASSERT_EQ(domain.size(), 253u);
+  ASSERT_TRUE(isSafeDomain(domain));
+  EXPECT_EQ(fs::path(p.zonePath(domain)).filename().string().size(), 32u + 5u);
+  p.writeZone(domain, "zone\n");
+  p.writeSerial(domain, 7);
+  EXPECT_EQ(p.deployedSerial(domain), 7u);
+  EXPECT_EQ(p.deployedZones().at(domain), 7u);
 }
 
 // Answers rndc commands from a script and records them.
@@ -199,7 +222,21 @@ TEST(Pusher, AddzoneNamesTheAbsoluteZoneFile) {
   FakeRndc rndc;
   Pusher pusher(publisher, rndc);
   ASSERT_TRUE(pusher.deploy({"b.test", 1, "zone\n"}).ok);
-  EXPECT_EQ(rndc.lastAddzoneText, "{ type primary; file \"" + dir.path() + "/b.test.zone\"; };");
+  EXPECT_EQ(rndc.lastAddzoneText,
+            "{ type primary; file \"" + publisher.zonePath("b.test") + "\"; };");
+}
+
+// With an update key, zones are dynamic: named takes UPDATEs signed with it.
+TEST(Pusher, AddzoneAllowsUpdatesWithTheKey) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  PusherOptions options;
+  options.updateKey = "zonepipe-rndc";
+  Pusher pusher(publisher, rndc, options);
+  ASSERT_TRUE(pusher.deploy({"b.test", 1, "zone\n"}).ok);
+  EXPECT_EQ(rndc.lastAddzoneText, "{ type primary; file \"" + publisher.zonePath("b.test") +
+                                      "\"; allow-update { key \"zonepipe-rndc\"; }; };");
 }
 
 TEST(Pusher, RefusesAZoneDirectoryThatCannotBeQuoted) {

@@ -105,8 +105,8 @@ std::string dump(const Store& s, const std::vector<std::string>& users) {
   return out;
 }
 
-render::ZoneFileSettings settings() {
-  render::ZoneFileSettings s;
+dns::ZoneFileSettings settings() {
+  dns::ZoneFileSettings s;
   s.nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
   s.soaRname = "hostmaster.zonepipe.test";
   return s;

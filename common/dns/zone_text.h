@@ -1,7 +1,10 @@
 #pragma once
-// Turns one zone's snapshot into a BIND9 zone file, deterministically: the
-// same snapshot and settings always give the same bytes (golden tests and
-// replay checks compare them).
+// Zone text: one zone's snapshot as a BIND9 zone file, deterministically (the
+// same snapshot and settings always give the same bytes; golden tests and
+// replay checks compare them), and the single lines it is made of, which the
+// renderer also sends as RFC 2136 UPDATE operations, so a change applied by
+// UPDATE and a whole file rendered later hold the very same records.
+// Pure functions; thread-safe.
 
 #include <cstdint>
 #include <string>
@@ -10,7 +13,7 @@
 #include "common/config/config.h"
 #include "common/dns/zone.h"
 
-namespace zp::render {
+namespace zp::dns {
 
 // What every zone gets from the service's configuration: the SOA and the
 // apex NS set. Names are written without a trailing dot.
@@ -36,4 +39,14 @@ ZoneFileSettings settingsFrom(const config::Config& cfg);
 // domain rules (a bug upstream or a broken config, never user input).
 std::string renderZoneFile(const dns::ZoneSnapshot& snapshot, const ZoneFileSettings& settings);
 
-}  // namespace zp::render
+// The SOA line of `domain` (normalised) at `serial` (already the 32-bit SOA
+// serial, see serial.h), as renderZoneFile writes it, without the newline.
+// Throws std::invalid_argument like renderZoneFile.
+std::string soaLine(const std::string& domain, uint32_t serial, const ZoneFileSettings& settings);
+
+// One record of zone `domain` as renderZoneFile writes it, without the
+// newline: `<absolute owner> <ttl> IN <TYPE> <rdata>`. Re-validates the record
+// first; throws std::invalid_argument when it is not canonical.
+std::string recordLine(const dns::Record& record, const std::string& domain);
+
+}  // namespace zp::dns

@@ -1,4 +1,4 @@
-#include "pipelines/render/zonefile.h"
+#include "common/dns/zone_text.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -18,7 +18,7 @@
 #include "common/dns/text.h"
 #include "common/util/subprocess.h"
 
-namespace zp::render {
+namespace zp::dns {
 namespace {
 
 using dns::RecordType;
@@ -355,4 +355,4 @@ TEST(SettingsFrom, CopiesTheDnsSection) {
 }
 
 }  // namespace
-}  // namespace zp::render
+}  // namespace zp::dns

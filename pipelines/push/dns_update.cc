@@ -1,0 +1,296 @@
+#include "pipelines/push/dns_update.h"
+
+#include <arpa/inet.h>
+extern "C" {  // libknot's headers do not say it themselves
+#include <libknot/libknot.h>
+}
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+#include <string_view>
+
+#include "pipelines/push/rr_wire.h"
+
+namespace zp::push {
+
+struct DnsUpdater::Key {
+  knot_tsig_key_t tsig{};
+  std::string name;
+  ~Key() { knot_tsig_key_deinit(&tsig); }
+};
+
+namespace {
+
+constexpr uint16_t kTypeSoa = 6;
+constexpr uint16_t kClassIn = 1;
+constexpr uint16_t kClassNone = 254;
+constexpr unsigned kOpcodeUpdate = 5;
+
+void put16(std::string& out, uint16_t v) {
+  out.push_back(static_cast<char>(v >> 8));
+  out.push_back(static_cast<char>(v & 0xff));
+}
+void put32(std::string& out, uint32_t v) {
+  put16(out, static_cast<uint16_t>(v >> 16));
+  put16(out, static_cast<uint16_t>(v & 0xffff));
+}
+
+// "example.test" -> wire form, or empty when it is not a name.
+std::string wireName(const std::string& domain) {
+  std::string out;
+  size_t start = 0;
+  while (start < domain.size()) {
+    size_t dot = domain.find('.', start);
+    if (dot == std::string::npos) dot = domain.size();
+    const size_t len = dot - start;
+    if (len == 0 || len > 63) return {};
+    out.push_back(static_cast<char>(len));
+    out.append(domain, start, len);
+    start = dot + 1;
+  }
+  out.push_back('\0');
+  return out.size() > 255 ? std::string() : out;
+}
+
+const char* algorithmName(HmacAlgorithm a) {
+  switch (a) {
+    case HmacAlgorithm::kMd5:
+      return "hmac-md5";
+    case HmacAlgorithm::kSha1:
+      return "hmac-sha1";
+    case HmacAlgorithm::kSha224:
+      return "hmac-sha224";
+    case HmacAlgorithm::kSha256:
+      return "hmac-sha256";
+    case HmacAlgorithm::kSha384:
+      return "hmac-sha384";
+    case HmacAlgorithm::kSha512:
+      return "hmac-sha512";
+  }
+  return "hmac-sha256";
+}
+
+std::string rcodeName(unsigned rcode) {
+  static const char* const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                      "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                      "NXRRSET", "NOTAUTH", "NOTZONE"};
+  return rcode < std::size(names) ? names[rcode] : "rcode " + std::to_string(rcode);
+}
+
+}  // namespace
+
+DnsUpdater::DnsUpdater(std::string address, uint16_t port, RndcKey key,
+                       std::chrono::milliseconds timeout)
+    : address_(std::move(address)), port_(port), key_(std::make_unique<Key>()), timeout_(timeout) {
+  const std::string secret = base64Encode(key.secret);
+  if (knot_tsig_key_init(&key_->tsig, algorithmName(key.algorithm), key.name.c_str(),
+                         secret.c_str()) != KNOT_EOK) {
+    throw std::invalid_argument("the TSIG key `" + key.name +
+                                "` cannot sign DNS UPDATEs (libknot refused it); check its "
+                                "algorithm and secret in the rndc key file");
+  }
+  key_->name = key.name;
+  std::random_device rd;
+  nextId_ = static_cast<uint16_t>(rd());
+}
+
+DnsUpdater::~DnsUpdater() { disconnect(); }
+
+void DnsUpdater::disconnect() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool DnsUpdater::connect(std::string& why) {
+  disconnect();
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(port_);
+  if (::inet_pton(AF_INET, address_.c_str(), &sa.sin_addr) != 1) {
+    why = "`" + address_ + "` is not an IPv4 address";
+    return false;
+  }
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd_ < 0) {
+    why = std::string("socket: ") + std::strerror(errno);
+    return false;
+  }
+  const int one = 1;
+  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (::connect(fd_, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0 &&
+      errno != EINPROGRESS) {
+    why = std::string("connect: ") + std::strerror(errno);
+    disconnect();
+    return false;
+  }
+  pollfd p{fd_, POLLOUT, 0};
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::poll(&p, 1, static_cast<int>(timeout_.count())) != 1 ||
+      ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+    why = std::string("connect: ") + (err ? std::strerror(err) : "timed out");
+    disconnect();
+    return false;
+  }
+  return true;
+}
+
+bool DnsUpdater::exchange(const std::string& message, std::string& answer, std::string& why) {
+  using Clock = std::chrono::steady_clock;
+  const auto deadline = Clock::now() + timeout_;
+  auto waitFor = [&](short events) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{fd_, events, 0};
+    return ::poll(&p, 1, static_cast<int>(left)) == 1;
+  };
+  std::string out;
+  put16(out, static_cast<uint16_t>(message.size()));
+  out += message;
+  size_t sent = 0;
+  while (sent < out.size()) {
+    const ssize_t n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      if (!waitFor(POLLOUT)) return why = "sending timed out", false;
+    } else {
+      return why = std::string("send: ") + std::strerror(errno), false;
+    }
+  }
+  std::string in;
+  size_t want = 2;
+  char buf[65536 + 2];
+  while (in.size() < want) {
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n > 0) {
+      in.append(buf, static_cast<size_t>(n));
+      if (want == 2 && in.size() >= 2) {
+        want = 2 + ((static_cast<size_t>(static_cast<uint8_t>(in[0])) << 8) |
+                    static_cast<uint8_t>(in[1]));
+      }
+    } else if (n == 0) {
+      return why = "named closed the connection", false;
+    } else if (errno == EAGAIN || errno == EINTR) {
+      if (!waitFor(POLLIN)) return why = "no answer within the timeout", false;
+    } else {
+      return why = std::string("recv: ") + std::strerror(errno), false;
+    }
+  }
+  answer = in.substr(2, want - 2);
+  return true;
+}
+
+UpdateOutcome DnsUpdater::apply(const std::string& zone, const std::vector<UpdateOp>& ops,
+                                const std::string& soa) {
+  using Kind = UpdateOutcome::Kind;
+  const std::string zname = wireName(zone);
+  if (zname.empty()) return {Kind::kFailed, "`" + zone + "` is not a domain name"};
+  std::vector<std::string_view> lines;
+  lines.reserve(ops.size() + 1);
+  for (const auto& op : ops) lines.emplace_back(op.rr);
+  if (!soa.empty()) lines.emplace_back(soa);
+  auto parsed = parseRrLines(lines);
+  if (!parsed) return {Kind::kFailed, "cannot encode the change: " + parsed.error().detail};
+
+  const uint16_t id = nextId_++;
+  std::string msg;
+  put16(msg, id);
+  put16(msg, static_cast<uint16_t>(kOpcodeUpdate << 11));
+  put16(msg, 1);                                      // ZOCOUNT
+  put16(msg, 0);                                      // PRCOUNT
+  put16(msg, static_cast<uint16_t>(parsed->size()));  // UPCOUNT
+  put16(msg, 0);                                      // ADCOUNT (TSIG added when signing)
+  msg += zname;
+  put16(msg, kTypeSoa);
+  put16(msg, kClassIn);
+  for (size_t i = 0; i < parsed->size(); ++i) {
+    const WireRr& rr = (*parsed)[i];
+    const bool del = i < ops.size() && !ops[i].add;
+    msg += rr.owner;
+    put16(msg, rr.type);
+    put16(msg, del ? kClassNone : kClassIn);
+    put32(msg, del ? 0 : rr.ttl);
+    put16(msg, static_cast<uint16_t>(rr.rdata.size()));
+    msg += rr.rdata;
+  }
+  if (msg.size() > kMaxMessage) {
+    return {Kind::kFailed, "the change is " + std::to_string(msg.size()) +
+                               " bytes, more than one UPDATE may carry (a renderer bug)"};
+  }
+  const size_t tsigRoom = knot_tsig_wire_maxsize(&key_->tsig);
+  std::string wire = msg;
+  wire.resize(msg.size() + tsigRoom);
+  size_t len = msg.size();
+  uint8_t digest[64];  // the largest HMAC (SHA-512)
+  size_t digestLen = sizeof digest;
+  if (knot_tsig_sign(reinterpret_cast<uint8_t*>(wire.data()), &len, wire.size(), nullptr, 0, digest,
+                     &digestLen, &key_->tsig, 0, 0) != KNOT_EOK) {
+    return {Kind::kFailed, "cannot sign the UPDATE with TSIG (libknot)"};
+  }
+  wire.resize(len);
+
+  std::string answer, why;
+  bool ok = fd_ >= 0 && exchange(wire, answer, why);
+  if (!ok) {  // a connection named closed while idle, or none yet: one fresh try
+    std::string connectWhy;
+    if (!connect(connectWhy)) {
+      return {Kind::kFailed, "cannot reach the primary named at " + address_ + " port " +
+                                 std::to_string(port_) + " over TCP (" + connectWhy +
+                                 "); is it running, and do dns.primary_address/dns.port point "
+                                 "at it?"};
+    }
+    ok = exchange(wire, answer, why);
+  }
+  if (!ok) {
+    disconnect();
+    return {Kind::kFailed, "UPDATE of " + zone + " to " + address_ + " port " +
+                               std::to_string(port_) + " failed: " + why};
+  }
+
+  knot_pkt_t* reply = knot_pkt_new(answer.data(), static_cast<uint16_t>(answer.size()), nullptr);
+  if (reply == nullptr) return {Kind::kFailed, "out of memory parsing named's answer"};
+  struct Free {
+    knot_pkt_t* p;
+    ~Free() { knot_pkt_free(p); }
+  } freeReply{reply};
+  if (knot_pkt_parse(reply, 0) != KNOT_EOK || knot_wire_get_id(reply->wire) != id) {
+    disconnect();  // out of step with named: start afresh next time
+    return {Kind::kFailed, "named's answer to the UPDATE of " + zone + " is malformed"};
+  }
+  const unsigned rcode = knot_pkt_ext_rcode(reply);
+  if (reply->tsig_rr == nullptr ||
+      knot_tsig_client_check(reply->tsig_rr, reply->wire, reply->size, digest, digestLen,
+                             &key_->tsig, 0) != KNOT_EOK) {
+    if (rcode == KNOT_RCODE_NOTAUTH) {
+      return {Kind::kFailed, "named refused the TSIG key `" + key_->name +
+                                 "` (NOTAUTH): is it the key in named.conf, and are the clocks "
+                                 "in step?"};
+    }
+    return {Kind::kFailed, "named's answer to the UPDATE of " + zone +
+                               " is not signed with our TSIG key (" + rcodeName(rcode) + ")"};
+  }
+  switch (rcode) {
+    case KNOT_RCODE_NOERROR:
+      return {Kind::kApplied, {}};
+    case KNOT_RCODE_NOTAUTH:
+    case KNOT_RCODE_REFUSED:
+    case KNOT_RCODE_NOTZONE:
+      return {Kind::kNotDynamic, "named answered the UPDATE of " + zone + " with " +
+                                     rcodeName(rcode) +
+                                     ": it does not serve the zone as a dynamic zone"};
+    default:
+      return {Kind::kFailed, "named answered the UPDATE of " + zone + " with " + rcodeName(rcode) +
+                                 "; its log says why"};
+  }
+}
+
+}  // namespace zp::push

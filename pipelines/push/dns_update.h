@@ -1,0 +1,82 @@
+#pragma once
+// RFC 2136 dynamic UPDATE of a zone on the primary named, signed with TSIG
+// (RFC 8945, libknot's signer and checker), over one kept-open TCP
+// connection (RFC 7766; reopened once when named has closed it, e.g. after
+// its tcp-idle-timeout). This is how a change reaches named without a zone
+// file, a named-checkzone run or a reload: named applies the records to its
+// copy of the zone, writes its journal, answers, and NOTIFYs the
+// secondaries, which transfer it by IXFR.
+//
+// ZoneUpdater is the seam (the pusher's tests use a fake); DnsUpdater talks
+// to named. One thread uses a DnsUpdater; it never throws for network or
+// protocol trouble (those are results).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipelines/push/rndc_protocol.h"
+
+namespace zp::push {
+
+struct UpdateOp {
+  bool add = true;  // false: delete exactly this record (class NONE, RFC 2136 section 2.5.4)
+  std::string rr;   // one zone-file line with an absolute owner (common/dns/zone_text.h)
+};
+
+struct UpdateOutcome {
+  enum class Kind {
+    kApplied,     // NOERROR: named serves the new version
+    kNotDynamic,  // NOTAUTH/REFUSED/NOTZONE: named does not take updates for this zone (not
+                  // loaded, or loaded as a static zone): load the whole zone instead
+    kFailed,      // network, timeout, SERVFAIL, a bad answer: try again later
+  };
+  Kind kind = Kind::kFailed;
+  std::string detail;  // what happened, in the operator's words; empty when applied
+};
+
+class ZoneUpdater {
+ public:
+  virtual ~ZoneUpdater() = default;
+  // Applies `ops` in order, then `soa` (the new SOA line: named replaces its
+  // SOA when the serial is greater, RFC 2136 section 3.4.2.2), as one UPDATE
+  // of `zone` (normalised domain, no trailing dot). `soa` may be empty (the
+  // catalog zone: named then increments the serial itself).
+  virtual UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
+                              const std::string& soa) = 0;
+};
+
+class DnsUpdater : public ZoneUpdater {
+ public:
+  // `key` is the TSIG key named.conf lets update the zones (allow-update).
+  DnsUpdater(std::string address, uint16_t port, RndcKey key,
+             std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  ~DnsUpdater() override;
+  DnsUpdater(const DnsUpdater&) = delete;
+  DnsUpdater& operator=(const DnsUpdater&) = delete;
+
+  UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
+                      const std::string& soa) override;
+
+  // The largest UPDATE message (bytes, before the TSIG record) named takes
+  // over TCP; the renderer's delta limits keep well below it.
+  static constexpr size_t kMaxMessage = 60000;
+
+ private:
+  struct Key;
+  bool connect(std::string& why);
+  void disconnect();
+  // Sends `message` and reads one answer; false with `why` on I/O trouble.
+  bool exchange(const std::string& message, std::string& answer, std::string& why);
+
+  std::string address_;
+  uint16_t port_;
+  std::unique_ptr<Key> key_;
+  std::chrono::milliseconds timeout_;
+  int fd_ = -1;
+  uint16_t nextId_;
+};
+
+}  // namespace zp::push
