@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   const auto& stop = zp::stopOnSignal();
   try {
     zmq::context_t ctx;
-    zp::validate::runWorker(ctx, {cfg.validatorEndpoints[instance], cfg.storeCommands}, stop);
+    zp::validate::runWorker(ctx, {cfg.validatorEndpoints[instance], cfg.storeCommands},
+                            zp::validate::ValidatorOptions::fromConfig(cfg), stop);
   } catch (const std::exception& e) {
     spdlog::error("validator stopped: {}", e.what());
     return 111;

@@ -100,7 +100,8 @@ constexpr std::string_view kComponents = R"json({
     "type": "object",
     "required": ["domain"],
     "properties": {
-      "domain": {"type": "string", "description": "At least two labels; Unicode becomes punycode."},
+      "domain": {"type": "string",
+        "description": "At least two labels; Unicode becomes punycode. Reserved (validation_error): zonepipe.invalid and below, .bind and .server, and any domain at or above one of the service's nameservers."},
       "uuid": {"readOnly": true, "description": "Accepted and ignored."},
       "created_at": {"readOnly": true, "description": "Accepted and ignored."},
       "record_count": {"readOnly": true, "description": "Accepted and ignored."},

@@ -8,9 +8,12 @@
 #include <set>
 #include <string>
 
+#include "common/dns/reserved.h"
+
 namespace zp::push {
 
-inline constexpr const char* kCatalogZone = "catalog.zonepipe.invalid";
+// The name lives in common/dns/reserved.h, which also keeps users from creating it.
+inline constexpr const char* kCatalogZone = dns::kCatalogZone;
 
 // The member's unique label below `zones.`: 16 hex digits of FNV-1a-64 of the
 // domain, so the same domain always gets the same label (a stable identity

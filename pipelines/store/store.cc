@@ -8,6 +8,7 @@
 
 #include "common/auth/token.h"
 #include "common/dns/name.h"
+#include "common/dns/reserved.h"
 #include "common/dns/validate.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
@@ -57,6 +58,7 @@ StoreOptions StoreOptions::fromConfig(const config::Config& cfg) {
   o.mapSize = cfg.storeMapSize;
   o.zonesPerUser = static_cast<uint32_t>(std::max(cfg.zonesPerUser, 0));
   o.recordsPerZone = static_cast<uint32_t>(std::max(cfg.recordsPerZone, 0));
+  o.nameservers = cfg.nameservers;
   return o;
 }
 
@@ -121,6 +123,12 @@ class Store::Writer {
     if (auto st = checkActor(actor)) return st;
     auto name = dns::DnsName::parseZoneDomain(sv(domainText));
     if (!name) return name.error();
+    // Re-check of the validator's rule: a zone named could never serve is not
+    // logged. A replayed log is the truth and may predate the rule (or come
+    // from a service with other nameservers), so replay does not re-check.
+    if (!replay_) {
+      if (auto reserved = dns::checkZoneNotReserved(*name, o_.nameservers)) return reserved;
+    }
     const std::string& domain = name->text();
     const std::string owner(sv(actor.getUserId()));
     const uint64_t owned = counter(t_.owners, owner);

@@ -24,7 +24,10 @@ struct StoreOptions {
   size_t mapSize = size_t{4} << 30;  // LMDB map size (a sparse reservation)
   uint32_t zonesPerUser = 1000;      // quota
   uint32_t recordsPerZone = 10000;   // quota
-  std::function<int64_t()> clock;    // unix seconds; empty = the system clock
+  // dns.nameservers: a new zone at or above one of them is refused, like the
+  // other reserved names (common/dns/reserved.h); empty = only the fixed ones.
+  std::vector<std::string> nameservers;
+  std::function<int64_t()> clock;  // unix seconds; empty = the system clock
 
   static StoreOptions fromConfig(const config::Config& cfg);
 };

@@ -1,12 +1,18 @@
 #include "pipelines/validate/validator.h"
 
 #include "common/dns/name.h"
+#include "common/dns/reserved.h"
 #include "common/dns/validate.h"
 #include "common/schema/codec.h"
 
 namespace zp::validate {
 
-Status translate(schema::Command::Reader in, schema::Command::Builder out) {
+ValidatorOptions ValidatorOptions::fromConfig(const config::Config& cfg) {
+  return {cfg.nameservers};
+}
+
+Status translate(schema::Command::Reader in, schema::Command::Builder out,
+                 const ValidatorOptions& options) {
   out.setVersion(in.getVersion());
   out.setRequestId(in.getRequestId());
   out.setActor(in.getActor());
@@ -15,6 +21,7 @@ Status translate(schema::Command::Reader in, schema::Command::Builder out) {
     case schema::Command::Body::CREATE_ZONE: {
       auto domain = dns::DnsName::parseZoneDomain(body.getCreateZone().cStr());
       if (!domain) return domain.error();
+      if (auto reserved = dns::checkZoneNotReserved(*domain, options.nameservers)) return reserved;
       out.getBody().setCreateZoneValid(domain->text());
       return std::nullopt;
     }

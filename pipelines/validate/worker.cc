@@ -24,7 +24,7 @@ zmq::message_t errorReply(uint64_t requestId, const Error& error) {
 }  // namespace
 
 void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
-               const std::atomic<bool>& stop) {
+               const ValidatorOptions& options, const std::atomic<bool>& stop) {
   auto frontend = bus::bindSocket(ctx, zmq::socket_type::router, endpoints.frontend);
   frontend.set(zmq::sockopt::router_mandatory, 1);
   auto store = bus::connectSocket(ctx, zmq::socket_type::dealer, endpoints.store);
@@ -54,7 +54,7 @@ void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
         }
         capnp::MallocMessageBuilder message;
         auto out = message.initRoot<schema::Command>();
-        if (auto error = translate(command, out)) {
+        if (auto error = translate(command, out, options)) {
           bus::send(frontend, in.envelope, errorReply(requestId, *error));
           continue;
         }

@@ -9,6 +9,8 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "pipelines/validate/validator.h"
+
 namespace zp::validate {
 
 struct WorkerEndpoints {
@@ -16,8 +18,9 @@ struct WorkerEndpoints {
   std::string store;     // connected: the store's command ROUTER
 };
 
-// Runs until `stop` becomes true. Throws on socket setup failure.
+// Runs until `stop` becomes true, checking commands under `options`. Throws
+// on socket setup failure.
 void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
-               const std::atomic<bool>& stop);
+               const ValidatorOptions& options, const std::atomic<bool>& stop);
 
 }  // namespace zp::validate

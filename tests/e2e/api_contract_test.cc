@@ -575,6 +575,45 @@ TEST_F(ApiContractTest, ZoneCreationRulesAndZoneExists) {
   EXPECT_EQ(call("GET", kZones + "?domain=no-" + base + ".test", "", token).body, "[]");
 }
 
+// Issue 8, item 7: zones the nameservers can never serve (the service's catalog
+// zone, named's built-in CHAOS names, the nameservers' own zone) answered 201
+// and then retried their deploy every 5 s forever. Now they are a 400 before
+// anything is stored, and the zones created after them are served.
+TEST_F(ApiContractTest, Issue8Item7ReservedZoneDomainsAre400AndLaterZonesAreServed) {
+  const std::string token = tokenFor(uniqueName("reserved"), "dns:*");
+  const std::vector<std::string> reserved = {"catalog.zonepipe.invalid",
+                                             "zonepipe.invalid",
+                                             "version.bind",
+                                             "VERSION.BIND.",
+                                             "hostname.bind",
+                                             "authors.bind",
+                                             "id.server",
+                                             "version.server",
+                                             "hostname.server",
+                                             "zonepipe.test",
+                                             "ns1.zonepipe.test",
+                                             "ns2.zonepipe.test"};
+  for (const auto& domain : reserved) {
+    auto r = call("POST", kZones, R"({"domain": )" + jsonString(domain) + "}", token);
+    EXPECT_EQ(r.status, 400) << domain << ": " << r.body;
+    auto e = apiError(r);
+    EXPECT_EQ(e.errorCode, "validation_error") << domain << ": " << r.body;
+    EXPECT_EQ(e.field, "domain") << domain << ": " << r.body;
+    EXPECT_NE(e.detail.find("reserved"), std::string::npos) << domain << ": " << e.detail;
+  }
+  auto list = call("GET", kZones, "", token);
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_EQ(list.body, "[]") << "a refused zone was stored";
+  // Near misses are ordinary zones, and named serves them (created as the
+  // admin, whose token waitDeployed reads the zone with).
+  for (const char* domain :
+       {"bindery.test", "notzonepipe.test", "myserver.test", "zonepipe.test.example"}) {
+    const std::string zone = createZone(domain);
+    ASSERT_FALSE(zone.empty()) << domain;
+    EXPECT_GT(waitDeployed(zone, domain), 0u) << domain;
+  }
+}
+
 // GET a record, PUT it back unchanged (read-only fields included), then
 // change it with PUT; PATCH {"ttl": 1800} changes only the TTL.
 TEST_F(ApiContractTest, PutRoundTripAndPatchTtlOnly) {

@@ -140,6 +140,7 @@ class StoreTest : public ::testing::Test {
     o.mapSize = size_t{64} << 20;
     o.zonesPerUser = zonesPerUser_;
     o.recordsPerZone = recordsPerZone_;
+    o.nameservers = nameservers_;
     o.clock = [] { return kNow; };
     return o;
   }
@@ -197,6 +198,7 @@ class StoreTest : public ::testing::Test {
   TempDir dir_;
   uint32_t zonesPerUser_ = 1000;
   uint32_t recordsPerZone_ = 10000;
+  std::vector<std::string> nameservers_ = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
   std::unique_ptr<Store> store_;
   std::vector<Msg> events_;
 };

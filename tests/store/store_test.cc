@@ -84,6 +84,39 @@ TEST_F(StoreTest, ZoneCommandsGoodAndBad) {
   EXPECT_EQ(store().lastSeq(), 3u);  // three zones created, failures consumed nothing
 }
 
+// Issue 8, item 7: the store re-checks the validator's reserved-zone rule, so
+// a zone the nameservers can never serve is never committed or logged.
+TEST_F(StoreTest, Issue8Item7ReservedZonesAreNeverLogged) {
+  for (const char* domain : {"catalog.zonepipe.invalid", "version.bind", "id.server",
+                             "zonepipe.test", "ns2.zonepipe.test"}) {
+    Msg r = apply(kAlice, createZone(domain));
+    ASSERT_EQ(errorOf(r), ErrorKind::VALIDATION_ERROR) << domain;
+    EXPECT_EQ(std::string(r.reply().getBody().getError().getField()), "domain") << domain;
+  }
+  EXPECT_EQ(store().lastSeq(), 0u);
+  EXPECT_TRUE(events_.empty());
+  zone(kAlice, "notzonepipe.test");
+  zone(kAlice, "a.ns1.zonepipe.test");
+  EXPECT_EQ(store().lastSeq(), 2u);
+}
+
+// A log written before the rule (or under other nameservers) still replays:
+// the log is the truth, as with quotas.
+TEST_F(StoreTest, ReplayDoesNotReCheckReservedZones) {
+  nameservers_ = {};
+  zone(kAlice, "zonepipe.test");
+  ASSERT_EQ(events_.size(), 1u);
+  TempDir other;
+  StoreOptions o = options();
+  o.dir = other.path() + "/store";
+  o.nameservers = {"ns1.zonepipe.test"};
+  Store rebuilt(o);
+  std::vector<schema::Event::Reader> events = {events_[0].event()};
+  const Status st = rebuilt.replay(events);
+  EXPECT_FALSE(st.has_value()) << st->detail;
+  EXPECT_EQ(rebuilt.lastSeq(), 1u);
+}
+
 TEST_F(StoreTest, WrongProtocolVersionIsRefused) {
   Cmd c(kAlice, createZone("example.com"), 1, schema::PROTOCOL_VERSION + 1);
   auto r = batch({&c});

@@ -6,6 +6,9 @@
 namespace zp::validate {
 namespace {
 
+// The service's default nameservers (config dns.nameservers).
+const ValidatorOptions kOptions{{"ns1.zonepipe.test", "ns2.zonepipe.test"}};
+
 struct Built {
   capnp::MallocMessageBuilder in;
   capnp::MallocMessageBuilder out;
@@ -23,7 +26,7 @@ TEST(ValidatorTest, CreateZoneIsNormalised) {
   Built b;
   command(b.in).getBody().setCreateZone("Example.COM.");
   auto out = b.out.initRoot<schema::Command>();
-  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out).has_value());
+  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions).has_value());
   ASSERT_TRUE(out.getBody().isCreateZoneValid());
   EXPECT_EQ(std::string(out.getBody().getCreateZoneValid().cStr()), "example.com");
   EXPECT_EQ(out.getRequestId(), 42u);
@@ -34,10 +37,46 @@ TEST(ValidatorTest, BadZoneDomainIsAValidationError) {
   Built b;
   command(b.in).getBody().setCreateZone("not a domain");
   auto out = b.out.initRoot<schema::Command>();
-  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out);
+  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->kind, ErrorKind::kValidation);
   EXPECT_EQ(error->field, "domain");
+}
+
+// Issue 8, item 7: zones named can never serve are refused here, before the
+// store, with the same rule the store re-checks (common/dns/reserved.h).
+TEST(ValidatorTest, Issue8Item7ReservedZoneDomainsAreValidationErrors) {
+  for (const auto& [domain, reserved] : std::vector<std::pair<const char*, bool>>{
+           {"catalog.zonepipe.invalid", true},
+           {"Version.Bind.", true},
+           {"id.server", true},
+           {"zonepipe.test", true},
+           {"ns1.zonepipe.test", true},
+           {"notzonepipe.test", false},
+           {"bindery.test", false},
+           {"myserver.test", false},
+       }) {
+    Built b;
+    command(b.in).getBody().setCreateZone(domain);
+    auto out = b.out.initRoot<schema::Command>();
+    auto error = translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions);
+    if (!reserved) {
+      EXPECT_FALSE(error.has_value()) << domain << ": " << error->detail;
+      EXPECT_TRUE(out.getBody().isCreateZoneValid()) << domain;
+      continue;
+    }
+    ASSERT_TRUE(error.has_value()) << domain << " passed the validator";
+    EXPECT_EQ(error->kind, ErrorKind::kValidation) << domain;
+    EXPECT_EQ(error->field, "domain") << domain;
+    EXPECT_NE(error->detail.find("reserved"), std::string::npos) << error->detail;
+  }
+  // The nameserver rule follows the configured names.
+  Built b;
+  command(b.in).getBody().setCreateZone("zonepipe.test");
+  auto out = b.out.initRoot<schema::Command>();
+  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out,
+                         ValidatorOptions{{"ns1.example.net"}})
+                   .has_value());
 }
 
 struct RecordCase {
@@ -67,7 +106,7 @@ TEST_P(ValidatorRecordTest, TranslatesOrRejects) {
     input.initPriority().setAbsent();
   }
   auto out = b.out.initRoot<schema::Command>();
-  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out);
+  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions);
   if (c.errorField) {
     ASSERT_TRUE(error.has_value()) << c.type << " " << c.value;
     EXPECT_EQ(error->field, c.errorField);
@@ -96,7 +135,7 @@ TEST(ValidatorTest, DeletesPassThrough) {
   Built b;
   command(b.in).getBody().setDeleteZone("zone-1");
   auto out = b.out.initRoot<schema::Command>();
-  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out).has_value());
+  EXPECT_FALSE(translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions).has_value());
   EXPECT_EQ(std::string(out.getBody().getDeleteZone().cStr()), "zone-1");
 }
 
@@ -104,7 +143,7 @@ TEST(ValidatorTest, TokenCommandsFromTheApiAreRefused) {
   Built b;
   command(b.in).getBody().setRevokeToken("tok_1");
   auto out = b.out.initRoot<schema::Command>();
-  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out);
+  auto error = translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions);
   ASSERT_TRUE(error.has_value());
   EXPECT_EQ(error->kind, ErrorKind::kInternal);
 }
@@ -130,7 +169,7 @@ TEST(ValidatorTest, UpdateRecordIsValidatedAsAWholeRecord) {
     input.initTtl().setValue(1800);
     input.initPriority().setNull();
     auto out = outMessage.initRoot<schema::Command>();
-    auto error = translate(in.getRoot<schema::Command>().asReader(), out);
+    auto error = translate(in.getRoot<schema::Command>().asReader(), out, kOptions);
     EXPECT_EQ(!error.has_value(), ok) << value;
     if (ok) {
       ASSERT_TRUE(out.getBody().isUpdateRecordValid());
