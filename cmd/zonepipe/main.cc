@@ -14,10 +14,10 @@
 #include <filesystem>
 #include <string>
 
+#include "common/dns/zone_text.h"
 #include "common/util/ids.h"
 #include "pipelines/admin/admin.h"
 #include "pipelines/push/rndc_protocol.h"
-#include "common/dns/zone_text.h"
 #include "pipelines/replay/log_file.h"
 #include "pipelines/replay/replay.h"
 #include "pipelines/replay/store_log_source.h"
@@ -144,6 +144,9 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
   zp::replay::DeployTarget where;
   where.zonesDir = zonesDir;
   where.rndc = &rndc;
+  if (auto rndcTarget = zp::push::loadRndcConfig(cfg.rndcConfig)) {
+    where.updateKey = rndcTarget.value().key.name;  // dynamic zones, as the pusher loads them
+  }
   where.checkzone = cfg.checkzone;
   where.tempDir = fs::absolute(to).string() + "/checkzone";
   fs::create_directories(where.tempDir);

@@ -172,8 +172,10 @@ void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const 
     return;
   }
   if (ok) {
-    spdlog::debug("{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
-                  domain, serial, now.wall - it->second.flightCommittedAt);
+    // Whole versions and removals at info; deltas (every record change) at debug.
+    spdlog::log(it->second.flightDelta ? spdlog::level::debug : spdlog::level::info,
+                "{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
+                domain, serial, now.wall - it->second.flightCommittedAt);
     finish(domain);
   } else if (needFull) {
     spdlog::info("the pusher cannot apply changes to {} ({}); sending the whole zone", domain,

@@ -106,7 +106,9 @@ Result<size_t> deployZones(const store::Store& store, const std::vector<std::str
                            const dns::ZoneFileSettings& settings, const DeployTarget& target) {
   if (target.rndc == nullptr) throw std::invalid_argument("deployZones needs an rndc");
   push::Publisher publisher(target.zonesDir);
-  push::Pusher pusher(publisher, *target.rndc);
+  push::PusherOptions options;
+  options.updateKey = target.updateKey;
+  push::Pusher pusher(publisher, *target.rndc, options);
   std::unique_ptr<render::ZoneChecker> checker;
   if (!target.checkzone.empty()) {
     checker = std::make_unique<render::ZoneChecker>(target.checkzone, target.tempDir);

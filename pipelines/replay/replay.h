@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "common/dns/zone_text.h"
 #include "common/util/result.h"
 #include "pipelines/push/rndc.h"
-#include "common/dns/zone_text.h"
 #include "pipelines/replay/log_source.h"
 #include "pipelines/store/store.h"
 
@@ -40,6 +40,8 @@ struct DeployTarget {
   std::string tempDir;    // scratch space for checkzone
   bool force = true;      // deploy even zones the zone dir says are deployed at
                           // this serial (a rebuilt named has lost them)
+  std::string updateKey;  // the TSIG key the pusher updates zones with: zones are
+                          // loaded dynamic, as the pusher loads them
 };
 
 // Deploys each zone like the pusher does (publish, rndc addzone or reload;

@@ -145,9 +145,9 @@ TEST_F(ApiInjectionTest, HostileNamesAndValuesCannotChangeTheZoneFile) {
   auto ns = stack().dig(domain, "NS");
   for (const auto& n : ns) EXPECT_EQ(n.find("evil"), std::string::npos) << joined(ns);
 
-  // The deployed file: named-checkzone accepts it, and it holds exactly the
+  // What the primary serves (by AXFR): named-checkzone accepts it, and it holds exactly the
   // service's SOA and apex NS plus the created records.
-  const std::string file = stack().dir() + "/zones/" + domain + ".zone";
+  const std::string file = stack().servedZoneFile(domain);
   ASSERT_TRUE(std::ifstream(file).good()) << "no deployed zone file at " << file;
   const Strings rows = canonicalRecords(domain, file);
   size_t soa = 0, apexNs = 0, users = 0;

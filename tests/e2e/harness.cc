@@ -629,6 +629,13 @@ std::vector<std::string> Stack::axfr(const std::string& server, const std::strin
   return out;
 }
 
+std::string Stack::servedZoneFile(const std::string& zone) {
+  const std::string path = dir_ + "/served-" + zone + ".zone";
+  std::ofstream out(path, std::ios::trunc);
+  for (const auto& line : axfr(primaryServer(), zone)) out << line << "\n";
+  return path;
+}
+
 DigResult Stack::digAt(const std::string& server, const std::string& name,
                        const std::string& type) {
   std::string address = server, port = std::to_string(dnsPort_);

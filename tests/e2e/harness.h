@@ -118,6 +118,10 @@ class Stack {
   // `owner ttl IN TYPE rdata` line each as dig prints them (tabs become
   // spaces), the closing SOA left out. Empty when the transfer fails.
   std::vector<std::string> axfr(const std::string& server, const std::string& zone);
+  // What the primary serves for `zone` (by AXFR), written as a zone file
+  // under dir(); its path. named's own copy is a dynamic zone (file plus
+  // journal), so this is how a test reads "the deployed zone".
+  std::string servedZoneFile(const std::string& zone);
   std::string primaryServer() const;
   std::string secondaryServer() const;
   // Stops / starts a named ("primary" or "secondary") with scripts/named-stop

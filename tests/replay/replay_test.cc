@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipelines/push/publisher.h"
 #include "pipelines/replay/log_file.h"
 #include "pipelines/replay/replay.h"
 #include "tests/store/store_fixture.h"
@@ -176,9 +177,9 @@ TEST_F(ReplayTest, RebuiltStoreAndZoneFilesEqualTheOriginal) {
     ASSERT_TRUE(written);
     EXPECT_EQ(*written, 3u);
     for (const auto& d : liveDomains()) {
-      const std::string a = readFile(dirA + "/" + d + ".zone");
+      const std::string a = readFile(push::Publisher(dirA).zonePath(d));
       EXPECT_FALSE(a.empty()) << d;
-      EXPECT_EQ(a, readFile(dirB + "/" + d + ".zone")) << d;
+      EXPECT_EQ(a, readFile(push::Publisher(dirB).zonePath(d))) << d;
     }
   }
   // Rebuilding the rebuilt store's log again changes nothing: replay is a fixed point.
