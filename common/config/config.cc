@@ -100,6 +100,7 @@ const std::vector<Key>& keys() {
       strKey("renderer.checkzone", &Config::checkzone),
       numKey("renderer.check_workers", &Config::rendererCheckWorkers),
       numKey("renderer.nice", &Config::rendererNice),
+      numKey("renderer.audit_interval_ms", &Config::rendererAuditIntervalMs),
       {"renderer.instances",
        [](Config& c, const std::string& v) {  // 1..1024: zero renderers would render nothing
          uint32_t n = 0;

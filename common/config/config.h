@@ -58,6 +58,10 @@ struct Config {
   // Nice value of the render threads and the named-checkzone runs they start
   // (0-19): they yield the CPU to the store and the API.
   int rendererNice = 10;
+  // How often (ms) the renderer audits every zone: renders it from the store
+  // and has the pusher compare it with what named serves, repairing drift.
+  // A round also runs at start. 0 turns audits off.
+  uint32_t rendererAuditIntervalMs = 600000;
 
   // pusher
   std::string pushEndpoint;  // ROUTER the renderer connects to

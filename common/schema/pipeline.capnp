@@ -178,6 +178,10 @@ struct Query {
       zoneUuid @20 :Text;                # rebuilt from the log (owned zones only;
       serial @21 :UInt64;                # notFound unless serial is one of the zone's seqs)
     }
+    allZones :group {                    # internal (userId empty): every zone, by domain,
+      after @22 :Text;                   # those after this domain (empty: from the first);
+      limit @23 :UInt32;                 # reply `zones` (total 0); the renderer's audits
+    }
   }
 }
 
@@ -266,6 +270,8 @@ struct Deploy {
     delta @7 :DeployDelta;   # the changes since the version named serves (see DeployAck.needFull)
   }
   committedAt @5 :Int64; # unix milliseconds of the newest event included (for lag logging)
+  audit @8 :Bool;        # with zoneFile: the version named should serve; the pusher compares
+                         # it with named's copy (SOA, then AXFR) and reloads it when they differ
 }
 
 struct DeployAck {

@@ -10,6 +10,7 @@ extern "C" {  // libknot's headers do not say it themselves
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -153,8 +154,10 @@ bool DnsUpdater::exchange(const std::string& message, std::string& answer, std::
     return ::poll(&p, 1, static_cast<int>(left)) == 1;
   };
   std::string out;
-  put16(out, static_cast<uint16_t>(message.size()));
-  out += message;
+  if (!message.empty()) {
+    put16(out, static_cast<uint16_t>(message.size()));
+    out += message;
+  }
   size_t sent = 0;
   while (sent < out.size()) {
     const ssize_t n = ::send(fd_, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
@@ -187,6 +190,83 @@ bool DnsUpdater::exchange(const std::string& message, std::string& answer, std::
   }
   answer = in.substr(2, want - 2);
   return true;
+}
+
+bool DnsUpdater::sign(std::string& message, std::string& mac) {
+  const size_t unsignedSize = message.size();
+  message.resize(unsignedSize + knot_tsig_wire_maxsize(&key_->tsig));
+  size_t len = unsignedSize;
+  uint8_t digest[64];  // the largest HMAC (SHA-512)
+  size_t digestLen = sizeof digest;
+  if (knot_tsig_sign(reinterpret_cast<uint8_t*>(message.data()), &len, message.size(), nullptr, 0,
+                     digest, &digestLen, &key_->tsig, 0, 0) != KNOT_EOK) {
+    return false;
+  }
+  message.resize(len);
+  mac.assign(reinterpret_cast<const char*>(digest), digestLen);
+  return true;
+}
+
+Result<std::vector<WireRr>> DnsUpdater::transfer(const std::string& zone) {
+  auto fail = [&](const std::string& why) {
+    disconnect();  // the stream may be mid-transfer: start afresh next time
+    return Error{ErrorKind::kUnavailable, "",
+                 "AXFR of " + zone + " from " + address_ + " port " + std::to_string(port_) +
+                     " failed: " + why};
+  };
+  const std::string zname = wireName(zone);
+  if (zname.empty()) return fail("not a domain name");
+  const uint16_t id = nextId_++;
+  std::string query;
+  put16(query, id);
+  put16(query, 0);  // QUERY, no flags
+  put16(query, 1);
+  put16(query, 0);
+  put16(query, 0);
+  put16(query, 0);
+  query += zname;
+  put16(query, 252);  // AXFR
+  put16(query, kClassIn);
+  std::string mac;
+  if (!sign(query, mac)) return fail("cannot sign the request with TSIG");
+  std::string answer, why, connectWhy;
+  bool ok = fd_ >= 0 && exchange(query, answer, why);
+  if (!ok) {
+    if (!connect(connectWhy)) return fail(connectWhy);
+    ok = exchange(query, answer, why);
+  }
+  std::vector<WireRr> out;
+  int soas = 0;
+  while (ok) {
+    knot_pkt_t* reply = knot_pkt_new(answer.data(), static_cast<uint16_t>(answer.size()), nullptr);
+    if (reply == nullptr) return fail("out of memory");
+    struct Free {
+      knot_pkt_t* p;
+      ~Free() { knot_pkt_free(p); }
+    } freeReply{reply};
+    if (knot_pkt_parse(reply, 0) != KNOT_EOK || knot_wire_get_id(reply->wire) != id) {
+      return fail("a malformed answer");
+    }
+    if (const unsigned rcode = knot_pkt_ext_rcode(reply); rcode != KNOT_RCODE_NOERROR) {
+      return fail("named answered " + rcodeName(rcode) +
+                  " (does named.conf allow transfers with the pusher's key?)");
+    }
+    const knot_pktsection_t* section = knot_pkt_section(reply, KNOT_ANSWER);
+    for (uint16_t i = 0; i < section->count; ++i) {
+      const knot_rrset_t* rr = knot_pkt_rr(section, i);
+      if (rr->type == kTypeSoa && ++soas == 2) return out;  // the closing SOA
+      std::string owner(reinterpret_cast<const char*>(rr->owner), knot_dname_size(rr->owner));
+      for (char& c : owner) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (uint16_t j = 0; j < rr->rrs.count; ++j) {
+        const knot_rdata_t* rd = knot_rdataset_at(&rr->rrs, j);
+        out.push_back({owner, rr->type, rr->rclass, rr->ttl,
+                       std::string(reinterpret_cast<const char*>(rd->data), rd->len)});
+      }
+    }
+    if (soas == 0) return fail("the transfer does not start with the SOA");
+    ok = exchange({}, answer, why);
+  }
+  return fail(why);
 }
 
 UpdateOutcome DnsUpdater::apply(const std::string& zone, const std::vector<UpdateOp>& ops,
@@ -226,17 +306,10 @@ UpdateOutcome DnsUpdater::apply(const std::string& zone, const std::vector<Updat
     return {Kind::kFailed, "the change is " + std::to_string(msg.size()) +
                                " bytes, more than one UPDATE may carry (a renderer bug)"};
   }
-  const size_t tsigRoom = knot_tsig_wire_maxsize(&key_->tsig);
-  std::string wire = msg;
-  wire.resize(msg.size() + tsigRoom);
-  size_t len = msg.size();
-  uint8_t digest[64];  // the largest HMAC (SHA-512)
-  size_t digestLen = sizeof digest;
-  if (knot_tsig_sign(reinterpret_cast<uint8_t*>(wire.data()), &len, wire.size(), nullptr, 0, digest,
-                     &digestLen, &key_->tsig, 0, 0) != KNOT_EOK) {
-    return {Kind::kFailed, "cannot sign the UPDATE with TSIG (libknot)"};
-  }
-  wire.resize(len);
+  std::string wire = msg, mac;
+  if (!sign(wire, mac)) return {Kind::kFailed, "cannot sign the UPDATE with TSIG (libknot)"};
+  const auto* digest = reinterpret_cast<const uint8_t*>(mac.data());
+  const size_t digestLen = mac.size();
 
   std::string answer, why;
   bool ok = fd_ >= 0 && exchange(wire, answer, why);

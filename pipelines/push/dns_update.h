@@ -17,7 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "common/util/result.h"
 #include "pipelines/push/rndc_protocol.h"
+#include "pipelines/push/rr_wire.h"
 
 namespace zp::push {
 
@@ -46,6 +48,12 @@ class ZoneUpdater {
   // catalog zone: named then increments the serial itself).
   virtual UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
                               const std::string& soa) = 0;
+  // Every record named serves for `zone`, by a TSIG-signed AXFR (RFC 5936),
+  // the SOA first and once; owners in lower case. An Error when the transfer
+  // fails or is refused.
+  virtual Result<std::vector<WireRr>> transfer(const std::string& zone) {
+    return Error{ErrorKind::kUnavailable, "", "cannot transfer " + zone};
+  }
 };
 
 class DnsUpdater : public ZoneUpdater {
@@ -59,6 +67,7 @@ class DnsUpdater : public ZoneUpdater {
 
   UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
                       const std::string& soa) override;
+  Result<std::vector<WireRr>> transfer(const std::string& zone) override;
 
   // The largest UPDATE message (bytes, before the TSIG record) named takes
   // over TCP; the renderer's delta limits keep well below it.
@@ -68,8 +77,11 @@ class DnsUpdater : public ZoneUpdater {
   struct Key;
   bool connect(std::string& why);
   void disconnect();
-  // Sends `message` and reads one answer; false with `why` on I/O trouble.
+  // Sends `message` (unless empty) and reads one answer; false with `why` on
+  // I/O trouble.
   bool exchange(const std::string& message, std::string& answer, std::string& why);
+  // `message` signed with the key; the request MAC in `mac`.
+  bool sign(std::string& message, std::string& mac);
 
   std::string address_;
   uint16_t port_;

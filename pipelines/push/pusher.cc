@@ -2,11 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <iterator>
 #include <stdexcept>
 
 #include "common/dns/serial.h"
 #include "pipelines/push/catalog.h"
+#include "pipelines/push/rr_wire.h"
 
 namespace zp::push {
 namespace {
@@ -81,6 +85,7 @@ DeployResult Pusher::deployChecked(const DeployRequest& request) {
     return {false, "the pusher refuses the zone name `" + request.domain + "`"};
   }
   if (request.delta) return applyDelta(request);
+  if (request.audit && request.zoneFile) return audit(request);
   const uint64_t deployed = publisher_.deployedSerial(request.domain);
   if (request.serial <= deployed) {
     spdlog::debug("{} serial {} is not newer than the deployed serial {}; nothing to do",
@@ -139,6 +144,110 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
   return {false, outcome.detail};
 }
 
+namespace {
+
+// The records of a zone file, owners in lower case, in a canonical order.
+Result<std::vector<std::string>> canonical(const std::vector<WireRr>& rrs) {
+  std::vector<std::string> out;
+  out.reserve(rrs.size());
+  for (const auto& rr : rrs) {
+    std::string key = rr.owner;
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    key += '\0' + std::to_string(rr.type) + '\0' + std::to_string(rr.ttl) + '\0' + rr.rdata;
+    out.push_back(std::move(key));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::vector<WireRr>> fileRecords(const std::string& zoneFile) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < zoneFile.size()) {
+    size_t end = zoneFile.find('\n', start);
+    if (end == std::string::npos) end = zoneFile.size();
+    const std::string_view line(zoneFile.data() + start, end - start);
+    if (!line.empty() && line[0] != ';') lines.push_back(line);
+    start = end + 1;
+  }
+  return parseRrLines(lines);
+}
+
+// The zone file with its SOA serial replaced (the SOA is the first record).
+std::string withSoaSerial(const std::string& zoneFile, uint32_t serial) {
+  const size_t soa = zoneFile.find(" IN SOA ");
+  if (soa == std::string::npos) return zoneFile;
+  const size_t lineEnd = zoneFile.find('\n', soa);
+  std::string line = zoneFile.substr(soa, lineEnd - soa);
+  // ` IN SOA mname rname SERIAL refresh retry expire minimum`
+  size_t at = 0;
+  for (int field = 0; field < 5; ++field) at = line.find(' ', at + 1);
+  const size_t next = line.find(' ', at + 1);
+  line.replace(at + 1, next - at - 1, std::to_string(serial));
+  return zoneFile.substr(0, soa) + line + zoneFile.substr(lineEnd);
+}
+
+}  // namespace
+
+DeployResult Pusher::audit(const DeployRequest& request) {
+  const std::string& domain = request.domain;
+  const uint32_t want = dns::soaSerial(request.serial);
+  if (!publisher_.deployed(domain) || !options_.updater || !options_.check) {
+    return upsert(request);  // never loaded by us (or nothing to compare with): load it
+  }
+  auto current = options_.check->current(domain);
+  if (!current) return {false, current.error().detail};
+  if (!current.value()) return repair(request, want, "named does not serve the zone");
+  const uint32_t now = *current.value();
+  if (now != want) {
+    const auto ours = served_.find(domain);
+    if (dns::serialGreater(now, want) && ours != served_.end() && ours->second == now) {
+      return {true, {}};  // a newer version of ours arrived meanwhile; a later audit checks it
+    }
+    if (dns::serialGreater(now, want)) {
+      return repair(request, now + 1 == 0 ? 1 : now + 1,
+                    "named serves serial " + std::to_string(now) +
+                        ", which zonepipe never deployed (the zone was changed behind its back)");
+    }
+    return repair(request, want,
+                  "named serves serial " + std::to_string(now) + ", older than serial " +
+                      std::to_string(want) + " (it lost changes)");
+  }
+  auto served = options_.updater->transfer(domain);
+  if (!served) return {false, served.error().detail};
+  auto expected = fileRecords(*request.zoneFile);
+  if (!expected) return {false, "cannot read the audited version: " + expected.error().detail};
+  const auto a = canonical(*served).value(), b = canonical(*expected).value();
+  if (a == b) {
+    served_[domain] = now;
+    spdlog::debug("audit: named serves {} serial {} exactly as the store holds it", domain, now);
+    return {true, {}};
+  }
+  std::vector<std::string> diff;
+  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(diff));
+  return repair(request, now + 1 == 0 ? 1 : now + 1,
+                std::to_string(diff.size()) + " record(s) of serial " + std::to_string(now) +
+                    " differ from the store's");
+}
+
+DeployResult Pusher::repair(const DeployRequest& request, uint32_t soaSerial,
+                            const std::string& why) {
+  const std::string& domain = request.domain;
+  spdlog::warn(
+      "drift: named's copy of {} does not match the store: {}; loading the store's "
+      "version as serial {}",
+      domain, why, soaSerial);
+  DeployResult loaded =
+      load(domain, withSoaSerial(*request.zoneFile, soaSerial), request.serial, soaSerial);
+  if (!loaded.ok) return loaded;
+  if (options_.status) {
+    options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
+  }
+  addMember(domain);
+  ++repairs_;
+  return {true, {}};
+}
+
 std::string Pusher::zoneConfig(const std::string& domain) const {
   std::string config = "{ type primary; file \"" + publisher_.zonePath(domain) + "\";";
   if (!options_.updateKey.empty()) {
@@ -147,7 +256,9 @@ std::string Pusher::zoneConfig(const std::string& domain) const {
   return config + " };";
 }
 
-DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile, uint64_t serial) {
+DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile, uint64_t serial,
+                          uint32_t soa) {
+  if (soa == 0) soa = dns::soaSerial(serial);
   const bool dynamic = !options_.updateKey.empty();
   const auto addzone = [&] { return rndc_.run({"addzone", domain, zoneConfig(domain)}); };
   const auto modzone = [&] { return rndc_.run({"modzone", domain, zoneConfig(domain)}); };
@@ -204,10 +315,10 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
   if (options_.status) options_.status->reloaded(domain);
   if (!result.ok()) return failure(command, domain, result);
   if (options_.check) {
-    if (auto notServed = options_.check->confirm(domain, dns::soaSerial(serial))) {
+    if (auto notServed = options_.check->confirm(domain, soa)) {
       std::string detail =
           "named accepted `rndc " + command + " " + domain + "` but does not serve serial " +
-          std::to_string(dns::soaSerial(serial)) + ": " + notServed->detail +
+          std::to_string(soa) + ": " + notServed->detail +
           "; named's log says why (a zone file it cannot load?), or dns.primary_address/dns.port "
           "do not point at the primary named";
       spdlog::warn("{}", detail);
@@ -216,7 +327,7 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
     }
   }
   publisher_.writeSerial(domain, serial);
-  served_[domain] = dns::soaSerial(serial);
+  served_[domain] = soa;
   spdlog::debug("named loads {} serial {} ({})", domain, serial, command);
   return {true, {}};
 }

@@ -14,6 +14,10 @@
 //   (a dynamic zone keeps serving its old version while the new one loads).
 //   With a ServedCheck, it only counts once the primary serves its serial.
 // - A removal is `delzone` plus the catalog change.
+// - An audit compares named's copy with the store's version and repairs
+//   drift (a zone named lost, or changed behind zonepipe's back) by loading
+//   the whole version, with a serial above what named serves so the
+//   secondaries follow.
 //
 // Idempotent: a serial at or below the one named serves is acknowledged
 // without touching anything. With `catalog`, every zone is a member of the
@@ -50,6 +54,10 @@ struct DeployRequest {
   int64_t committedAt = 0;              // unix ms of the newest change included (for the lag log)
   // Or the changes since the served version (neither: remove the zone).
   std::optional<DeltaChange> delta = std::nullopt;
+  // With zoneFile: an audit. The version named should serve (the store's
+  // current one); the pusher compares it with what named serves (SOA serial,
+  // then every record by AXFR) and loads it when they differ.
+  bool audit = false;
 };
 
 struct DeployResult {
@@ -85,14 +93,20 @@ class Pusher {
   DeployResult maintain();
   // Catalog membership changes waiting for maintain().
   bool catalogPending() const { return !catalogAdds_.empty() || !catalogDeletes_.empty(); }
+  // Zones whose drift an audit found and repaired since the start.
+  uint64_t repairs() const { return repairs_; }
 
  private:
   DeployResult deployChecked(const DeployRequest& request);
   DeployResult applyDelta(const DeployRequest& request);
+  DeployResult audit(const DeployRequest& request);
+  DeployResult repair(const DeployRequest& request, uint32_t soaSerial, const std::string& why);
   DeployResult upsert(const DeployRequest& request);
   DeployResult remove(const DeployRequest& request);
   // Writes the file, makes named load it and confirms the serial.
-  DeployResult load(const std::string& domain, const std::string& zoneFile, uint64_t serial);
+  // `soa` is the SOA serial the file holds (0: dns::soaSerial(serial)).
+  DeployResult load(const std::string& domain, const std::string& zoneFile, uint64_t serial,
+                    uint32_t soa = 0);
   DeployResult loadCatalog();
   std::string zoneConfig(const std::string& domain) const;
   DeployResult failure(const std::string& command, const std::string& domain,
@@ -108,6 +122,7 @@ class Pusher {
   std::set<std::string> catalogAdds_, catalogDeletes_;  // queued for maintain()
   bool catalogLoaded_ = false;  // named has the whole catalog (then changes go by UPDATE)
   uint64_t catalogSerial_ = 0;
+  uint64_t repairs_ = 0;
 };
 
 }  // namespace zp::push

@@ -109,7 +109,8 @@ void StatusBook::reloaded(const std::string& domain) {
 void StatusBook::removed(const std::string& domain) { zones_.erase(domain); }
 
 bool StatusBook::inSync(const Zone& z, const Served& s) const {
-  return z.known && s.answered && s.serial == dns::soaSerial(z.wantedSerial);
+  // This version or a later one (after a drift repair named may be ahead: RFC 1982).
+  return z.known && s.answered && serialAtOrAfter(s.serial, dns::soaSerial(z.wantedSerial));
 }
 
 void StatusBook::reschedule(Zone& z, Served& s, int64_t nowMs) {

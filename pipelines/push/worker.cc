@@ -80,6 +80,7 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
       }
       DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
       if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
+      request.audit = deploy.getAudit();
       if (deploy.getBody().isDelta()) {
         auto delta = deploy.getBody().getDelta();
         DeltaChange change;

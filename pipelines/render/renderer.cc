@@ -114,7 +114,9 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
     state.serial = snapshot->zone.serial;
     actions_.renders.push_back({domain, state.serial, std::move(*snapshot)});
   } else if (auto* error = std::get_if<Error>(&answer);
-             error && error->kind == ErrorKind::kNotFound) {
+             error && error->kind == ErrorKind::kNotFound && state.flightAudit) {
+    finish(domain);  // deleted meanwhile: its removal is deployed by its own event
+  } else if (error && error->kind == ErrorKind::kNotFound) {
     state.phase = Phase::kDeploying;
     state.removing = true;
     state.serial = state.flightLast;
@@ -141,7 +143,8 @@ void Renderer::onChecked(const std::string& domain, uint64_t serial, CheckVerdic
       state.phase = Phase::kDeploying;
       state.removing = false;
       state.sentAt = now.mono;
-      actions_.deploys.push_back({domain, serial, std::move(text), state.flightCommittedAt});
+      actions_.deploys.push_back({domain, serial, std::move(text), state.flightCommittedAt,
+                                  std::nullopt, state.flightAudit});
       break;
     case CheckVerdict::kRefused:
       spdlog::error(
@@ -231,12 +234,36 @@ void Renderer::schedule(Now now) {
     auto it = domains_.find(domain);
     if (it == domains_.end()) continue;
     it->second.waiting = false;
-    if (it->second.phase != Phase::kIdle || it->second.pendingFirst == 0) continue;
+    if (it->second.phase != Phase::kIdle) continue;
+    if (it->second.pendingFirst == 0 && !it->second.audit) continue;
     startZone(domain, it->second, now);
   }
 }
 
+void Renderer::audit(const std::string& domain, Now now) {
+  if (domain.empty() || !options_.partition.owns(domain)) return;
+  auto& state = domains_[domain];
+  if (state.phase != Phase::kIdle || state.pendingFirst != 0 || state.audit) return;
+  state.audit = true;
+  if (!state.waiting) {
+    state.waiting = true;
+    waiting_.push_back(domain);
+  }
+  schedule(now);
+}
+
 void Renderer::startZone(const std::string& domain, DomainState& state, Now now) {
+  if (state.pendingFirst == 0 && state.audit) {
+    state.audit = false;
+    state.flightAudit = true;
+    state.flightDelta = false;
+    state.flightFirst = state.flightLast = 0;
+    state.flightCommittedAt = 0;
+    inFlight_.insert(domain);
+    sendSnapshotQuery(domain, state, now);
+    return;
+  }
+  state.flightAudit = false;
   if (!state.full && !state.events.empty()) return startDelta(domain, state, now);
   state.full = false;
   state.events.clear();
@@ -302,7 +329,8 @@ void Renderer::finish(const std::string& domain) {
   state.backoffMs = 0;
   state.flightEvents.clear();
   state.flightDelta = false;
-  if (state.pendingFirst == 0) {
+  state.flightAudit = false;
+  if (state.pendingFirst == 0 && !state.audit) {
     domains_.erase(it);
   } else if (!state.waiting) {
     state.waiting = true;
@@ -312,6 +340,11 @@ void Renderer::finish(const std::string& domain) {
 
 void Renderer::retryLater(const std::string& domain, Now now, bool immediately) {
   auto& state = domains_.at(domain);
+  if (state.flightAudit) {  // an audit is not retried: the next round runs it again
+    if (state.phase == Phase::kSnapshot) queries_.erase(state.requestId);
+    finish(domain);
+    return;
+  }
   inFlight_.erase(domain);
   if (state.phase == Phase::kSnapshot) queries_.erase(state.requestId);
   state.phase = Phase::kIdle;
@@ -354,7 +387,9 @@ Actions Renderer::takeActions() {
 uint64_t Renderer::cursor() const {
   uint64_t lowest = lastSeen_ + 1;
   for (const auto& [domain, state] : domains_) {
-    if (state.phase != Phase::kIdle) lowest = std::min(lowest, state.flightFirst);
+    if (state.phase != Phase::kIdle && state.flightFirst != 0) {
+      lowest = std::min(lowest, state.flightFirst);
+    }
     if (state.pendingFirst != 0) lowest = std::min(lowest, state.pendingFirst);
   }
   return std::max(cursor_, lowest - 1);

@@ -78,6 +78,7 @@ struct DeployOrder {
   int64_t committedAt = 0;              // unix ms at which the newest included event was seen
   // Or the changes since the last acknowledged version (neither: remove the zone).
   std::optional<std::vector<RrChange>> delta = std::nullopt;
+  bool audit = false;  // with zoneFile: compare with named's copy, repair drift
 };
 struct Actions {
   std::vector<LogRequest> logRequests;
@@ -142,6 +143,10 @@ class Renderer {
   // A DeployAck from the pusher; `needFull`: send the whole version instead.
   void onAck(const std::string& domain, uint64_t serial, bool ok, const std::string& detail,
              Now now, bool needFull = false);
+  // Audit `domain` (one of this renderer's partition) when it is idle: render
+  // its current version from a snapshot, check it, and send it as an audit
+  // Deploy; a busy zone is skipped (its deploy is under way anyway).
+  void audit(const std::string& domain, Now now);
   // Timers: query and ack timeouts, retry backoff, idle log poll.
   void tick(Now now);
 
@@ -168,6 +173,8 @@ class Renderer {
     bool full = false;                  // the next deploy must be a whole version
     std::vector<Pending> flightEvents;  // the delta in flight
     bool flightDelta = false;
+    bool audit = false;        // an audit is wanted
+    bool flightAudit = false;  // the flight is an audit (no events: flightFirst is 0)
     // dirty, not yet taken into a render
     uint64_t pendingFirst = 0;  // 0 = nothing pending
     uint64_t pendingLast = 0;

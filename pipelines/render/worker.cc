@@ -153,6 +153,78 @@ zmq::message_t logQuery(const LogRequest& request) {
   return bus::toFrame(message);
 }
 
+zmq::message_t allZonesQuery(uint64_t requestId, const std::string& after, uint32_t limit) {
+  capnp::MallocMessageBuilder message;
+  auto query = message.initRoot<schema::Query>();
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(requestId);
+  auto body = query.getBody().initAllZones();
+  body.setAfter(after);
+  body.setLimit(limit);
+  return bus::toFrame(message);
+}
+
+// Audit rounds: every `intervalMs` (and once soon after start), walk every
+// zone in the store and hand them to the renderer a few at a time, so drift
+// between named and the store is found and repaired without whole-zone work
+// on the change path. Owned by the loop.
+class AuditRounds {
+ public:
+  static constexpr uint64_t kRequestBit = uint64_t{1} << 62;  // apart from the renderer's ids
+  static constexpr uint32_t kPage = 1000;
+  static constexpr size_t kAtOnce = 4;  // audits in flight while nothing else is
+
+  AuditRounds(int64_t intervalMs, int64_t nowMs)
+      : intervalMs_(intervalMs), nextRoundAt_(nowMs + std::min<int64_t>(intervalMs, 2000)) {}
+
+  // A page query to send now, if any.
+  std::optional<zmq::message_t> poll(int64_t nowMs) {
+    if (intervalMs_ <= 0) return std::nullopt;
+    if (listing_ && nowMs - sentAt_ < 5000) return std::nullopt;
+    if (!listing_ && (!queue_.empty() || nowMs < nextRoundAt_)) return std::nullopt;
+    if (!listing_) after_.clear();
+    listing_ = true;
+    sentAt_ = nowMs;
+    requestId_ = kRequestBit | ++counter_;
+    return allZonesQuery(requestId_, after_, kPage);
+  }
+  bool owns(uint64_t requestId) const { return (requestId & kRequestBit) != 0; }
+  void onReply(uint64_t requestId, schema::Reply::Reader reply, int64_t nowMs) {
+    if (!listing_ || requestId != requestId_) return;
+    if (!reply.getBody().isZones()) {
+      listing_ = false;
+      nextRoundAt_ = nowMs + 1000;
+      return;
+    }
+    auto items = reply.getBody().getZones().getItems();
+    for (auto z : items) queue_.emplace_back(z.getDomain());
+    if (items.size() == kPage) {
+      after_ = queue_.back();
+      sentAt_ = 0;  // ask for the next page at once
+    } else {
+      listing_ = false;
+      nextRoundAt_ = nowMs + intervalMs_;
+    }
+  }
+  // Hands zones to the renderer while it has room.
+  void feed(Renderer& renderer, Now now) {
+    while (!queue_.empty() && renderer.inFlight() < kAtOnce) {
+      renderer.audit(queue_.front(), now);
+      queue_.pop_front();
+    }
+  }
+
+ private:
+  int64_t intervalMs_;
+  int64_t nextRoundAt_;
+  bool listing_ = false;
+  int64_t sentAt_ = 0;
+  uint64_t requestId_ = 0;
+  uint64_t counter_ = 0;
+  std::string after_;
+  std::deque<std::string> queue_;
+};
+
 zmq::message_t snapshotQuery(const SnapshotRequest& request) {
   capnp::MallocMessageBuilder message;
   auto query = message.initRoot<schema::Query>();
@@ -206,6 +278,7 @@ zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings
   deploy.setDomain(order.domain);
   deploy.setSerial(order.serial);
   deploy.setCommittedAt(order.committedAt);
+  deploy.setAudit(order.audit);
   if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
   } else if (order.delta) {
@@ -299,7 +372,12 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
                cfg.storeEvents, cfg.storeQuery, cfg.pushEndpoint, saved, cursorFile.path());
   renderer.start(now());
 
+  AuditRounds audits(cfg.rendererAuditIntervalMs, now().mono);
   auto execute = [&] {
+    if (auto page = audits.poll(now().mono)) {
+      if (!bus::send(store, {}, std::move(*page))) spdlog::debug("store query socket is full");
+    }
+    audits.feed(renderer, now());
     Actions actions = renderer.takeActions();
     for (const auto& r : actions.logRequests) {
       if (!bus::send(store, {}, logQuery(r))) spdlog::debug("store query socket is full");
@@ -346,6 +424,10 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
         auto reply = decoded.root<schema::Reply>();
         if (reply.getVersion() != schema::PROTOCOL_VERSION) {
           throw std::runtime_error("protocol version " + std::to_string(reply.getVersion()));
+        }
+        if (audits.owns(reply.getRequestId())) {
+          audits.onReply(reply.getRequestId(), reply, now().mono);
+          continue;
         }
         renderer.onStoreAnswer(reply.getRequestId(), decodeAnswer(reply), now());
       } catch (const std::exception& e) {

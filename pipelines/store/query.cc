@@ -67,6 +67,8 @@ class Store::Reader {
         return zoneChanges(user, body.getZoneChanges(), reply);
       case Query::Body::ZONE_AT:
         return zoneAt(user, body.getZoneAt(), reply);
+      case Query::Body::ALL_ZONES:
+        return allZones(user, body.getAllZones(), reply);
     }
     return Error{ErrorKind::kInternal, "",
                  "unknown query (is a newer stage talking to an older store?)"};
@@ -123,6 +125,26 @@ class Store::Reader {
     }
     auto zones = reply.initZones();
     zones.setTotal(total);
+    auto items = zones.initItems(static_cast<unsigned>(uids_.size()));
+    for (unsigned i = 0; i < items.size(); ++i) {
+      items.setWithCaveats(i, a_.decode<schema::Zone>(mustFind(t_.zones, uids_[i])));
+    }
+    return std::nullopt;
+  }
+
+  // Every zone by domain (internal: the renderer's audits walk them).
+  Status allZones(std::string_view user, Query::Body::AllZones::Reader in, ReplyBody reply) {
+    if (!user.empty()) return notFound("allZones is an internal query");
+    const uint32_t limit = clampLimit(in.getLimit(), kDefaultListLimit, kMaxListLimit);
+    const std::string after(sv(in.getAfter()));
+    uids_.clear();
+    Cursor c(txn_, t_.zoneByDomain);
+    for (bool ok = c.seek(after); ok && uids_.size() < limit; ok = c.next()) {
+      if (!after.empty() && c.key() == after) continue;
+      uids_.push_back(c.value());
+    }
+    auto zones = reply.initZones();
+    zones.setTotal(0);
     auto items = zones.initItems(static_cast<unsigned>(uids_.size()));
     for (unsigned i = 0; i < items.size(); ++i) {
       items.setWithCaveats(i, a_.decode<schema::Zone>(mustFind(t_.zones, uids_[i])));

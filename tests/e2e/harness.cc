@@ -605,8 +605,12 @@ std::vector<std::string> Stack::axfr(const std::string& server, const std::strin
     address = server.substr(0, colon);
     port = server.substr(colon + 1);
   }
-  auto r = runCommand({"dig", "-k", dir_ + "/transfer.key", "@" + address, "-p", port, "+time=5",
-                       "+tries=1", "+noall", "+answer", "+onesoa", zone, "AXFR"},
+  // The primary lets the pusher's (control channel) key transfer, with or
+  // without secondaries; a secondary takes the transfer key.
+  const std::string key =
+      server == primaryServer() ? namedDir_ + "/rndc.key" : dir_ + "/transfer.key";
+  auto r = runCommand({"dig", "-k", key, "@" + address, "-p", port, "+time=5", "+tries=1", "+noall",
+                       "+answer", "+onesoa", zone, "AXFR"},
                       milliseconds(60000));
   std::vector<std::string> out;
   std::istringstream in(r.out);

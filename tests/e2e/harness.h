@@ -113,8 +113,7 @@ class Stack {
   // "ADDRESS:PORT"), e.g. digAt(secondaryServer(), "www.example.com", "A").
   DigResult digAt(const std::string& server, const std::string& name, const std::string& type);
   // "127.0.0.1:PORT" of each named (the secondary's is empty without one).
-  // The zone's records by a TSIG-signed AXFR from `server` (needs the
-  // secondary: only then do the servers allow transfers), one
+  // The zone's records by a TSIG-signed AXFR from `server`, one
   // `owner ttl IN TYPE rdata` line each as dig prints them (tabs become
   // spaces), the closing SOA left out. Empty when the transfer fails.
   std::vector<std::string> axfr(const std::string& server, const std::string& zone);
