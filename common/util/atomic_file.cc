@@ -30,6 +30,11 @@ void syncDirectory(const std::string& dir) {
 }
 
 void writeFileAtomically(const std::string& path, std::string_view contents) {
+  writeFileAtomically(path, contents, Durability::kNow);
+}
+
+void writeFileAtomically(const std::string& path, std::string_view contents,
+                         Durability durability) {
   const std::string tmp = path + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", tmp);
@@ -49,7 +54,7 @@ void writeFileAtomically(const std::string& path, std::string_view contents) {
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) abandon("cannot fsync");
+  if (durability == Durability::kNow && ::fsync(fd) != 0) abandon("cannot fsync");
   if (::close(fd) != 0) {
     ::unlink(tmp.c_str());
     fail("cannot close", tmp);
@@ -60,7 +65,19 @@ void writeFileAtomically(const std::string& path, std::string_view contents) {
     errno = saved;
     fail("cannot rename into place", path);
   }
-  syncDirectory(std::filesystem::path(path).parent_path().string());
+  if (durability == Durability::kNow) {
+    syncDirectory(std::filesystem::path(path).parent_path().string());
+  }
+}
+
+void syncFileSystem(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) fail("cannot open", dir);
+  const int rc = ::syncfs(fd);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  if (rc != 0) fail("cannot sync the file system of", dir);
 }
 
 }  // namespace zp

@@ -14,6 +14,14 @@ namespace zp {
 // environment); the temporary file is removed then.
 void writeFileAtomically(const std::string& path, std::string_view contents);
 
+// kLater: still atomic for readers (tmp + rename), but without the fsyncs;
+// the caller makes a batch of such files durable with one syncFileSystem().
+enum class Durability { kNow, kLater };
+void writeFileAtomically(const std::string& path, std::string_view contents, Durability durability);
+
+// syncfs(2) of the file system holding `dir`. Throws std::system_error.
+void syncFileSystem(const std::string& dir);
+
 // fsyncs a directory (after a rename or unlink in it). Throws std::system_error.
 void syncDirectory(const std::string& dir);
 

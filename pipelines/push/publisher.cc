@@ -103,11 +103,20 @@ void Publisher::removeJournal(const std::string& domain) {
 }
 
 void Publisher::writeZone(const std::string& domain, std::string_view zoneFile) {
-  writeFileAtomically(zonePath(domain), zoneFile);
+  writeFileAtomically(zonePath(domain), zoneFile, Durability::kLater);
+  dirty_ = true;
+}
+
+void Publisher::sync() {
+  if (!dirty_) return;
+  syncFileSystem(zoneDir_);
+  dirty_ = false;
 }
 
 void Publisher::writeSerial(const std::string& domain, uint64_t serial) {
-  writeFileAtomically(stemPath(domain) + ".serial", std::to_string(serial) + " " + domain + "\n");
+  writeFileAtomically(stemPath(domain) + ".serial", std::to_string(serial) + " " + domain + "\n",
+                      Durability::kLater);
+  dirty_ = true;
 }
 
 void Publisher::remove(const std::string& domain) {
@@ -119,7 +128,7 @@ void Publisher::remove(const std::string& domain) {
       throw std::system_error(errno, std::generic_category(), "cannot delete " + path);
     }
   }
-  syncDirectory(zoneDir_);
+  dirty_ = true;
 }
 
 }  // namespace zp::push

@@ -7,8 +7,11 @@
 // `<stem>.serial` (`<serial> <domain>`: the version deployed by a whole load,
 // so a replayed or late Deploy never puts an older version over a newer one,
 // and a restarted pusher knows its zones). Files are published atomically
-// (tmp + fsync + rename + fsync of the directory). Not thread-safe; one
-// pusher owns a zone directory. I/O failures throw std::system_error.
+// (tmp + rename); they become durable in batches: sync() flushes every file
+// written since the last call with one syncfs(2) (a crash before it can lose
+// the newest files, never leave half of one; the pusher's audits repair
+// what named and these files disagree on). Not thread-safe; one pusher owns
+// a zone directory. I/O failures throw std::system_error.
 
 #include <cstdint>
 #include <map>
@@ -41,10 +44,13 @@ class Publisher {
   // Deletes named's journal of the zone (before a whole version replaces it).
   void removeJournal(const std::string& domain);
   void writeSerial(const std::string& domain, uint64_t serial);
+  // Makes every file written or removed since the last call durable.
+  void sync();
   // Deletes the zone's files, its journal included (missing ones are fine).
   void remove(const std::string& domain);
 
  private:
+  bool dirty_ = false;
   std::string stemPath(const std::string& domain) const;  // absolute, without the suffix
   std::string zoneDir_;
 };

@@ -93,6 +93,8 @@ class Pusher {
   DeployResult maintain();
   // Catalog membership changes waiting for maintain().
   bool catalogPending() const { return !catalogAdds_.empty() || !catalogDeletes_.empty(); }
+  // Makes the zone directory's files of the batch durable (one syncfs).
+  void flush() { publisher_.sync(); }
   // Zones whose drift an audit found and repaired since the start.
   uint64_t repairs() const { return repairs_; }
 

@@ -177,6 +177,13 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
     for (int n = 0; statusSocket && n < 256 && bus::receive(*statusSocket, in); ++n) {
       if (!in.envelope.empty()) handleStatus(*statusSocket, in, loop);
     }
+    if (deploys > 0) {
+      try {
+        pusher.flush();
+      } catch (const std::system_error& e) {
+        spdlog::error("cannot sync the zone directory: {}; check the disk", e.what());
+      }
+    }
     const int64_t now = monoMs();
     // Catalog changes of this batch go out together (one UPDATE), at once;
     // a failed one is retried every second.

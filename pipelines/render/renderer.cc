@@ -55,6 +55,11 @@ void Renderer::applyEvent(const EventNote& event, Now now) {
     // The snapshot the next deploy is rendered from will include this event.
   } else if (event.records) {
     state.events.push_back({event.seq, event.changes});
+  } else if (event.deleted) {
+    state.events.clear();  // nothing before a removal matters
+    state.events.push_back({event.seq, {}, Pending::Kind::kDeleted});
+  } else if (event.created) {
+    state.events.push_back({event.seq, {}, Pending::Kind::kCreated});
   } else {
     state.full = true;
     state.events.clear();
@@ -279,10 +284,16 @@ void Renderer::startZone(const std::string& domain, DomainState& state, Now now)
 
 void Renderer::startDelta(const std::string& domain, DomainState& state, Now now) {
   state.flightEvents.clear();
+  const Pending::Kind kind = state.events.front().kind;
   size_t bytes = 0;
   std::vector<RrChange> ops;
   while (!state.events.empty()) {
     Pending& next = state.events.front();
+    // A creation or removal goes alone; record events go together.
+    if (!state.flightEvents.empty() &&
+        (kind != Pending::Kind::kRecords || next.kind != Pending::Kind::kRecords)) {
+      break;
+    }
     size_t size = 0;
     for (const auto& c : next.changes) size += c.rr.size() + 16;
     if (!state.flightEvents.empty() && (state.flightEvents.size() >= options_.deltaMaxEvents ||
@@ -306,11 +317,22 @@ void Renderer::startDelta(const std::string& domain, DomainState& state, Now now
   }
   inFlight_.insert(domain);
   state.phase = Phase::kDeploying;
-  state.removing = false;
+  state.removing = kind == Pending::Kind::kDeleted;
   state.serial = state.flightLast;
   state.sentAt = now.mono;
-  actions_.deploys.push_back(
-      {domain, state.serial, std::nullopt, state.flightCommittedAt, std::move(ops)});
+  switch (kind) {
+    case Pending::Kind::kRecords:
+      actions_.deploys.push_back(
+          {domain, state.serial, std::nullopt, state.flightCommittedAt, std::move(ops)});
+      break;
+    case Pending::Kind::kCreated:
+      actions_.deploys.push_back(
+          {domain, state.serial, std::nullopt, state.flightCommittedAt, std::nullopt, false, true});
+      break;
+    case Pending::Kind::kDeleted:
+      actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt});
+      break;
+  }
 }
 
 void Renderer::sendSnapshotQuery(const std::string& domain, DomainState& state, Now now) {

@@ -41,10 +41,14 @@ struct EventNote {
   EventNote(uint64_t s, std::string d) : seq(s), domain(std::move(d)) {}
   uint64_t seq = 0;
   std::string domain;  // empty for events that touch no zone (tokens)
-  // Record events carry their changes; any other event of a zone (created,
-  // deleted, or a record that could not be turned into a line) makes the
-  // next deploy of the zone a whole version rendered from a snapshot.
+  // Record events carry their changes; a created zone becomes its skeleton
+  // (SOA and NS from the config, no store query, no named-checkzone: it holds
+  // no user data but the validated domain); a deleted zone a removal. Any
+  // other event of a zone (a record that could not be turned into a line)
+  // makes the next deploy a whole version rendered from a snapshot.
   bool records = false;
+  bool created = false;
+  bool deleted = false;
   std::vector<RrChange> changes;
 };
 
@@ -78,7 +82,8 @@ struct DeployOrder {
   int64_t committedAt = 0;              // unix ms at which the newest included event was seen
   // Or the changes since the last acknowledged version (neither: remove the zone).
   std::optional<std::vector<RrChange>> delta = std::nullopt;
-  bool audit = false;  // with zoneFile: compare with named's copy, repair drift
+  bool audit = false;     // with zoneFile: compare with named's copy, repair drift
+  bool skeleton = false;  // no zoneFile: the driver renders the new zone's SOA and NS
 };
 struct Actions {
   std::vector<LogRequest> logRequests;
@@ -165,8 +170,10 @@ class Renderer {
  private:
   enum class Phase { kIdle, kSnapshot, kChecking, kDeploying };
   struct Pending {
+    enum class Kind { kRecords, kCreated, kDeleted };
     uint64_t seq = 0;
     std::vector<RrChange> changes;
+    Kind kind = Kind::kRecords;
   };
   struct DomainState {
     std::deque<Pending> events;         // record events not yet in flight, in seq order

@@ -257,8 +257,14 @@ EventNote noteFrom(schema::Event::Reader event) {
             {true, dns::recordLine(schema::fromSchema(change.getRecordUpdated().getAfter()),
                                    note.domain)});
         break;
+      case schema::Event::Change::ZONE_CREATED:
+        note.created = true;
+        return note;
+      case schema::Event::Change::ZONE_DELETED:
+        note.deleted = true;
+        return note;
       default:
-        return note;  // zone created or deleted: a whole version
+        return note;
     }
     note.records = true;
   } catch (const std::invalid_argument& e) {
@@ -279,7 +285,12 @@ zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings
   deploy.setSerial(order.serial);
   deploy.setCommittedAt(order.committedAt);
   deploy.setAudit(order.audit);
-  if (order.zoneFile) {
+  if (order.skeleton) {
+    dns::ZoneSnapshot skeleton;
+    skeleton.zone.domain = order.domain;
+    skeleton.zone.serial = order.serial;
+    deploy.getBody().setZoneFile(dns::renderZoneFile(skeleton, settings));
+  } else if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
   } else if (order.delta) {
     auto delta = deploy.getBody().initDelta();
@@ -387,7 +398,15 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
     }
     for (auto& job : actions.renders) pool.submit(std::move(job));
     for (const auto& d : actions.deploys) {
-      if (!bus::send(pusher, {}, deployFrame(d, zoneSettings))) {
+      zmq::message_t frame;
+      try {
+        frame = deployFrame(d, zoneSettings);
+      } catch (const std::exception& e) {
+        spdlog::error("cannot build the deploy of {} serial {}: {}; it will be retried", d.domain,
+                      d.serial, e.what());
+        continue;
+      }
+      if (!bus::send(pusher, {}, std::move(frame))) {
         spdlog::warn("the pusher at {} is not accepting deploys; {} serial {} will be retried",
                      cfg.pushEndpoint, d.domain, d.serial);
       }

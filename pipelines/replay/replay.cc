@@ -99,6 +99,7 @@ Result<size_t> renderZones(const store::Store& store, const std::vector<std::str
     publisher.writeZone(domain, *text);
     ++written;
   }
+  publisher.sync();
   return written;
 }
 
@@ -137,6 +138,7 @@ Result<size_t> deployZones(const store::Store& store, const std::vector<std::str
     }
     ++deployed;
   }
+  publisher.sync();
   return deployed;
 }
 
