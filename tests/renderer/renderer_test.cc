@@ -304,3 +304,117 @@ TEST_F(RendererTest, ALogEndingBeforeWhatWasSeenWhenAskedIsAStoreReset) {
 
 }  // namespace
 }  // namespace zp::render
+
+namespace zp::render {
+namespace {
+
+EventNote created(uint64_t seq, const std::string& domain) {
+  EventNote e(seq, domain);
+  e.created = true;
+  return e;
+}
+EventNote deleted(uint64_t seq, const std::string& domain) {
+  EventNote e(seq, domain);
+  e.deleted = true;
+  return e;
+}
+EventNote added(uint64_t seq, const std::string& domain, const std::string& rr) {
+  EventNote e(seq, domain);
+  e.records = true;
+  e.changes = {{true, rr}};
+  return e;
+}
+
+class RendererDeltaTest : public RendererTest {};
+
+// Issue 8: a new zone is its skeleton, record changes are deltas (no store
+// query, no render), consecutive record events go together, a removal is
+// direct; the cursor follows the acks.
+TEST_F(RendererDeltaTest, CreatedZonesAreSkeletonsAndRecordEventsAreDeltas) {
+  auto a = catchUp({created(1, "a.test"), added(2, "a.test", "x.a.test. 60 IN A 192.0.2.1"),
+                    added(3, "a.test", "y.a.test. 60 IN A 192.0.2.2")});
+  EXPECT_TRUE(a.snapshotRequests.empty());
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_TRUE(a.deploys[0].skeleton);
+  EXPECT_EQ(a.deploys[0].serial, 1u);
+  EXPECT_EQ(r_.cursor(), 0u);
+  r_.onAck("a.test", 1, true, "", at(1));
+  a = r_.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  ASSERT_TRUE(a.deploys[0].delta.has_value());
+  EXPECT_EQ(*a.deploys[0].delta, (std::vector<RrChange>{{true, "x.a.test. 60 IN A 192.0.2.1"},
+                                                        {true, "y.a.test. 60 IN A 192.0.2.2"}}));
+  EXPECT_EQ(a.deploys[0].serial, 3u);
+  EXPECT_EQ(r_.cursor(), 1u);
+  r_.onAck("a.test", 3, true, "", at(2));
+  EXPECT_EQ(r_.cursor(), 3u);
+  EXPECT_TRUE(r_.idle());
+
+  r_.onEvent(deleted(4, "a.test"), at(3));
+  a = r_.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_FALSE(a.deploys[0].zoneFile || a.deploys[0].delta || a.deploys[0].skeleton);
+  EXPECT_EQ(a.deploys[0].serial, 4u);
+}
+
+// A delta the pusher cannot apply (named does not serve the zone
+// dynamically): the whole version, rendered from a snapshot, at once.
+TEST_F(RendererDeltaTest, NeedFullSendsTheWholeVersion) {
+  auto a = catchUp({added(1, "b.test", "x.b.test. 60 IN A 192.0.2.1")});
+  ASSERT_EQ(a.deploys.size(), 1u);
+  r_.onAck("b.test", 1, false, "not loaded", at(1), /*needFull=*/true);
+  a = r_.takeActions();
+  ASSERT_EQ(a.snapshotRequests.size(), 1u);
+  deploy(a, "b.test", 1, 2);
+  EXPECT_EQ(r_.cursor(), 1u);
+}
+
+// Deltas are bounded: a long backlog goes as consecutive deltas, each with
+// the serial of its last event; a failed one is sent again as it was.
+TEST(RendererDeltaLimits, ALongBacklogGoesInBoundedDeltas) {
+  RendererOptions options;
+  options.deltaMaxEvents = 2;
+  Renderer r(0, options);
+  r.start(at(0));
+  const auto log = r.takeActions().logRequests.at(0);
+  std::vector<EventNote> items;
+  for (uint64_t s = 1; s <= 5; ++s) {
+    items.push_back(added(s, "c.test", "h" + std::to_string(s) + ".c.test. 60 IN A 192.0.2.1"));
+  }
+  r.onStoreAnswer(log.requestId, page(items, 5), at(0));
+  auto a = r.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_EQ(a.deploys[0].serial, 2u);
+  EXPECT_EQ(a.deploys[0].delta->size(), 2u);
+  r.onAck("c.test", 2, false, "named down", at(1));
+  r.tick(at(1000));
+  a = r.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_EQ(a.deploys[0].serial, 2u);
+  r.onAck("c.test", 2, true, "", at(1001));
+  a = r.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_EQ(a.deploys[0].serial, 4u);
+  EXPECT_EQ(r.cursor(), 2u);
+}
+
+// Audits render an idle zone from a snapshot and send it flagged; they never
+// hold the cursor back, and a busy zone is not audited.
+TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
+  catchUp({});
+  r_.audit("d.test", at(1));
+  auto a = r_.takeActions();
+  ASSERT_EQ(a.snapshotRequests.size(), 1u);
+  EXPECT_EQ(r_.cursor(), 0u);
+  r_.onStoreAnswer(a.snapshotRequests[0].requestId, snapshot("d.test", 7), at(2));
+  ASSERT_EQ(r_.takeActions().renders.size(), 1u);
+  r_.onChecked("d.test", 7, CheckVerdict::kAccepted, "zone text", at(3));
+  a = r_.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_TRUE(a.deploys[0].audit);
+  r_.onAck("d.test", 7, true, "", at(4));
+  EXPECT_TRUE(r_.idle());
+}
+
+}  // namespace
+}  // namespace zp::render

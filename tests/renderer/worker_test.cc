@@ -30,30 +30,36 @@ class FakePipeline {
         query_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://store-query")),
         push_(bus::bindSocket(ctx, zmq::socket_type::router, "inproc://push")) {}
 
-  // Commits an event touching `domain` (the zone then exists with one A
-  // record, or not at all when `deleted`), publishing it unless `lose`.
+  // Commits an event touching `domain`, publishing it unless `lose`: the
+  // zone's creation (an empty zone) when it does not exist, its deletion when
+  // `deleted`, else one more A record `www<seq>`.
   void commit(const std::string& domain, bool deleted = false, bool lose = false) {
     const uint64_t seq = log_.size() + 1;
-    log_.push_back(domain);
+    Logged logged{domain, Logged::kRecord, {}};
     if (deleted) {
       zones_.erase(domain);
-    } else {
+      logged.kind = Logged::kDeleted;
+    } else if (!zones_.count(domain)) {
       dns::ZoneSnapshot& z = zones_[domain];
       z.zone.domain = domain;
       z.zone.uuid = "uuid-" + domain;
       z.zone.serial = seq;
+      logged.kind = Logged::kCreated;
+    } else {
+      dns::ZoneSnapshot& z = zones_[domain];
+      z.zone.serial = seq;
       dns::Record r;
       r.uuid = "r" + std::to_string(seq);
+      r.zoneUuid = z.zone.uuid;
       r.data = {dns::RecordType::kA, "www" + std::to_string(seq), "192.0.2.1", 300, {}};
       z.records.push_back(r);
       z.zone.recordCount = static_cast<uint32_t>(z.records.size());
+      logged.record = r;
     }
+    log_.push_back(logged);
     if (lose) return;
     capnp::MallocMessageBuilder message;
-    auto event = message.initRoot<schema::Event>();
-    event.setSeq(seq);
-    event.setDomain(domain);
-    event.setTime(1);
+    fill(message.initRoot<schema::Event>(), seq);
     events_.send(bus::toFrame(message), zmq::send_flags::none);
   }
 
@@ -93,10 +99,7 @@ class FakePipeline {
       auto events = reply.getBody().initEvents();
       events.setLastSeq(log_.size());
       auto items = events.initItems(static_cast<unsigned>(count));
-      for (uint64_t i = 0; i < count; ++i) {
-        items[static_cast<unsigned>(i)].setSeq(after + i + 1);
-        items[static_cast<unsigned>(i)].setDomain(log_[after + i]);
-      }
+      for (uint64_t i = 0; i < count; ++i) fill(items[static_cast<unsigned>(i)], after + i + 1);
     } else if (body.isZoneSnapshot()) {
       auto it = zones_.find(body.getZoneSnapshot());
       if (it == zones_.end()) {
@@ -121,6 +124,11 @@ class FakePipeline {
     if (deploy.getBody().isRemove()) {
       deployedSerial.erase(deploy.getDomain());
       deployedText.erase(deploy.getDomain());
+    } else if (deploy.getBody().isDelta()) {  // the fake named applies the added lines
+      deployedSerial[deploy.getDomain()] = deploy.getSerial();
+      for (auto op : deploy.getBody().getDelta().getOps()) {
+        if (op.getAdd()) deployedText[deploy.getDomain()] += std::string(op.getRr()) + "\n";
+      }
     } else {
       deployedSerial[deploy.getDomain()] = deploy.getSerial();
       deployedText[deploy.getDomain()] = deploy.getBody().getZoneFile();
@@ -137,7 +145,33 @@ class FakePipeline {
   zmq::socket_t events_;
   zmq::socket_t query_;
   zmq::socket_t push_;
-  std::vector<std::string> log_;  // domain of seq i+1
+  struct Logged {
+    std::string domain;
+    enum Kind { kCreated, kRecord, kDeleted } kind;
+    dns::Record record;
+  };
+  void fill(schema::Event::Builder event, uint64_t seq) const {
+    const Logged& l = log_.at(seq - 1);
+    event.setSeq(seq);
+    event.setDomain(l.domain);
+    event.setTime(1);
+    switch (l.kind) {
+      case Logged::kCreated: {
+        auto z = event.getChange().initZoneCreated();
+        z.setDomain(l.domain);
+        z.setUuid("uuid-" + l.domain);
+        z.setSerial(seq);
+        break;
+      }
+      case Logged::kRecord:
+        schema::toSchema(l.record, event.getChange().initRecordCreated());
+        break;
+      case Logged::kDeleted:
+        event.getChange().initZoneDeleted().setDomain(l.domain);
+        break;
+    }
+  }
+  std::vector<Logged> log_;  // event of seq i+1
   std::map<std::string, dns::ZoneSnapshot> zones_;
 };
 
