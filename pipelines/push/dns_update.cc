@@ -271,30 +271,40 @@ Result<std::vector<WireRr>> DnsUpdater::transfer(const std::string& zone) {
 
 UpdateOutcome DnsUpdater::apply(const std::string& zone, const std::vector<UpdateOp>& ops,
                                 const std::string& soa) {
-  using Kind = UpdateOutcome::Kind;
-  const std::string zname = wireName(zone);
-  if (zname.empty()) return {Kind::kFailed, "`" + zone + "` is not a domain name"};
   std::vector<std::string_view> lines;
   lines.reserve(ops.size() + 1);
   for (const auto& op : ops) lines.emplace_back(op.rr);
   if (!soa.empty()) lines.emplace_back(soa);
   auto parsed = parseRrLines(lines);
-  if (!parsed) return {Kind::kFailed, "cannot encode the change: " + parsed.error().detail};
+  if (!parsed) {
+    return {UpdateOutcome::Kind::kFailed, "cannot encode the change: " + parsed.error().detail};
+  }
+  std::vector<WireOp> wireOps;
+  wireOps.reserve(parsed->size());
+  for (size_t i = 0; i < parsed->size(); ++i) {
+    wireOps.push_back({i >= ops.size() || ops[i].add, std::move((*parsed)[i])});
+  }
+  return applyRecords(zone, wireOps);
+}
 
+UpdateOutcome DnsUpdater::applyRecords(const std::string& zone, const std::vector<WireOp>& ops) {
+  using Kind = UpdateOutcome::Kind;
+  const std::string zname = wireName(zone);
+  if (zname.empty()) return {Kind::kFailed, "`" + zone + "` is not a domain name"};
   const uint16_t id = nextId_++;
   std::string msg;
   put16(msg, id);
   put16(msg, static_cast<uint16_t>(kOpcodeUpdate << 11));
-  put16(msg, 1);                                      // ZOCOUNT
-  put16(msg, 0);                                      // PRCOUNT
-  put16(msg, static_cast<uint16_t>(parsed->size()));  // UPCOUNT
-  put16(msg, 0);                                      // ADCOUNT (TSIG added when signing)
+  put16(msg, 1);                                  // ZOCOUNT
+  put16(msg, 0);                                  // PRCOUNT
+  put16(msg, static_cast<uint16_t>(ops.size()));  // UPCOUNT
+  put16(msg, 0);                                  // ADCOUNT (TSIG added when signing)
   msg += zname;
   put16(msg, kTypeSoa);
   put16(msg, kClassIn);
-  for (size_t i = 0; i < parsed->size(); ++i) {
-    const WireRr& rr = (*parsed)[i];
-    const bool del = i < ops.size() && !ops[i].add;
+  for (const auto& op : ops) {
+    const WireRr& rr = op.rr;
+    const bool del = !op.add;
     msg += rr.owner;
     put16(msg, rr.type);
     put16(msg, del ? kClassNone : kClassIn);

@@ -28,6 +28,12 @@ struct UpdateOp {
   std::string rr;   // one zone-file line with an absolute owner (common/dns/zone_text.h)
 };
 
+// The same in wire form (the audit's repairs are computed from a transfer).
+struct WireOp {
+  bool add = true;
+  WireRr rr;
+};
+
 struct UpdateOutcome {
   enum class Kind {
     kApplied,     // NOERROR: named serves the new version
@@ -48,6 +54,12 @@ class ZoneUpdater {
   // catalog zone: named then increments the serial itself).
   virtual UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
                               const std::string& soa) = 0;
+  // The same with records in wire form (`ops` in order, an SOA among them
+  // replaces named's when its serial is greater).
+  virtual UpdateOutcome applyRecords(const std::string& zone, const std::vector<WireOp>& ops) {
+    (void)ops;
+    return {UpdateOutcome::Kind::kFailed, "cannot update " + zone};
+  }
   // Every record named serves for `zone`, by a TSIG-signed AXFR (RFC 5936),
   // the SOA first and once; owners in lower case. An Error when the transfer
   // fails or is refused.
@@ -67,6 +79,7 @@ class DnsUpdater : public ZoneUpdater {
 
   UpdateOutcome apply(const std::string& zone, const std::vector<UpdateOp>& ops,
                       const std::string& soa) override;
+  UpdateOutcome applyRecords(const std::string& zone, const std::vector<WireOp>& ops) override;
   Result<std::vector<WireRr>> transfer(const std::string& zone) override;
 
   // The largest UPDATE message (bytes, before the TSIG record) named takes

@@ -146,17 +146,28 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
 
 namespace {
 
-// The records of a zone file, owners in lower case, in a canonical order.
-Result<std::vector<std::string>> canonical(const std::vector<WireRr>& rrs) {
-  std::vector<std::string> out;
-  out.reserve(rrs.size());
+constexpr uint16_t kTypeSoa = 6;
+constexpr size_t kRepairBytesPerUpdate = 40000;
+
+// A record's identity for comparing two copies of a zone: owner (lower
+// case), type, TTL and rdata.
+std::string keyOf(const WireRr& rr) {
+  std::string key = rr.owner;
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  key += '\0' + std::to_string(rr.type) + '\0' + std::to_string(rr.ttl) + '\0' + rr.rdata;
+  return key;
+}
+
+// key -> record, the SOA left out (it is compared by serial, set by the repair).
+std::map<std::string, WireRr> byKey(const std::vector<WireRr>& rrs, std::optional<WireRr>* soa) {
+  std::map<std::string, WireRr> out;
   for (const auto& rr : rrs) {
-    std::string key = rr.owner;
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    key += '\0' + std::to_string(rr.type) + '\0' + std::to_string(rr.ttl) + '\0' + rr.rdata;
-    out.push_back(std::move(key));
+    if (rr.type == kTypeSoa) {
+      if (soa) *soa = rr;
+      continue;
+    }
+    out.emplace(keyOf(rr), rr);
   }
-  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -173,22 +184,21 @@ Result<std::vector<WireRr>> fileRecords(const std::string& zoneFile) {
   return parseRrLines(lines);
 }
 
-// The zone file with its SOA serial replaced (the SOA is the first record).
-std::string withSoaSerial(const std::string& zoneFile, uint32_t serial) {
-  const size_t soa = zoneFile.find(" IN SOA ");
-  if (soa == std::string::npos) return zoneFile;
-  const size_t lineEnd = zoneFile.find('\n', soa);
-  std::string line = zoneFile.substr(soa, lineEnd - soa);
-  // ` IN SOA mname rname SERIAL refresh retry expire minimum`
-  size_t at = 0;
-  for (int field = 0; field < 5; ++field) at = line.find(' ', at + 1);
-  const size_t next = line.find(' ', at + 1);
-  line.replace(at + 1, next - at - 1, std::to_string(serial));
-  return zoneFile.substr(0, soa) + line + zoneFile.substr(lineEnd);
+// SOA rdata: MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM; the serial is
+// the 20 bytes before the end (RFC 1035 section 3.3.13).
+void setSoaSerial(WireRr& soa, uint32_t serial) {
+  const size_t at = soa.rdata.size() - 20;
+  for (size_t i = 0; i < 4; ++i) {
+    soa.rdata[at + i] = static_cast<char>((serial >> (24 - 8 * i)) & 0xff);
+  }
 }
 
 }  // namespace
 
+// An audit: the version named should serve (the store's, rendered) against
+// what named serves. Differences are repaired by UPDATE (deletes, adds, and
+// an SOA above named's serial so the secondaries follow by IXFR): no reload,
+// no file, the zone keeps serving throughout.
 DeployResult Pusher::audit(const DeployRequest& request) {
   const std::string& domain = request.domain;
   const uint32_t want = dns::soaSerial(request.serial);
@@ -197,54 +207,77 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   }
   auto current = options_.check->current(domain);
   if (!current) return {false, current.error().detail};
-  if (!current.value()) return repair(request, want, "named does not serve the zone");
-  const uint32_t now = *current.value();
-  if (now != want) {
-    const auto ours = served_.find(domain);
-    if (dns::serialGreater(now, want) && ours != served_.end() && ours->second == now) {
-      return {true, {}};  // a newer version of ours arrived meanwhile; a later audit checks it
-    }
-    if (dns::serialGreater(now, want)) {
-      return repair(request, now + 1 == 0 ? 1 : now + 1,
-                    "named serves serial " + std::to_string(now) +
-                        ", which zonepipe never deployed (the zone was changed behind its back)");
-    }
-    return repair(request, want,
-                  "named serves serial " + std::to_string(now) + ", older than serial " +
-                      std::to_string(want) + " (it lost changes)");
+  if (!current.value()) {
+    spdlog::warn("drift: named does not serve {}; loading the store's version", domain);
+    ++repairs_;
+    DeployResult loaded = load(domain, *request.zoneFile, request.serial);
+    if (loaded.ok) addMember(domain);
+    return loaded;
   }
-  auto served = options_.updater->transfer(domain);
-  if (!served) return {false, served.error().detail};
+  const uint32_t now = *current.value();
+  const auto ours = served_.find(domain);
+  const bool oursNow = ours != served_.end() && ours->second == now;
+  if (now != want && dns::serialGreater(now, want) && oursNow) {
+    return {true, {}};  // a newer version of ours arrived meanwhile; a later audit checks it
+  }
+  auto transferred = options_.updater->transfer(domain);
+  if (!transferred) return {false, transferred.error().detail};
   auto expected = fileRecords(*request.zoneFile);
   if (!expected) return {false, "cannot read the audited version: " + expected.error().detail};
-  const auto a = canonical(*served).value(), b = canonical(*expected).value();
-  if (a == b) {
+  std::optional<WireRr> soa;
+  const auto have = byKey(*transferred, nullptr), should = byKey(*expected, &soa);
+  if (!soa || soa->rdata.size() < 22) return {false, "the audited version has no SOA"};
+  std::vector<WireOp> ops;
+  size_t deletes = 0;
+  for (const auto& [key, rr] : have) {
+    if (!should.count(key)) {
+      ops.push_back({false, rr});
+      ++deletes;
+    }
+  }
+  for (const auto& [key, rr] : should) {
+    if (!have.count(key)) ops.push_back({true, rr});
+  }
+  if (ops.empty() && (now == want || oursNow)) {
     served_[domain] = now;
-    spdlog::debug("audit: named serves {} serial {} exactly as the store holds it", domain, now);
+    spdlog::debug("audit: named serves {} serial {} as the store holds it", domain, now);
     return {true, {}};
   }
-  std::vector<std::string> diff;
-  std::set_symmetric_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(diff));
-  return repair(request, now + 1 == 0 ? 1 : now + 1,
-                std::to_string(diff.size()) + " record(s) of serial " + std::to_string(now) +
-                    " differ from the store's");
-}
-
-DeployResult Pusher::repair(const DeployRequest& request, uint32_t soaSerial,
-                            const std::string& why) {
-  const std::string& domain = request.domain;
+  // Chunks of bounded size; named bumps the serial itself for each but the
+  // last, which carries our SOA: above named's serial, so secondaries follow.
+  std::vector<std::vector<WireOp>> chunks(1);
+  size_t bytes = 0;
+  for (auto& op : ops) {
+    const size_t size = op.rr.owner.size() + op.rr.rdata.size() + 12;
+    if (!chunks.back().empty() && bytes + size > kRepairBytesPerUpdate) {
+      chunks.emplace_back();
+      bytes = 0;
+    }
+    bytes += size;
+    chunks.back().push_back(std::move(op));
+  }
+  uint32_t serial = now + static_cast<uint32_t>(chunks.size());
+  if (serial == 0) serial = 1;
+  if (dns::serialGreater(want, serial)) serial = want;
+  setSoaSerial(*soa, serial);
+  chunks.back().push_back({true, *soa});
   spdlog::warn(
-      "drift: named's copy of {} does not match the store: {}; loading the store's "
-      "version as serial {}",
-      domain, why, soaSerial);
-  DeployResult loaded =
-      load(domain, withSoaSerial(*request.zoneFile, soaSerial), request.serial, soaSerial);
-  if (!loaded.ok) return loaded;
+      "drift: named's copy of {} (serial {}) differs from the store's (serial {}): {} record(s) "
+      "to delete, {} to add{}; repairing it by UPDATE as serial {}",
+      domain, now, want, deletes, ops.size() - deletes,
+      now != want && !oursNow ? ", and its serial is not one zonepipe deployed" : "", serial);
+  for (const auto& chunk : chunks) {
+    const UpdateOutcome outcome = options_.updater->applyRecords(domain, chunk);
+    if (outcome.kind != UpdateOutcome::Kind::kApplied) {
+      served_.erase(domain);
+      return {false, "repairing drift of " + domain + " failed: " + outcome.detail};
+    }
+  }
+  served_[domain] = serial;
+  ++repairs_;
   if (options_.status) {
     options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
   }
-  addMember(domain);
-  ++repairs_;
   return {true, {}};
 }
 

@@ -14,10 +14,11 @@
 //   (a dynamic zone keeps serving its old version while the new one loads).
 //   With a ServedCheck, it only counts once the primary serves its serial.
 // - A removal is `delzone` plus the catalog change.
-// - An audit compares named's copy with the store's version and repairs
-//   drift (a zone named lost, or changed behind zonepipe's back) by loading
-//   the whole version, with a serial above what named serves so the
-//   secondaries follow.
+// - An audit compares named's copy with the store's version (SOA serial,
+//   then every record by AXFR) and repairs drift (changes named lost, or
+//   changes made behind zonepipe's back) by an UPDATE of the differences with
+//   a serial above named's, so the secondaries follow by IXFR; a zone named
+//   lost altogether is loaded whole.
 //
 // Idempotent: a serial at or below the one named serves is acknowledged
 // without touching anything. With `catalog`, every zone is a member of the
@@ -102,7 +103,7 @@ class Pusher {
   DeployResult deployChecked(const DeployRequest& request);
   DeployResult applyDelta(const DeployRequest& request);
   DeployResult audit(const DeployRequest& request);
-  DeployResult repair(const DeployRequest& request, uint32_t soaSerial, const std::string& why);
+
   DeployResult upsert(const DeployRequest& request);
   DeployResult remove(const DeployRequest& request);
   // Writes the file, makes named load it and confirms the serial.

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -296,6 +297,88 @@ TEST_F(DeployScaleTest, BurstsOfZoneCreatesAndDeletesConvergeOnBothNameservers) 
         << "the " << name << " still serves deleted zones";
     std::cout << "[ churn  ] the " << name << " serves none of the " << zones << " zones "
               << msSince(lastDelete) << " ms after the last 204 (polling included)\n";
+  }
+}
+
+// Drift: named's copy is changed behind zonepipe's back (an UPDATE signed with
+// the pusher's own key, as a stray script would do); the audit finds it and
+// loads the store's version, above named's serial so the secondary follows.
+TEST_F(DeployScaleTest, DriftBehindOurBackIsFoundAndRepaired) {
+  boot({"renderer.audit_interval_ms = 1000"});
+  const std::string zone = uuidOf(post(kZones, R"({"domain": "drift.test"})"));
+  ASSERT_FALSE(zone.empty());
+  ASSERT_EQ(post(kZones + zone + "/records/",
+                 R"({"record_type": "A", "name": "www", "value": "192.0.2.80"})")
+                .status,
+            201);
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        return stack_->digAt(stack_->secondaryServer(), "www.drift.test", "A").answers ==
+               std::vector<std::string>{"192.0.2.80"};
+      },
+      milliseconds(30000)));
+
+  const std::string primary = stack_->primaryServer();
+  const std::string address = primary.substr(0, primary.find(':'));
+  const std::string script = "server " + address + " " + std::to_string(dnsPort()) +
+                             "\nzone drift.test\nupdate add bogus.drift.test. 60 IN A 192.0.2.66\n"
+                             "update delete www.drift.test. A\nsend\n";
+  const std::string scriptPath = stack_->dir() + "/drift.nsupdate";
+  std::ofstream(scriptPath) << script;
+  auto edited = runCommand({"nsupdate", "-k", stack_->dir() + "/named/rndc.key", scriptPath},
+                           milliseconds(10000));
+  ASSERT_EQ(edited.exitCode, 0) << edited.err << edited.out;
+  ASSERT_EQ(stack_->digAt(primary, "bogus.drift.test", "A").answers,
+            std::vector<std::string>{"192.0.2.66"});
+
+  const auto t0 = Clock::now();
+  for (const std::string& server : {primary, stack_->secondaryServer()}) {
+    EXPECT_TRUE(Stack::waitFor(
+        [&] {
+          return stack_->digAt(server, "bogus.drift.test", "A").answers.empty() &&
+                 stack_->digAt(server, "www.drift.test", "A").answers ==
+                     std::vector<std::string>{"192.0.2.80"};
+        },
+        milliseconds(30000)))
+        << server << " still serves the edited zone";
+  }
+  std::cout << "[ drift  ] repaired on both nameservers " << msSince(t0)
+            << " ms after the edit (audits every second)\n";
+}
+
+// kill -9 of the pusher and of the primary named during a burst of writes:
+// everything acknowledged is served by both nameservers once they are back.
+TEST_F(DeployScaleTest, PusherAndNamedKilledDuringABurstConverge) {
+  boot();
+  const std::string zone = uuidOf(post(kZones, R"({"domain": "crash.test"})"));
+  ASSERT_FALSE(zone.empty());
+  constexpr int kRecords = 600;
+  std::atomic<int> created{0};
+  std::string failure;
+  std::thread writer([&] {
+    runParallel(
+        kRecords, 4,
+        [&](int i) {
+          return post(kZones + zone + "/records/", R"({"record_type": "A", "name": "c)" +
+                                                       std::to_string(i) +
+                                                       R"(", "value": "192.0.2.9"})");
+        },
+        created, failure);
+  });
+  ASSERT_TRUE(Stack::waitFor([&] { return created.load() >= kRecords / 4; }, milliseconds(30000)));
+  stack_->killNine("push");
+  stack_->start("push");
+  ASSERT_TRUE(Stack::waitFor([&] { return created.load() >= kRecords / 2; }, milliseconds(30000)));
+  stack_->killNineNamed("primary");
+  stack_->startNamed("primary");
+  writer.join();
+  ASSERT_EQ(created.load(), kRecords) << failure;
+  for (const std::string& server : {stack_->primaryServer(), stack_->secondaryServer()}) {
+    EXPECT_TRUE(Stack::waitFor(
+        [&] { return servedA(server, "crash.test") == static_cast<size_t>(kRecords); },
+        milliseconds(60000)))
+        << server << " serves " << servedA(server, "crash.test") << " of " << kRecords
+        << " acknowledged records";
   }
 }
 

@@ -550,6 +550,40 @@ void Stack::stopNamed(const std::string& which) {
   if (r.exitCode != 0) std::cerr << "e2e: named-stop " << which << " failed: " << r.err << r.out;
 }
 
+void Stack::killNine(const std::string& program) {
+  auto it = pids_.find(program);
+  if (it == pids_.end()) throw std::logic_error("e2e: " + program + " is not running");
+  const pid_t pid = it->second;
+  pids_.erase(it);
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  while (::waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+  }
+}
+
+void Stack::killNineNamed(const std::string& which) {
+  const bool secondary = which == "secondary";
+  if (!secondary && which != "primary") throw std::logic_error("e2e: no named called " + which);
+  std::ifstream in((secondary ? secondaryDir_ : namedDir_) + "/named.pid");
+  pid_t pid = 0;
+  in >> pid;
+  if (pid <= 0) throw fail("e2e: no pid file for the " + which + " named");
+  ::kill(pid, SIGKILL);
+  // named-start ran it in the background of a shell that has exited: it is
+  // not our child; wait until /proc no longer lists it (or a zombie).
+  waitFor(
+      [&] {
+        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+        std::stringstream buffer;
+        buffer << stat.rdbuf();
+        const std::string text = buffer.str();
+        const size_t paren = text.rfind(')');
+        return text.empty() || (paren != std::string::npos && text.substr(paren + 2, 1) == "Z");
+      },
+      milliseconds(10000));
+  (secondary ? secondaryStarted_ : namedStarted_) = false;
+}
+
 void Stack::startNamed(const std::string& which) {
   const bool secondary = which == "secondary";
   if (!secondary && which != "primary") throw std::logic_error("e2e: no named called " + which);

@@ -126,6 +126,10 @@ class Stack {
   // Stops / starts a named ("primary" or "secondary") with scripts/named-stop
   // and scripts/named-start; its state (zones, NZD) stays in its directory.
   void stopNamed(const std::string& which);
+  // kill -9 of a program ("pusher" is "push") or of a named ("primary",
+  // "secondary"), reaped; start() / startNamed() bring it back.
+  void killNine(const std::string& program);
+  void killNineNamed(const std::string& which);
   void startNamed(const std::string& which);
   // The admin CLI with this stack's config, e.g. {"token", "list"}.
   CommandResult cli(const std::vector<std::string>& args);
