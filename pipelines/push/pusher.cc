@@ -220,13 +220,31 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   if (now != want && dns::serialGreater(now, want) && oursNow) {
     return {true, {}};  // a newer version of ours arrived meanwhile; a later audit checks it
   }
+  const Converged done = converge(domain, *request.zoneFile, want, now, oursNow);
+  if (done.kind != UpdateOutcome::Kind::kApplied) {
+    served_.erase(domain);
+    return {false, done.detail};
+  }
+  served_[domain] = done.serial;
+  if (done.changed) ++repairs_;
+  if (!done.changed)
+    spdlog::debug("audit: named serves {} serial {} as the store holds it", domain, now);
+  if (options_.status) {
+    options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
+  }
+  return {true, {}};
+}
+
+Pusher::Converged Pusher::converge(const std::string& domain, const std::string& zoneFile,
+                                   uint32_t want, uint32_t now, bool oursNow) {
+  using Kind = UpdateOutcome::Kind;
   auto transferred = options_.updater->transfer(domain);
-  if (!transferred) return {false, transferred.error().detail};
-  auto expected = fileRecords(*request.zoneFile);
-  if (!expected) return {false, "cannot read the audited version: " + expected.error().detail};
+  if (!transferred) return {Kind::kFailed, transferred.error().detail};
+  auto expected = fileRecords(zoneFile);
+  if (!expected) return {Kind::kFailed, "cannot read the version: " + expected.error().detail};
   std::optional<WireRr> soa;
   const auto have = byKey(*transferred, nullptr), should = byKey(*expected, &soa);
-  if (!soa || soa->rdata.size() < 22) return {false, "the audited version has no SOA"};
+  if (!soa || soa->rdata.size() < 22) return {Kind::kFailed, "the version has no SOA"};
   std::vector<WireOp> ops;
   size_t deletes = 0;
   for (const auto& [key, rr] : have) {
@@ -238,11 +256,7 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   for (const auto& [key, rr] : should) {
     if (!have.count(key)) ops.push_back({true, rr});
   }
-  if (ops.empty() && (now == want || oursNow)) {
-    served_[domain] = now;
-    spdlog::debug("audit: named serves {} serial {} as the store holds it", domain, now);
-    return {true, {}};
-  }
+  if (ops.empty() && (now == want || oursNow)) return {Kind::kApplied, {}, now, false};
   // Chunks of bounded size; named bumps the serial itself for each but the
   // last, which carries our SOA: above named's serial, so secondaries follow.
   std::vector<std::vector<WireOp>> chunks(1);
@@ -262,23 +276,15 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   setSoaSerial(*soa, serial);
   chunks.back().push_back({true, *soa});
   spdlog::warn(
-      "drift: named's copy of {} (serial {}) differs from the store's (serial {}): {} record(s) "
-      "to delete, {} to add{}; repairing it by UPDATE as serial {}",
+      "named's copy of {} (serial {}) differs from the store's (serial {}): {} record(s) "
+      "to delete, {} to add{}; sending them by UPDATE as serial {}",
       domain, now, want, deletes, ops.size() - deletes,
       now != want && !oursNow ? ", and its serial is not one zonepipe deployed" : "", serial);
   for (const auto& chunk : chunks) {
     const UpdateOutcome outcome = options_.updater->applyRecords(domain, chunk);
-    if (outcome.kind != UpdateOutcome::Kind::kApplied) {
-      served_.erase(domain);
-      return {false, "repairing drift of " + domain + " failed: " + outcome.detail};
-    }
+    if (outcome.kind != Kind::kApplied) return {outcome.kind, outcome.detail};
   }
-  served_[domain] = serial;
-  ++repairs_;
-  if (options_.status) {
-    options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
-  }
-  return {true, {}};
+  return {Kind::kApplied, {}, serial, true};
 }
 
 std::string Pusher::zoneConfig(const std::string& domain) const {
@@ -295,26 +301,33 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
   const bool dynamic = !options_.updateKey.empty();
   const auto addzone = [&] { return rndc_.run({"addzone", domain, zoneConfig(domain)}); };
   const auto modzone = [&] { return rndc_.run({"modzone", domain, zoneConfig(domain)}); };
-  // A dynamic zone is frozen (named writes its journal into the file and
-  // stops taking updates), its file replaced and journal dropped, then thawed
-  // (named loads the file; the old version serves until then).
+  // A zone named serves as a dynamic zone is brought to this version by an
+  // UPDATE of the differences (see converge): it keeps serving throughout and
+  // no file is raced with named's own dumps of it. A static zone (an older
+  // pusher's) is made dynamic with modzone.
   const auto replaceDynamic = [&](std::string& command) {
-    command = "freeze";
-    ProcessResult result = rndc_.run({"freeze", domain});
-    if (!result.ok()) {
-      if (result.started && !result.timedOut && says(result, "not dynamic")) {
-        publisher_.writeZone(domain,
-                             zoneFile);  // a static zone (an older pusher's): make it dynamic
-        command = "modzone";
-        return modzone();
-      }
-      return result;
-    }
     publisher_.writeZone(domain, zoneFile);
     publisher_.removeJournal(domain);
-    command = "thaw";
-    return rndc_.run({"thaw", domain});
+    command = "modzone";
+    return modzone();
   };
+  if (dynamic && options_.updater && options_.check && publisher_.deployed(domain)) {
+    auto current = options_.check->current(domain);
+    if (!current) return {false, current.error().detail};
+    if (current.value()) {
+      const Converged done = converge(domain, zoneFile, soa, *current.value(), false);
+      if (done.kind == UpdateOutcome::Kind::kApplied) {
+        publisher_.writeZone(domain, zoneFile);  // the reference for a restarted pusher
+        publisher_.writeSerial(domain, serial);
+        served_[domain] = done.serial;
+        return {true, {}};
+      }
+      if (done.kind == UpdateOutcome::Kind::kFailed) {
+        served_.erase(domain);
+        return {false, done.detail};
+      }
+    }
+  }
   const bool known = publisher_.deployed(domain);
   std::string command;
   ProcessResult result;

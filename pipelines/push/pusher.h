@@ -10,9 +10,11 @@
 // - A whole version (a new zone, a repair, a zone whose deltas cannot be
 //   applied) is published as a file and loaded: `addzone` for a zone named
 //   does not know (with allow-update for the pusher's key, so later changes
-//   are UPDATEs), else `freeze`, replace the file, drop the journal, `thaw`
-//   (a dynamic zone keeps serving its old version while the new one loads).
-//   With a ServedCheck, it only counts once the primary serves its serial.
+//   are UPDATEs). A zone named already serves dynamically is brought to the
+//   version by an UPDATE of the differences (converge: it keeps serving, and
+//   no file races named's own dumps of it); a static one is made dynamic
+//   with `modzone`. With a ServedCheck, a load only counts once the primary
+//   serves its serial.
 // - A removal is `delzone` plus the catalog change.
 // - An audit compares named's copy with the store's version (SOA serial,
 //   then every record by AXFR) and repairs drift (changes named lost, or
@@ -103,6 +105,17 @@ class Pusher {
   DeployResult deployChecked(const DeployRequest& request);
   DeployResult applyDelta(const DeployRequest& request);
   DeployResult audit(const DeployRequest& request);
+  // Brings named's copy of a dynamic zone to `zoneFile` by UPDATE: AXFR, the
+  // differences (deletes, then adds) in bounded chunks, the last with the SOA
+  // at `want`, or above `now` (named's serial) when `want` is not greater.
+  struct Converged {
+    UpdateOutcome::Kind kind = UpdateOutcome::Kind::kFailed;
+    std::string detail;
+    uint32_t serial = 0;   // what named serves now
+    bool changed = false;  // false: named's copy was already the same
+  };
+  Converged converge(const std::string& domain, const std::string& zoneFile, uint32_t want,
+                     uint32_t now, bool oursNow);
 
   DeployResult upsert(const DeployRequest& request);
   DeployResult remove(const DeployRequest& request);
