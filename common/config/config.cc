@@ -94,6 +94,14 @@ const std::vector<Key>& keys() {
       strKey("store.events", &Config::storeEvents),
       numKey("store.map_size", &Config::storeMapSize),
       numKey("store.batch_max", &Config::storeBatchMax),
+      {"store.first_seq",
+       [](Config& c, const std::string& v) {  // 1..2^63: seq 0 means "none", and the log
+         uint64_t n = 0;                      // needs room above its first seq
+         if (!parseNumber(v, n) || n == 0 || n > (uint64_t{1} << 63)) return false;
+         c.storeFirstSeq = n;
+         return true;
+       },
+       [](const Config& c) { return std::to_string(c.storeFirstSeq); }},
       numKey("quota.zones_per_user", &Config::zonesPerUser),
       numKey("quota.records_per_zone", &Config::recordsPerZone),
       strKey("renderer.state_dir", &Config::rendererStateDir),

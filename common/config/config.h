@@ -41,8 +41,12 @@ struct Config {
   std::string storeEvents;                // PUB, committed events out
   size_t storeMapSize = size_t{4} << 30;  // LMDB map size (sparse reservation)
   int storeBatchMax = 1024;               // commands per LMDB transaction (group commit)
-  int zonesPerUser = 1000;                // quota
-  int recordsPerZone = 10000;             // quota
+  // The seq of a NEW store's first event (1 to 2^63); ignored once the log has
+  // events. For continuing another system's numbering, and for tests of SOA
+  // serials near 2^31 and 2^32.
+  uint64_t storeFirstSeq = 1;
+  int zonesPerUser = 1000;     // quota
+  int recordsPerZone = 10000;  // quota
 
   // renderer
   std::string rendererStateDir;               // durable cursor

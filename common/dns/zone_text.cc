@@ -158,7 +158,7 @@ std::string renderZoneFile(const dns::ZoneSnapshot& snapshot, const ZoneFileSett
                                                                   b->uuid);
   });
 
-  const uint32_t serial = soaSerial(snapshot.zone.serial);
+  const uint32_t serial = soaSerialOf(snapshot.zone);
 
   std::string out;
   out += "; zone " + domain + ", serial " + std::to_string(serial) + "\n";

@@ -30,7 +30,8 @@ struct ZoneFileSettings {
 ZoneFileSettings settingsFrom(const config::Config& cfg);
 
 // Renders the zone file: a header comment (no timestamps), the SOA (serial =
-// snapshot.zone.serial mod 2^32, 1 instead of 0), the apex NS set, then every
+// dns::soaSerialOf(snapshot.zone): the stored SOA serial, or for a zone stored
+// without one, its serial mod 2^32, 1 instead of 0), the apex NS set, then every
 // record sorted by (name with "@" first, type, value, uuid), one per line as
 // `<absolute owner> <ttl> IN <TYPE> <rdata>`, hostnames with a trailing dot.
 // Every record is re-validated first and TXT/CAA text is quoted and escaped,

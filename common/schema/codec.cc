@@ -95,10 +95,11 @@ void toSchema(const dns::Zone& z, Zone::Builder out) {
   out.setCreatedAt(z.createdAt);
   out.setRecordCount(z.recordCount);
   out.setSerial(z.serial);
+  out.setSoaSerial(z.soaSerial);
 }
 dns::Zone fromSchema(Zone::Reader in) {
-  return {in.getUuid(),      in.getDomain(),      in.getOwnerId(),
-          in.getCreatedAt(), in.getRecordCount(), in.getSerial()};
+  return {in.getUuid(),        in.getDomain(), in.getOwnerId(),  in.getCreatedAt(),
+          in.getRecordCount(), in.getSerial(), in.getSoaSerial()};
 }
 
 void toSchema(const dns::RecordInput& in, RecordInput::Builder out) {

@@ -65,7 +65,9 @@ struct Zone {
   ownerId @2 :Text;
   createdAt @3 :Int64;
   recordCount @4 :UInt32;
-  serial @5 :UInt64;   # seq of the last event that changed this zone (the SOA serial, mod 2^32)
+  serial @5 :UInt64;   # seq of the last event that changed this zone (the version id)
+  soaSerial @6 :UInt32;   # the SOA serial of that version (common/dns/serial.h nextSoaSerial);
+                          # 0 in data written before it was stored: then soaSerial(serial)
 }
 
 struct Token {
@@ -239,6 +241,9 @@ struct Event {
     tokenCreated @11 :Token;             # hash kept: replay must rebuild it
     tokenRevoked @12 :Text;
   }
+  soaSerial @13 :UInt32; # the zone's SOA serial after this event (for zoneDeleted: the
+                         # serial the deletion would have had); 0 for token events and in
+                         # events logged before it was stored (then soaSerial(seq))
 }
 
 # One operation of an incremental deploy: a record added to or deleted from

@@ -1,5 +1,6 @@
 #include "pipelines/api/change_json.h"
 
+#include "common/dns/serial.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/api/resource_json.h"
@@ -45,6 +46,8 @@ void writeChange(JsonWriter& writer, schema::Event::Reader event) {
   writer.StartObject();
   writeKey(writer, "seq");
   writer.Uint64(event.getSeq());
+  writeKey(writer, "serial");
+  writer.Uint(dns::storedOrDerivedSerial(event.getSoaSerial(), event.getSeq()));
   writeKey(writer, "time");
   writeString(writer, isoTime(event.getTime()));
   writeKey(writer, "action");

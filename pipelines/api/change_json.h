@@ -1,7 +1,8 @@
 #pragma once
 // The JSON of GET /api/v1/dns-zones/{uuid}/changes/: one object per event of
 // the zone's log, newest first:
-//   {"seq", "time" (ISO 8601 UTC), "action" ("zone_created", "record_created",
+//   {"seq", "serial" (the zone's SOA serial after it), "time" (ISO 8601 UTC),
+//    "action" ("zone_created", "record_created",
 //    "record_updated", "record_deleted"), "before": record|null,
 //    "after": record|null, "token_id"}
 // Records render as everywhere else (resource_json.h). The token's secret is

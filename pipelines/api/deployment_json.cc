@@ -1,8 +1,8 @@
 #include "pipelines/api/deployment_json.h"
-#include "common/dns/serial.h"
 
 #include <stdexcept>
 
+#include "common/dns/serial.h"
 #include "pipelines/api/resource_json.h"
 
 namespace zp::api {
@@ -12,13 +12,13 @@ uint32_t servedSerial(uint64_t serial) {
   return soa == 0 ? 1 : soa;
 }
 
-void writeDeployment(JsonWriter& writer, uint64_t zoneSerial,
+void writeDeployment(JsonWriter& writer, uint32_t zoneSoaSerial,
                      const std::optional<push::PushStatus>& status) {
   writeKey(writer, "nameservers");
   if (!status) {
     writer.Null();
   } else {
-    const uint32_t wanted = servedSerial(zoneSerial);
+    const uint32_t wanted = zoneSoaSerial;
     writer.StartArray();
     for (const auto& ns : status->nameservers) {
       writer.StartObject();
@@ -60,7 +60,7 @@ void writeDeployment(JsonWriter& writer, uint64_t zoneSerial,
   }
 }
 
-std::string withDeployment(std::string_view zoneJson, uint64_t zoneSerial,
+std::string withDeployment(std::string_view zoneJson, uint32_t zoneSoaSerial,
                            const std::optional<push::PushStatus>& status) {
   if (zoneJson.size() < 2 || zoneJson.front() != '{' || zoneJson.back() != '}') {
     throw std::logic_error("withDeployment: the zone JSON is not an object");
@@ -69,7 +69,7 @@ std::string withDeployment(std::string_view zoneJson, uint64_t zoneSerial,
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();
-  writeDeployment(writer, zoneSerial, status);
+  writeDeployment(writer, zoneSoaSerial, status);
   writer.EndObject();
   const std::string_view members(buffer.GetString() + 1, buffer.GetSize() - 2);
   std::string out;

@@ -19,21 +19,23 @@
 
 namespace zp::api {
 
-// The SOA serial a zone file of zone serial `serial` carries (mod 2^32, 1
-// instead of 0, as the renderer writes it).
+// The SOA serial of a version the pusher reports by its seq (mod 2^32, 1
+// instead of 0). Right while a zone changes at least every 2^31 events; a
+// zone whose stored SOA serial differs (dns::nextSoaSerial) needs the pusher
+// to report the SOA serial it deployed.
 uint32_t servedSerial(uint64_t serial);
 
 // Writes the three members above (keys and values) into an open object.
-// A nameserver is in sync only when it answers with the serial of
-// `zoneSerial`, the store's latest: until the renderer has sent that version
-// to the pusher, no nameserver is in sync yet.
-void writeDeployment(JsonWriter& writer, uint64_t zoneSerial,
+// A nameserver is in sync only when it answers with `zoneSoaSerial`, the SOA
+// serial of the store's latest version (dns::soaSerialOf): until the renderer
+// has sent that version to the pusher, no nameserver is in sync yet.
+void writeDeployment(JsonWriter& writer, uint32_t zoneSoaSerial,
                      const std::optional<push::PushStatus>& status);
 
 // `zoneJson` (one JSON object, as renderZoneDetail writes it) with the
 // deployment members added at its end. Throws std::logic_error when
 // `zoneJson` is not an object (a bug).
-std::string withDeployment(std::string_view zoneJson, uint64_t zoneSerial,
+std::string withDeployment(std::string_view zoneJson, uint32_t zoneSoaSerial,
                            const std::optional<push::PushStatus>& status);
 
 }  // namespace zp::api

@@ -82,10 +82,12 @@ constexpr std::string_view kComponents = R"json({
   },
   "Change": {
     "type": "object",
-    "required": ["seq", "time", "action", "before", "after", "token_id"],
+    "required": ["seq", "serial", "time", "action", "before", "after", "token_id"],
     "properties": {
       "seq": {"type": "integer", "minimum": 1,
-        "description": "The event's sequence number; the zone's serial right after it."},
+        "description": "The event's sequence number in the store's log."},
+      "serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
+        "description": "The zone's SOA serial right after it (export?serial= takes it)."},
       "time": {"type": "string", "format": "date-time"},
       "action": {"type": "string",
         "enum": ["zone_created", "record_created", "record_updated", "record_deleted"]},
@@ -180,7 +182,7 @@ constexpr std::string_view kComponents = R"json({
     "description": "Only records of this type (case-insensitive).",
     "schema": {"type": "string"}},
   "serial": {"name": "serial", "in": "query", "required": false,
-    "description": "A serial the zone had (a `seq` of its changes): the zone file as it was then, rebuilt from the log. Without it: the zone file as deployed now.",
+    "description": "A serial the zone had (the `serial` of one of its changes): the zone file as it was then, rebuilt from the log. Without it: the zone file as deployed now.",
     "schema": {"type": "integer", "minimum": 1}}
 },
 "headers": {

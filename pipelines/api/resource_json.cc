@@ -1,6 +1,6 @@
 #include "pipelines/api/resource_json.h"
-#include "common/dns/serial.h"
 
+#include "common/dns/zone.h"
 #include "common/util/ids.h"
 
 namespace zp::api {
@@ -78,7 +78,7 @@ std::string renderZoneDetail(const dns::Zone& zone, std::span<const dns::Record>
   writer.StartObject();
   writeZoneFields(writer, zone);
   writeKey(writer, "serial");
-  writer.Uint(dns::soaSerial(zone.serial));
+  writer.Uint(dns::soaSerialOf(zone));
   writeKey(writer, "records");
   writer.StartArray();
   for (const auto& record : records) writeRecord(writer, record);

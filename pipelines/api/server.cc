@@ -19,6 +19,7 @@
 
 #include "common/auth/token.h"
 #include "common/dns/record_type.h"
+#include "common/dns/serial.h"
 #include "common/dns/zone_text.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
@@ -212,10 +213,11 @@ class ZoneDetailJoin {
  public:
   explicit ZoneDetailJoin(ExchangePtr ex) : ex_(std::move(ex)) {}
 
-  void setZone(std::shared_ptr<const std::string> json, uint64_t serial) {
+  // `soaSerial`: the SOA serial of the zone version `json` shows.
+  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial) {
     std::lock_guard lock(mutex_);
     json_ = std::move(json);
-    serial_ = serial;
+    soaSerial_ = soaSerial;
     answerIfComplete();
   }
   // An unavailable pusher is an unknown status, never an error of the read.
@@ -229,13 +231,13 @@ class ZoneDetailJoin {
  private:
   void answerIfComplete() {
     if (!json_ || !haveStatus_ || ex_->answered()) return;
-    ex_->send(200, withDeployment(*json_, serial_, status_));
+    ex_->send(200, withDeployment(*json_, soaSerial_, status_));
   }
 
   ExchangePtr ex_;
   std::mutex mutex_;
   std::shared_ptr<const std::string> json_;
-  uint64_t serial_ = 0;
+  uint32_t soaSerial_ = 0;
   bool haveStatus_ = false;
   std::optional<push::PushStatus> status_;
 };
@@ -453,7 +455,9 @@ struct ApiServer::Impl {
             }
             const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
             const auto records = recordsFrom(reply.getBody().getZone().getRecords());
-            x->send(201, withDeployment(renderZoneDetail(zone, records), zone.serial, std::nullopt),
+            x->send(201,
+                    withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone),
+                                   std::nullopt),
                     {{"Location", zonePath(zone.uuid)}});
           });
     });
@@ -491,7 +495,8 @@ struct ApiServer::Impl {
               if (items.size() == 1 && std::string_view(items[0].getUuid().cStr()) == zoneUuid) {
                 const uint64_t serial = items[0].getSerial();
                 if (auto json = zoneCache.fresh(zoneUuid, serial)) {
-                  return join->setZone(std::move(json), serial);
+                  return join->setZone(std::move(json),
+                                       dns::storedOrDerivedSerial(items[0].getSoaSerial(), serial));
                 }
               }
             }
@@ -514,9 +519,9 @@ struct ApiServer::Impl {
           const auto records = recordsFrom(reply.getBody().getZone().getRecords());
           auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
           zoneCache.insert(zone.uuid, zone.domain, zone.serial, json);
-          if (join) return join->setZone(std::move(json), zone.serial);
+          if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
           auto fresh = std::make_shared<ZoneDetailJoin>(x);
-          fresh->setZone(std::move(json), zone.serial);
+          fresh->setZone(std::move(json), dns::soaSerialOf(zone));
           bus.submitStatus(zone.domain, [x, fresh](Result<push::PushStatus> status) {
             guarded(x, [&] { fresh->setStatus(std::move(status)); });
           });

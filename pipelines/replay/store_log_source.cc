@@ -9,8 +9,20 @@ namespace zp::replay {
 Result<LogRange> StoreLogSource::open() {
   auto page = client_.logSince(0, pageSize_);
   if (!page) return page.error();
-  range_ = LogRange{page->lastSeq, page->lastSeq == 0 ? uint64_t{0} : uint64_t{1}, page->lastSeq};
   first_ = std::move(page.value().events);
+  if (page->lastSeq == 0 || first_.empty()) {
+    range_ = LogRange{};
+  } else {
+    // A store's log starts at 1 unless it was created with store.first_seq.
+    capnp::FlatArrayMessageReader reader(first_.front().asPtr());
+    const uint64_t firstSeq = reader.getRoot<schema::Event>().getSeq();
+    if (firstSeq == 0 || firstSeq > page->lastSeq) {
+      return Error{ErrorKind::kInternal, "",
+                   "the store's log starts at event " + std::to_string(firstSeq) + " but ends at " +
+                       std::to_string(page->lastSeq)};
+    }
+    range_ = LogRange{page->lastSeq - firstSeq + 1, firstSeq, page->lastSeq};
+  }
   return range_;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Reads the running store's log through its query socket (logSince pages).
-// The range is fixed when opened: events 1..lastSeq as the store reported
-// then; later commits are not included (run again to get them).
+// The range is fixed when opened: the log's first event (1, unless the store
+// was created with store.first_seq) to lastSeq as the store reported then;
+// later commits are not included (run again to get them).
 
 #include <cstdint>
 

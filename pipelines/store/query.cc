@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "common/dns/record_type.h"
+#include "common/dns/serial.h"
 #include "common/schema/codec.h"
 #include "pipelines/store/store.h"
 #include "pipelines/store/tables.h"
@@ -316,22 +317,36 @@ class Store::Reader {
     return std::nullopt;
   }
 
-  // The zone as it was right after event `serial` (one of the zone's own
-  // events), folded from its history in the log.
+  // The zone as it was right after its event whose SOA serial is `serial`
+  // (the serial users see in zone files and the changes list: the event's
+  // soaSerial, or soaSerial(seq) for an event logged before serials were
+  // stored), folded from its history in the log. Should a zone have had the
+  // same serial twice (2^32 versions apart), the newest version is meant.
   Status zoneAt(std::string_view user, Query::Body::ZoneAt::Reader in, ReplyBody reply) {
     const std::string_view zoneUuid = sv(in.getZoneUuid());
     if (!ownedZone(user, zoneUuid)) return notFound("zone not found");
     const uint64_t serial = in.getSerial();
-    if (!txn_.find(t_.zoneEvents, zoneEventKey(zoneUuid, serial))) {
-      return notFound("serial " + std::to_string(serial) + " is not a version of this zone");
+    const std::string prefix = joinKey({zoneUuid}, true);
+    std::optional<uint64_t> at;  // the seq of that version
+    uint32_t atSerial = 0;       // its stored SOA serial (0: none stored)
+    {
+      Cursor c(txn_, t_.zoneEvents);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        const std::string_view seqKey = c.key().substr(prefix.size());
+        auto event = a_.decode<schema::Event>(mustFind(t_.log, seqKey));
+        if (dns::storedOrDerivedSerial(event.getSoaSerial(), event.getSeq()) == serial) {
+          at = event.getSeq();
+          atSerial = event.getSoaSerial();
+        }
+      }
     }
+    if (!at) return notFound("serial " + std::to_string(serial) + " is not a version of this zone");
     std::optional<dns::Zone> zone;
     std::map<std::string, dns::Record> records;  // by uuid
-    const std::string prefix = joinKey({zoneUuid}, true);
     Cursor c(txn_, t_.zoneEvents);
     for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
       const std::string_view seqKey = c.key().substr(prefix.size());
-      if (decodeU64(seqKey) > serial) break;
+      if (decodeU64(seqKey) > *at) break;
       auto change = a_.decode<schema::Event>(mustFind(t_.log, seqKey)).getChange();
       switch (change.which()) {
         case schema::Event::Change::ZONE_CREATED:
@@ -366,7 +381,8 @@ class Store::Reader {
                           " does not start with its creation",
                       MDB_CORRUPTED);
     }
-    zone->serial = serial;
+    zone->serial = *at;
+    zone->soaSerial = atSerial;
     zone->recordCount = static_cast<uint32_t>(records.size());
     std::vector<const dns::Record*> ordered;
     ordered.reserve(records.size());

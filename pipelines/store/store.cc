@@ -4,11 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <system_error>
 
 #include "common/auth/token.h"
 #include "common/dns/name.h"
 #include "common/dns/reserved.h"
+#include "common/dns/serial.h"
 #include "common/dns/validate.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
@@ -59,6 +61,7 @@ StoreOptions StoreOptions::fromConfig(const config::Config& cfg) {
   o.zonesPerUser = static_cast<uint32_t>(std::max(cfg.zonesPerUser, 0));
   o.recordsPerZone = static_cast<uint32_t>(std::max(cfg.recordsPerZone, 0));
   o.nameservers = cfg.nameservers;
+  o.firstSeq = cfg.storeFirstSeq;
   return o;
 }
 
@@ -71,10 +74,14 @@ class Store::Writer {
       : txn_(txn), t_(t), o_(o), seq_(seq), now_(now) {}
 
   // Replay mode: the next created zone, record or token gets `id` instead of
-  // a fresh one, and quotas are not checked.
-  void replayWithId(std::string id) {
+  // a fresh one, and quotas are not checked. `serialsStored` is false for an
+  // event logged before SOA serials were stored (a zone event without one):
+  // it is reproduced without one, and the zone keeps none either, exactly as
+  // the store that logged it held it (soaSerialOf() then derives it).
+  void replayWithId(std::string id, bool serialsStored) {
     replay_ = true;
     forcedId_ = std::move(id);
+    serialsStored_ = serialsStored;
   }
 
   // On success the reply body is set and `event` holds the logged event when
@@ -139,7 +146,7 @@ class Store::Writer {
     if (txn_.find(t_.zoneByDomain, domain)) {
       return Error{ErrorKind::kZoneExists, "domain", "zone " + domain + " already exists"};
     }
-    dns::Zone zone{takeId(newUuid), domain, owner, now_, 0, seq_};
+    dns::Zone zone{takeId(newUuid), domain, owner, now_, 0, seq_, nextSerial(std::nullopt)};
     if (replay_ && txn_.find(t_.zones, zone.uuid)) {
       return Error{ErrorKind::kZoneExists, "uuid", "zone uuid " + zone.uuid + " is taken"};
     }
@@ -147,9 +154,9 @@ class Store::Writer {
     txn_.put(t_.zoneByDomain, domain, zone.uuid, MDB_NOOVERWRITE);
     txn_.put(t_.zoneByOwner, joinKey({owner, domain}), zone.uuid, MDB_NOOVERWRITE);
     setCounter(t_.owners, owner, owned + 1);
-    event = logEvent(actor, zone.uuid, zone.domain, [&](schema::Event::Change::Builder ch) {
-      schema::toSchema(zone, ch.initZoneCreated());
-    });
+    event = logEvent(
+        actor, zone.uuid, zone.domain, zone.soaSerial,
+        [&](schema::Event::Change::Builder ch) { schema::toSchema(zone, ch.initZoneCreated()); });
     auto detail = reply.initZone();
     schema::toSchema(zone, detail.initZone());
     detail.initRecords(0);
@@ -179,11 +186,12 @@ class Store::Writer {
     txn_.put(t_.zoneTypeRecords, joinKey({zone->uuid, type, record.data.name, record.uuid}), "");
     addToCounter(t_.typeCounts, joinKey({zone->uuid, type}), +1);
     zone->recordCount++;
-    zone->serial = seq_;
+    newVersion(*zone);
     putZone(*zone);
-    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
-      schema::toSchema(record, ch.initRecordCreated());
-    });
+    event = logEvent(actor, zone->uuid, zone->domain, zone->soaSerial,
+                     [&](schema::Event::Change::Builder ch) {
+                       schema::toSchema(record, ch.initRecordCreated());
+                     });
     schema::toSchema(record, reply.initRecord());
     return std::nullopt;
   }
@@ -213,13 +221,14 @@ class Store::Writer {
     txn_.put(t_.zoneRecords, joinKey({zone->uuid, after.data.name, newType, after.uuid}), "");
     txn_.put(t_.zoneTypeRecords, joinKey({zone->uuid, newType, after.data.name, after.uuid}), "");
     addToCounter(t_.typeCounts, joinKey({zone->uuid, newType}), +1);
-    zone->serial = seq_;
+    newVersion(*zone);
     putZone(*zone);
-    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
-      auto g = ch.initRecordUpdated();
-      schema::toSchema(before, g.initBefore());
-      schema::toSchema(after, g.initAfter());
-    });
+    event = logEvent(actor, zone->uuid, zone->domain, zone->soaSerial,
+                     [&](schema::Event::Change::Builder ch) {
+                       auto g = ch.initRecordUpdated();
+                       schema::toSchema(before, g.initBefore());
+                       schema::toSchema(after, g.initAfter());
+                     });
     schema::toSchema(after, reply.initRecord());
     return std::nullopt;
   }
@@ -237,11 +246,12 @@ class Store::Writer {
     addToCounter(t_.typeCounts, joinKey({zone->uuid, dns::toString(record.data.type)}), -1);
     if (zone->recordCount == 0) throw std::logic_error("zone record count underflow");
     zone->recordCount--;
-    zone->serial = seq_;
+    newVersion(*zone);
     putZone(*zone);
-    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
-      schema::toSchema(record, ch.initRecordDeleted());
-    });
+    event = logEvent(actor, zone->uuid, zone->domain, zone->soaSerial,
+                     [&](schema::Event::Change::Builder ch) {
+                       schema::toSchema(record, ch.initRecordDeleted());
+                     });
     reply.setOk();
     return std::nullopt;
   }
@@ -279,10 +289,10 @@ class Store::Writer {
     txn_.erase(t_.zoneByOwner, joinKey({zone->ownerId, zone->domain}));
     addToCounter(t_.owners, zone->ownerId, -1);
     txn_.erase(t_.zones, zone->uuid);
-    zone->serial = seq_;
-    event = logEvent(actor, zone->uuid, zone->domain, [&](schema::Event::Change::Builder ch) {
-      schema::toSchema(*zone, ch.initZoneDeleted());
-    });
+    newVersion(*zone);
+    event = logEvent(
+        actor, zone->uuid, zone->domain, zone->soaSerial,
+        [&](schema::Event::Change::Builder ch) { schema::toSchema(*zone, ch.initZoneDeleted()); });
     // History is kept for live zones only: the index entries go with the zone
     // (the events themselves stay in the log).
     std::vector<std::string> indexKeys;
@@ -339,7 +349,7 @@ class Store::Writer {
     fill(stored.initRoot<schema::Token>(), true);
     txn_.put(t_.tokens, id, asBytes(capnp::messageToFlatArray(stored)), MDB_NOOVERWRITE);
     txn_.put(t_.tokenByHash, hashKey, id, MDB_NOOVERWRITE);
-    event = logEvent(actor, "", "",
+    event = logEvent(actor, "", "", 0,
                      [&](schema::Event::Change::Builder ch) { fill(ch.initTokenCreated(), true); });
     fill(reply.initTokenCreated(), false);
     return std::nullopt;
@@ -360,7 +370,7 @@ class Store::Writer {
       txn_.erase(t_.tokenByHash,
                  std::string_view(reinterpret_cast<const char*>(hash.begin()), hash.size()));
       txn_.put(t_.tokens, id, asBytes(capnp::messageToFlatArray(m)));
-      event = logEvent(actor, "", "",
+      event = logEvent(actor, "", "", 0,
                        [&](schema::Event::Change::Builder ch) { ch.setTokenRevoked(id); });
     }
     reply.setOk();  // revoking a revoked token changes nothing and logs nothing
@@ -387,6 +397,23 @@ class Store::Writer {
     auto bytes = txn_.find(t_.zones, uuid);
     if (!bytes) return std::nullopt;
     return schema::fromSchema(decoder_.decode<schema::Zone>(*bytes));
+  }
+
+  // The SOA serial of the version this command makes of a zone whose current
+  // serial is `previous` (nullopt: a new zone). Deterministic from the state,
+  // so a replay computes what the logging store computed.
+  uint32_t nextSerial(std::optional<uint32_t> previous) const {
+    return serialsStored_ ? dns::nextSoaSerial(previous, seq_) : 0;
+  }
+
+  // `zone` becomes the version made by this command: seq_ and its SOA serial.
+  void newVersion(dns::Zone& zone) const {
+    if (!serialsStored_ && zone.soaSerial != 0) {
+      throw std::logic_error("it has no SOA serial, but an earlier event of zone " + zone.domain +
+                             " has one (the log was edited)");
+    }
+    zone.soaSerial = nextSerial(dns::soaSerialOf(zone));
+    zone.serial = seq_;
   }
 
   void putZone(const dns::Zone& zone) {
@@ -447,12 +474,14 @@ class Store::Writer {
   }
 
   // Builds the event with seq_, appends it to the log, returns its bytes.
+  // `soaSerial`: the zone's SOA serial after the event (0 for token events).
   template <typename Fill>
   kj::Array<capnp::word> logEvent(schema::Actor::Reader actor, const std::string& zoneUuid,
-                                  const std::string& domain, Fill fill) {
+                                  const std::string& domain, uint32_t soaSerial, Fill fill) {
     capnp::MallocMessageBuilder m;
     auto e = m.initRoot<schema::Event>();
     e.setSeq(seq_);
+    e.setSoaSerial(soaSerial);
     e.setTime(now_);
     e.setActor(actor);
     e.setZoneUuid(zoneUuid);
@@ -472,12 +501,17 @@ class Store::Writer {
   uint64_t seq_;  // the seq this command gets if it changes something
   int64_t now_;
   bool replay_ = false;
+  bool serialsStored_ = true;
   std::string forcedId_;
   ValueDecoder decoder_;
 };
 
 Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new Tables) {
   if (!options_.clock) options_.clock = nowSeconds;
+  if (options_.firstSeq == 0 || options_.firstSeq > kMaxFirstSeq) {
+    throw std::invalid_argument("store first seq " + std::to_string(options_.firstSeq) +
+                                " is out of range: it must be 1 to 2^63");
+  }
   const std::string& dir = options_.dir;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -525,6 +559,10 @@ Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new T
     {
       Cursor c(txn, t.log);
       lastSeq_ = c.last() ? decodeU64(c.key()) : 0;
+    }
+    if (lastSeq_ != 0 && options_.firstSeq != 1) {
+      spdlog::info("store.first_seq = {} is ignored: the log already ends at event {}",
+                   options_.firstSeq, lastSeq_);
     }
     rebuildZoneEvents(txn, t);
     txn.commit();
@@ -641,7 +679,7 @@ BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands)
   };
 
   std::unique_ptr<Txn> parent;
-  uint64_t seq = lastSeq_;
+  uint64_t seq = seqBefore();
   try {
     parent = std::make_unique<Txn>(env_, nullptr, 0);
     if (!applyCommands(*parent, commands, now, false, out, seq)) {
@@ -654,7 +692,7 @@ BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands)
       parent->abort();
       out.replies.clear();
       out.events.clear();
-      seq = lastSeq_;
+      seq = seqBefore();
       parent = std::make_unique<Txn>(env_, nullptr, 0);
       applyCommands(*parent, commands, now, true, out, seq);
     }
@@ -666,7 +704,7 @@ BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands)
 
   try {
     parent->commit();
-    lastSeq_ = seq;
+    if (!out.events.empty()) lastSeq_ = seq;
   } catch (const LmdbError& e) {
     spdlog::error(
         "cannot commit {} command(s) to {}: {}; every one of them was answered with an "
@@ -759,7 +797,7 @@ Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder
 Status Store::replay(std::span<const schema::Event::Reader> events) {
   if (events.empty()) return std::nullopt;
   Txn parent(env_, nullptr, 0);
-  uint64_t seq = lastSeq_;
+  uint64_t seq = seqBefore();
   for (auto recorded : events) {
     const uint64_t expected = seq + 1;
     auto refuse = [&](const std::string& why) -> Status {
@@ -768,7 +806,11 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
     };
     if (recorded.getSeq() != expected) {
       return refuse("expected event " + std::to_string(expected) +
-                    " next (the log must be complete and in order)");
+                    " next (the log must be complete and in order" +
+                    (lastSeq_ == 0 ? std::string("; to import a log that starts later, set "
+                                                 "store.first_seq to its first seq")
+                                   : std::string()) +
+                    ")");
     }
     capnp::MallocMessageBuilder commandMessage;
     auto command = commandMessage.initRoot<schema::Command>();
@@ -785,7 +827,9 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
     const std::string createdId = std::move(id).value();
     Status failure;
     try {
-      writer.replayWithId(createdId);
+      // A zone event without a serial was logged before serials were stored.
+      writer.replayWithId(createdId,
+                          recorded.getZoneUuid().size() == 0 || recorded.getSoaSerial() != 0);
       failure = writer.apply(command.asReader(), reply, produced);
     } catch (const LmdbError& e) {
       if (e.code() != MDB_KEYEXIST) throw;

@@ -19,6 +19,8 @@
 
 namespace zp::store {
 
+inline constexpr uint64_t kMaxFirstSeq = uint64_t{1} << 63;
+
 struct StoreOptions {
   std::string dir;                   // LMDB environment directory; created when missing
   size_t mapSize = size_t{4} << 30;  // LMDB map size (a sparse reservation)
@@ -28,6 +30,11 @@ struct StoreOptions {
   // other reserved names (common/dns/reserved.h); empty = only the fixed ones.
   std::vector<std::string> nameservers;
   std::function<int64_t()> clock;  // unix seconds; empty = the system clock
+  // The seq of the first event of a NEW store (an empty log); ignored once the
+  // log has an event. 1 to 2^63 (kMaxFirstSeq), else the constructor throws
+  // std::invalid_argument. For operators continuing another system's numbering
+  // and for tests of serials near 2^31 and 2^32 (store.first_seq).
+  uint64_t firstSeq = 1;
 
   static StoreOptions fromConfig(const config::Config& cfg);
 };
@@ -61,9 +68,9 @@ class ReadSession {
 // Thread-safety: applyBatch from ONE thread only (the writer); query() from
 // any number of threads concurrently, each with its own ReadSession.
 // Failure: the constructor throws LmdbError naming the directory when the
-// environment cannot be opened. Command and query outcomes (not found,
-// conflicts, quotas, malformed messages, storage failures) are Reply errors;
-// they never throw.
+// environment cannot be opened, std::invalid_argument for a bad firstSeq.
+// Command and query outcomes (not found, conflicts, quotas, malformed
+// messages, storage failures) are Reply errors; they never throw.
 class Store {
  public:
   explicit Store(StoreOptions options);
@@ -95,7 +102,7 @@ class Store {
   // Convenience for tests and tools: a fresh session, flat-array reply.
   kj::Array<capnp::word> query(schema::Query::Reader query) const;
 
-  uint64_t lastSeq() const { return lastSeq_; }  // writer thread only
+  uint64_t lastSeq() const { return lastSeq_; }  // writer thread only; 0 = empty log
   const std::string& dir() const { return options_.dir; }
 
  private:
@@ -103,6 +110,8 @@ class Store {
   class Reader;
   struct Tables;
   void rebuildZoneEvents(Txn& txn, const Tables& t);
+  // The seq before the next event: lastSeq_, or firstSeq - 1 for an empty log.
+  uint64_t seqBefore() const { return lastSeq_ != 0 ? lastSeq_ : options_.firstSeq - 1; }
   bool applyCommands(Txn& parent, std::span<const schema::Command::Reader> commands, int64_t now,
                      bool isolate, BatchResult& out, uint64_t& seq);
 

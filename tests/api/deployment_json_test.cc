@@ -48,7 +48,7 @@ TEST(DeploymentJson, NotAnObjectIsABug) {
 TEST(DeploymentJson, InSyncOnlyAtTheZonesCurrentSerial) {
   struct Case {
     const char* what;
-    uint64_t zoneSerial;
+    uint32_t zoneSoaSerial;  // dns::soaSerialOf(the zone)
     push::PushStatus status;
     bool primaryInSync, secondaryInSync;
   };
@@ -59,10 +59,13 @@ TEST(DeploymentJson, InSyncOnlyAtTheZonesCurrentSerial) {
       {"secondary behind", 9, deployed(9, 8), true, false},
       {"secondary silent", 9, deployed(9, 9, false), true, false},
       {"a newer version not yet deployed", 10, deployed(9, 9), false, false},
-      {"serial 2^32 is written as 1", uint64_t{1} << 32, deployed(1, 1), true, true},
+      // issue 8, item 6: after a long idle time the zone's SOA serial is not its
+      // seq mod 2^32; in sync means serving the SOA serial
+      {"the SOA serial is compared", 102, deployed(102, 102), true, true},
+      {"the SOA serial is compared, secondary behind", 102, deployed(102, 101), true, false},
   };
   for (const auto& c : cases) {
-    auto d = parse(withDeployment("{}", c.zoneSerial, c.status));
+    auto d = parse(withDeployment("{}", c.zoneSoaSerial, c.status));
     ASSERT_TRUE(d["nameservers"].IsArray()) << c.what;
     ASSERT_EQ(d["nameservers"].Size(), 2u) << c.what;
     EXPECT_EQ(d["nameservers"][0]["in_sync"].GetBool(), c.primaryInSync) << c.what;

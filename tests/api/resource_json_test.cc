@@ -51,11 +51,16 @@ TEST(ResourceJson, ZoneDetailHasRecordsAndSerial) {
   const dns::Record records[] = {record(dns::RecordType::kA, std::nullopt)};
   auto d = parse(renderZoneDetail(zone(), records));
   EXPECT_STREQ(d["domain"].GetString(), "example.com");
-  EXPECT_EQ(d["serial"].GetUint64(), 7u);  // the SOA serial, mod 2^32
+  EXPECT_EQ(d["serial"].GetUint64(), 7u);  // none stored: the seq mod 2^32
   ASSERT_TRUE(d["records"].IsArray());
   EXPECT_EQ(d["records"].Size(), 1u);
   EXPECT_FALSE(d.HasMember("ownerId"));
   EXPECT_FALSE(d.HasMember("owner"));
+  // Issue 8, item 6: the stored SOA serial wins (after a long idle time it is
+  // not the seq's).
+  dns::Zone idle = zone();
+  idle.soaSerial = 11;
+  EXPECT_EQ(parse(renderZoneDetail(idle, records))["serial"].GetUint64(), 11u);
 }
 
 TEST(ResourceJson, RecordFieldsAndPriority) {

@@ -901,6 +901,7 @@ TEST_F(ApiServerTest, ChangesArePagedWithBeforeAndAfter) {
   ASSERT_TRUE(d.IsArray());
   ASSERT_EQ(d.Size(), 1u);
   EXPECT_EQ(d[0]["seq"].GetUint(), 3u);
+  EXPECT_EQ(d[0]["serial"].GetUint(), 3u);  // none in the event: the seq mod 2^32
   EXPECT_STREQ(d[0]["action"].GetString(), "record_updated");
   EXPECT_STREQ(d[0]["time"].GetString(), "2023-11-14T22:15:00Z");
   EXPECT_STREQ(d[0]["token_id"].GetString(), "tok_test");

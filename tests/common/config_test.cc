@@ -70,6 +70,10 @@ TEST(ConfigParse, Errors) {
       {"renderer.instances = 0\n", "renderer.instances"},  // nobody would render
       {"renderer.instances = 1025\n", "renderer.instances"},
       {"renderer.instances = two\n", "renderer.instances"},
+      {"store.first_seq = 0\n", "store.first_seq"},                     // seqs start at 1
+      {"store.first_seq = 9223372036854775809\n", "store.first_seq"},   // above 2^63
+      {"store.first_seq = 18446744073709551616\n", "store.first_seq"},  // over uint64
+      {"store.first_seq = -1\n", "store.first_seq"},
   };
   for (const Case& c : cases) {
     auto got = parse(c.text, Config{});
@@ -88,6 +92,15 @@ TEST(ConfigParse, RendererInstances) {
   }
 }
 
+TEST(ConfigParse, StoreFirstSeq) {
+  EXPECT_EQ(Config{}.storeFirstSeq, 1u);
+  for (uint64_t n : {uint64_t{1}, uint64_t{1} << 31, (uint64_t{1} << 32) - 3, uint64_t{1} << 63}) {
+    auto got = parse("store.first_seq = " + std::to_string(n) + "\n", Config{});
+    ASSERT_TRUE(got.ok()) << n;
+    EXPECT_EQ(got->storeFirstSeq, n);
+  }
+}
+
 TEST(ConfigRender, RoundTrips) {
   Config cfg;
   cfg.home = "/srv/zonepipe";
@@ -97,12 +110,14 @@ TEST(ConfigRender, RoundTrips) {
   cfg.soaRname = "dns.example.net";
   cfg.recordsPerZone = 50;
   cfg.storeMapSize = size_t{8} << 30;
+  cfg.storeFirstSeq = (uint64_t{1} << 32) - 3;
   const std::string text = render(cfg);
   auto back = parse(text, Config{});
   ASSERT_TRUE(back.ok()) << back.error().detail;
   EXPECT_EQ(render(back.value()), text);
   EXPECT_EQ(back->validatorEndpoints, cfg.validatorEndpoints);
   EXPECT_EQ(back->storeMapSize, cfg.storeMapSize);
+  EXPECT_EQ(back->storeFirstSeq, cfg.storeFirstSeq);
 }
 
 TEST(ConfigLoadFile, ReadsAFileAndReportsAMissingOne) {

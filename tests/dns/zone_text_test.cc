@@ -252,21 +252,29 @@ TEST(RenderZoneFile, Deterministic) {
   }
 }
 
-TEST(RenderZoneFile, SerialIsModuloTwoToThe32AndNeverZero) {
+// The SOA line carries the zone's stored SOA serial; a zone stored before
+// serials were (soaSerial 0) falls back to its seq mod 2^32, never 0.
+TEST(RenderZoneFile, SoaSerialIsTheStoredOneElseTheSeqModuloTwoToThe32) {
   struct Case {
     uint64_t serial;
+    uint32_t soaSerial;
     std::string want;
   };
   const Case cases[] = {
-      {0, " 1 3600 600"},
-      {1, " 1 3600 600"},
-      {4294967295ull, " 4294967295 3600 600"},
-      {4294967296ull, " 1 3600 600"},
-      {4294967296ull + 7, " 7 3600 600"},
+      {0, 0, " 1 3600 600"},
+      {1, 0, " 1 3600 600"},
+      {4294967295ull, 0, " 4294967295 3600 600"},
+      {4294967296ull, 0, " 1 3600 600"},
+      {4294967296ull + 7, 0, " 7 3600 600"},
+      {7, 7, " 7 3600 600"},
+      // issue 8, item 6: after a long idle time the stored serial is not the seq's
+      {(uint64_t{1} << 31) + 10, 11, " 11 3600 600"},
+      {4294967296ull + 7, 4294967295u, " 4294967295 3600 600"},
   };
   for (const Case& c : cases) {
-    SnapshotBuilder b("example.com", c.serial);
-    const std::string out = renderZoneFile(b.get(), testSettings());
+    dns::ZoneSnapshot snapshot = SnapshotBuilder("example.com", c.serial).get();
+    snapshot.zone.soaSerial = c.soaSerial;
+    const std::string out = renderZoneFile(snapshot, testSettings());
     EXPECT_NE(out.find("IN SOA ns1.zonepipe.test. hostmaster.zonepipe.test." + c.want),
               std::string::npos)
         << c.serial << "\n"

@@ -142,6 +142,7 @@ class StoreTest : public ::testing::Test {
     o.recordsPerZone = recordsPerZone_;
     o.nameservers = nameservers_;
     o.clock = [] { return kNow; };
+    o.firstSeq = firstSeq_;
     return o;
   }
   Store& store() {
@@ -199,6 +200,7 @@ class StoreTest : public ::testing::Test {
   uint32_t zonesPerUser_ = 1000;
   uint32_t recordsPerZone_ = 10000;
   std::vector<std::string> nameservers_ = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
+  uint64_t firstSeq_ = 1;  // of a new store's log
   std::unique_ptr<Store> store_;
   std::vector<Msg> events_;
 };
