@@ -275,6 +275,8 @@ struct Deploy {
     delta @7 :DeployDelta;   # the changes since the version named serves (see DeployAck.needFull)
   }
   committedAt @5 :Int64; # unix milliseconds of the newest event included (for lag logging)
+  soaSerial @9 :UInt32;  # the version's SOA serial (store's rule, common/dns/serial.h); 0: derive
+                         # it from `serial` (a renderer from before it was stored)
   audit @8 :Bool;        # with zoneFile: the version named should serve; the pusher compares
                          # it with named's copy (SOA, then AXFR) and reloads it when they differ
 }

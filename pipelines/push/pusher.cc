@@ -15,6 +15,8 @@
 namespace zp::push {
 namespace {
 
+uint32_t soaOf(const DeployRequest& r) { return dns::storedOrDerivedSerial(r.soaSerial, r.serial); }
+
 bool says(const ProcessResult& result, std::string_view text) {
   return result.errors.find(text) != std::string::npos ||
          result.output.find(text) != std::string::npos;
@@ -57,7 +59,7 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
 }
 
 DeployResult Pusher::deploy(const DeployRequest& request) {
-  if (options_.status) options_.status->wanted(request.domain, request.serial);
+  if (options_.status) options_.status->wanted(request.domain, request.serial, soaOf(request));
   DeployResult result = deployChecked(request);
   if (options_.status && !result.ok && !result.needFull) {
     options_.status->failed(request.domain, result.detail);
@@ -95,8 +97,7 @@ DeployResult Pusher::deployChecked(const DeployRequest& request) {
   if (!request.zoneFile) return remove(request);
   // Later versions may have arrived as UPDATEs since the last whole load.
   if (const auto served = served_.find(request.domain);
-      served != served_.end() &&
-      !dns::serialGreater(dns::soaSerial(request.serial), served->second)) {
+      served != served_.end() && !dns::serialGreater(soaOf(request), served->second)) {
     spdlog::debug("{} serial {} is not newer than the served serial {}; nothing to do",
                   request.domain, request.serial, served->second);
     return {true, {}};
@@ -109,7 +110,7 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
   if (!options_.updater || !publisher_.deployed(domain)) {
     return {false, domain + " is not loaded in named yet", true};
   }
-  const uint32_t want = dns::soaSerial(request.serial);
+  const uint32_t want = soaOf(request);
   auto served = served_.find(domain);
   if (served == served_.end() && options_.check) {
     // After a restart: ask the primary which version it has, once.
@@ -127,7 +128,8 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
     case UpdateOutcome::Kind::kApplied:
       served_[domain] = want;
       if (options_.status) {
-        options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
+        options_.status->deployed(domain, request.serial, request.committedAt, monoMs(),
+                                  soaOf(request));
       }
       spdlog::debug("named serves {} serial {} ({} changes by UPDATE)", domain, want,
                     request.delta->ops.size());
@@ -201,7 +203,7 @@ void setSoaSerial(WireRr& soa, uint32_t serial) {
 // no file, the zone keeps serving throughout.
 DeployResult Pusher::audit(const DeployRequest& request) {
   const std::string& domain = request.domain;
-  const uint32_t want = dns::soaSerial(request.serial);
+  const uint32_t want = soaOf(request);
   if (!publisher_.deployed(domain) || !options_.updater || !options_.check) {
     return upsert(request);  // never loaded by us (or nothing to compare with): load it
   }
@@ -210,7 +212,7 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   if (!current.value()) {
     spdlog::warn("drift: named does not serve {}; loading the store's version", domain);
     ++repairs_;
-    DeployResult loaded = load(domain, *request.zoneFile, request.serial);
+    DeployResult loaded = load(domain, *request.zoneFile, request.serial, soaOf(request));
     if (loaded.ok) addMember(domain);
     return loaded;
   }
@@ -230,7 +232,7 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   if (!done.changed)
     spdlog::debug("audit: named serves {} serial {} as the store holds it", domain, now);
   if (options_.status) {
-    options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
+    options_.status->deployed(domain, request.serial, request.committedAt, monoMs(), done.serial);
   }
   return {true, {}};
 }
@@ -380,10 +382,11 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
 
 DeployResult Pusher::upsert(const DeployRequest& request) {
   const std::string& domain = request.domain;
-  DeployResult loaded = load(domain, *request.zoneFile, request.serial);
+  DeployResult loaded = load(domain, *request.zoneFile, request.serial, soaOf(request));
   if (!loaded.ok) return loaded;
   if (options_.status) {
-    options_.status->deployed(domain, request.serial, request.committedAt, monoMs());
+    options_.status->deployed(domain, request.serial, request.committedAt, monoMs(),
+                              soaOf(request));
   }
   addMember(domain);
   return {true, {}};

@@ -61,6 +61,7 @@ struct DeployRequest {
   // current one); the pusher compares it with what named serves (SOA serial,
   // then every record by AXFR) and loads it when they differ.
   bool audit = false;
+  uint32_t soaSerial = 0;  // the version's SOA serial (the store's rule); 0: derived from serial
 };
 
 struct DeployResult {

@@ -78,17 +78,24 @@ StatusBook::Zone& StatusBook::zone(const std::string& domain) {
   return it->second;
 }
 
-void StatusBook::wanted(const std::string& domain, uint64_t serial) {
+void StatusBook::wanted(const std::string& domain, uint64_t serial, uint32_t soa) {
   Zone& z = zone(domain);
-  z.wantedSerial = std::max(z.wantedSerial, serial);
+  if (serial >= z.wantedSerial) {
+    z.wantedSerial = serial;
+    z.wantedSoa = dns::storedOrDerivedSerial(soa, serial);
+  }
 }
 
 void StatusBook::deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs,
-                          int64_t nowMs) {
+                          int64_t nowMs, uint32_t soa) {
   Zone& z = zone(domain);
   z.known = true;
   z.deployedSerial = serial;
-  z.wantedSerial = std::max(z.wantedSerial, serial);
+  z.deployedSoa = dns::storedOrDerivedSerial(soa, serial);
+  if (serial >= z.wantedSerial) {
+    z.wantedSerial = serial;
+    z.wantedSoa = z.deployedSoa;
+  }
   z.committedAtMs = committedAtMs;
   z.lastError.clear();
   for (Served& s : z.servers) {
@@ -110,7 +117,7 @@ void StatusBook::removed(const std::string& domain) { zones_.erase(domain); }
 
 bool StatusBook::inSync(const Zone& z, const Served& s) const {
   // This version or a later one (after a drift repair named may be ahead: RFC 1982).
-  return z.known && s.answered && serialAtOrAfter(s.serial, dns::soaSerial(z.wantedSerial));
+  return z.known && s.answered && serialAtOrAfter(s.serial, z.wantedSoa);
 }
 
 void StatusBook::reschedule(Zone& z, Served& s, int64_t nowMs) {
@@ -131,7 +138,7 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
   if (reply.rcode == 0 && reply.authoritative && reply.serial) {
     s.answered = true;
     s.serial = *reply.serial;
-    const uint32_t want = dns::soaSerial(z.wantedSerial);
+    const uint32_t want = z.wantedSoa;
     if (s.serial == want) {
       s.detail.clear();
     } else if (serialAtOrAfter(s.serial, want)) {
@@ -144,7 +151,7 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
     s.answered = false;
     s.detail = "answers " + rcodeText(reply.rcode);
   }
-  if (s.answered && s.serial == dns::soaSerial(z.deployedSerial) && s.loggedSerial != s.serial) {
+  if (s.answered && s.serial == z.deployedSoa && s.loggedSerial != s.serial) {
     s.loggedSerial = s.serial;
     spdlog::info("{} serial {} served by {} ({}) {} ms after commit", domain, s.serial, ns.name,
                  ns.address, z.committedAtMs > 0 ? wallMs() - z.committedAtMs : -1);
@@ -219,7 +226,7 @@ ZoneView StatusBook::view(const std::string& domain) const {
   for (size_t i = 0; i < servers_.size(); ++i) {
     const Served& s = z.servers[i];
     NameserverView n{servers_[i], s.answered, s.serial, inSync(z, s), s.detail};
-    const uint32_t want = dns::soaSerial(z.wantedSerial);
+    const uint32_t want = z.wantedSoa;
     if (!z.known) {
       n.detail = "zonepipe has not deployed this zone yet";
     } else if (!n.inSync && n.answered && !serialAtOrAfter(n.serial, want)) {

@@ -58,9 +58,11 @@ class StatusBook {
   int fd() const { return socket_.fd(); }
 
   // The renderer asked for `serial` (it may fail; the lag shows until it lands).
-  void wanted(const std::string& domain, uint64_t serial);
+  // `soa` is the version's SOA serial (0: derived from `serial`).
+  void wanted(const std::string& domain, uint64_t serial, uint32_t soa = 0);
   // The primary loaded `serial`; `committedAtMs` is unix ms (for the lag log).
-  void deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs, int64_t nowMs);
+  void deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs, int64_t nowMs,
+                uint32_t soa = 0);
   // A deploy of the zone failed (empty detail clears the error).
   void failed(const std::string& domain, const std::string& detail);
   void reloaded(const std::string& domain);
@@ -90,6 +92,8 @@ class StatusBook {
     bool known = false;
     uint64_t deployedSerial = 0;
     uint64_t wantedSerial = 0;
+    uint32_t deployedSoa = 0;  // their SOA serials
+    uint32_t wantedSoa = 0;
     int64_t committedAtMs = 0;
     std::string lastError;
     uint64_t reloads = 0;

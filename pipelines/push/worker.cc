@@ -81,6 +81,7 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
       DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
       if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
       request.audit = deploy.getAudit();
+      request.soaSerial = deploy.getSoaSerial();
       if (deploy.getBody().isDelta()) {
         auto delta = deploy.getBody().getDelta();
         DeltaChange change;

@@ -54,12 +54,12 @@ void Renderer::applyEvent(const EventNote& event, Now now) {
   if (state.full) {
     // The snapshot the next deploy is rendered from will include this event.
   } else if (event.records) {
-    state.events.push_back({event.seq, event.changes});
+    state.events.push_back({event.seq, event.changes, Pending::Kind::kRecords, event.soaSerial});
   } else if (event.deleted) {
     state.events.clear();  // nothing before a removal matters
-    state.events.push_back({event.seq, {}, Pending::Kind::kDeleted});
+    state.events.push_back({event.seq, {}, Pending::Kind::kDeleted, event.soaSerial});
   } else if (event.created) {
-    state.events.push_back({event.seq, {}, Pending::Kind::kCreated});
+    state.events.push_back({event.seq, {}, Pending::Kind::kCreated, event.soaSerial});
   } else {
     state.full = true;
     state.events.clear();
@@ -87,6 +87,9 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
       bool gap = false;
       for (const auto& item : page->items) {
         if (item.seq <= lastSeen_) continue;
+        // A log that starts above 1 (store.first_seq): a renderer that has
+        // seen nothing starts at its first event.
+        if (lastSeen_ == 0 && cursor_ == 0 && logRequestedAfter_ == 0) lastSeen_ = item.seq - 1;
         if (item.seq != lastSeen_ + 1) {
           gap = true;  // a hole in the store's log (a bug there): the next poll asks again
           spdlog::warn("the store's log jumped from {} to {}; asking again", lastSeen_, item.seq);
@@ -117,6 +120,7 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
   if (auto* snapshot = std::get_if<dns::ZoneSnapshot>(&answer)) {
     state.phase = Phase::kChecking;
     state.serial = snapshot->zone.serial;
+    state.soa = dns::soaSerialOf(snapshot->zone);
     actions_.renders.push_back({domain, state.serial, std::move(*snapshot)});
   } else if (auto* error = std::get_if<Error>(&answer);
              error && error->kind == ErrorKind::kNotFound && state.flightAudit) {
@@ -149,7 +153,7 @@ void Renderer::onChecked(const std::string& domain, uint64_t serial, CheckVerdic
       state.removing = false;
       state.sentAt = now.mono;
       actions_.deploys.push_back({domain, serial, std::move(text), state.flightCommittedAt,
-                                  std::nullopt, state.flightAudit});
+                                  std::nullopt, state.flightAudit, false, state.soa});
       break;
     case CheckVerdict::kRefused:
       spdlog::error(
@@ -319,15 +323,16 @@ void Renderer::startDelta(const std::string& domain, DomainState& state, Now now
   state.phase = Phase::kDeploying;
   state.removing = kind == Pending::Kind::kDeleted;
   state.serial = state.flightLast;
+  state.soa = state.flightEvents.back().soa;
   state.sentAt = now.mono;
   switch (kind) {
     case Pending::Kind::kRecords:
-      actions_.deploys.push_back(
-          {domain, state.serial, std::nullopt, state.flightCommittedAt, std::move(ops)});
+      actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt,
+                                  std::move(ops), false, false, state.soa});
       break;
     case Pending::Kind::kCreated:
-      actions_.deploys.push_back(
-          {domain, state.serial, std::nullopt, state.flightCommittedAt, std::nullopt, false, true});
+      actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt,
+                                  std::nullopt, false, true, state.soa});
       break;
     case Pending::Kind::kDeleted:
       actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt});

@@ -46,6 +46,7 @@ struct EventNote {
   // no user data but the validated domain); a deleted zone a removal. Any
   // other event of a zone (a record that could not be turned into a line)
   // makes the next deploy a whole version rendered from a snapshot.
+  uint32_t soaSerial = 0;  // the zone's SOA serial after this event (0: derive it from seq)
   bool records = false;
   bool created = false;
   bool deleted = false;
@@ -82,8 +83,9 @@ struct DeployOrder {
   int64_t committedAt = 0;              // unix ms at which the newest included event was seen
   // Or the changes since the last acknowledged version (neither: remove the zone).
   std::optional<std::vector<RrChange>> delta = std::nullopt;
-  bool audit = false;     // with zoneFile: compare with named's copy, repair drift
-  bool skeleton = false;  // no zoneFile: the driver renders the new zone's SOA and NS
+  bool audit = false;      // with zoneFile: compare with named's copy, repair drift
+  bool skeleton = false;   // no zoneFile: the driver renders the new zone's SOA and NS
+  uint32_t soaSerial = 0;  // the version's SOA serial (0: derive it from serial)
 };
 struct Actions {
   std::vector<LogRequest> logRequests;
@@ -174,6 +176,7 @@ class Renderer {
     uint64_t seq = 0;
     std::vector<RrChange> changes;
     Kind kind = Kind::kRecords;
+    uint32_t soa = 0;
   };
   struct DomainState {
     std::deque<Pending> events;         // record events not yet in flight, in seq order
@@ -193,6 +196,7 @@ class Renderer {
     int64_t flightCommittedAt = 0;
     uint64_t requestId = 0;  // snapshot query
     uint64_t serial = 0;     // being checked or deployed
+    uint32_t soa = 0;        // its SOA serial
     int64_t sentAt = 0;      // mono ms of the query or deploy
     bool removing = false;   // the deploy in flight removes the zone
     // retry

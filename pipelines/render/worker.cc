@@ -238,6 +238,7 @@ zmq::message_t snapshotQuery(const SnapshotRequest& request) {
 EventNote noteFrom(schema::Event::Reader event) {
   EventNote note{event.getSeq(), event.getDomain()};
   if (note.domain.empty()) return note;
+  note.soaSerial = dns::storedOrDerivedSerial(event.getSoaSerial(), event.getSeq());
   auto change = event.getChange();
   try {
     switch (change.which()) {
@@ -285,16 +286,19 @@ zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings
   deploy.setSerial(order.serial);
   deploy.setCommittedAt(order.committedAt);
   deploy.setAudit(order.audit);
+  const uint32_t soa = dns::storedOrDerivedSerial(order.soaSerial, order.serial);
+  deploy.setSoaSerial(soa);
   if (order.skeleton) {
     dns::ZoneSnapshot skeleton;
     skeleton.zone.domain = order.domain;
     skeleton.zone.serial = order.serial;
+    skeleton.zone.soaSerial = soa;
     deploy.getBody().setZoneFile(dns::renderZoneFile(skeleton, settings));
   } else if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
   } else if (order.delta) {
     auto delta = deploy.getBody().initDelta();
-    delta.setSoa(dns::soaLine(order.domain, dns::soaSerial(order.serial), settings));
+    delta.setSoa(dns::soaLine(order.domain, soa, settings));
     auto ops = delta.initOps(static_cast<unsigned>(order.delta->size()));
     for (unsigned i = 0; i < ops.size(); ++i) {
       ops[i].setAdd((*order.delta)[i].add);

@@ -36,10 +36,12 @@ Result<dns::ZoneSnapshot> snapshot(const store::Store& store, const std::string&
 }
 
 Result<std::string> renderOne(const store::Store& store, const std::string& domain,
-                              const dns::ZoneFileSettings& settings, uint64_t& serial) {
+                              const dns::ZoneFileSettings& settings, uint64_t& serial,
+                              uint32_t* soa = nullptr) {
   auto snap = snapshot(store, domain);
   if (!snap) return snap.error();
   serial = snap->zone.serial;
+  if (soa) *soa = dns::soaSerialOf(snap->zone);
   try {
     return dns::renderZoneFile(*snap, settings);
   } catch (const std::invalid_argument& e) {
@@ -117,7 +119,8 @@ Result<size_t> deployZones(const store::Store& store, const std::vector<std::str
   size_t deployed = 0;
   for (const auto& domain : domains) {
     uint64_t serial = 0;
-    auto text = renderOne(store, domain, settings, serial);
+    uint32_t soa = 0;
+    auto text = renderOne(store, domain, settings, serial, &soa);
     if (!text) return text.error();
     if (checker) {
       auto verdict = checker->check(domain, *text);
@@ -130,6 +133,7 @@ Result<size_t> deployZones(const store::Store& store, const std::vector<std::str
     push::DeployRequest request;
     request.domain = domain;
     request.serial = serial;
+    request.soaSerial = soa;
     request.zoneFile = std::move(text).value();
     auto result = pusher.deploy(request);
     if (!result.ok) {
