@@ -135,7 +135,16 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
                     request.delta->ops.size());
       return {true, {}};
     case UpdateOutcome::Kind::kNotDynamic:
-      served_.erase(domain);
+      if (served != served_.end()) {
+        // named took updates for this zone before: it refuses this change's
+        // content (its log says which rule), not updates as such.
+        std::string detail = outcome.detail +
+                             "; named took updates for this zone before, so it "
+                             "refuses this change itself (named's log says why)";
+        spdlog::warn("{}", detail);
+        served_.erase(domain);
+        return {false, std::move(detail)};
+      }
       spdlog::info("{}; loading the whole zone instead", outcome.detail);
       return {false, outcome.detail, true};
     case UpdateOutcome::Kind::kFailed:
@@ -327,6 +336,13 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
       if (done.kind == UpdateOutcome::Kind::kFailed) {
         served_.erase(domain);
         return {false, done.detail};
+      }
+      // Refused: a static zone (an older pusher's) is made dynamic below; a
+      // dynamic one refuses the content, and reloading it would not help.
+      const ProcessResult shown = rndc_.run({"showzone", domain});
+      if (shown.ok() && says(shown, "allow-update")) {
+        served_.erase(domain);
+        return {false, done.detail + "; named refuses this version of the zone (its log says why)"};
       }
     }
   }

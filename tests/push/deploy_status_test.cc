@@ -398,12 +398,19 @@ TEST(PusherCatalog, DynamicZonesTakeDeltasAndBatchedCatalogUpdates) {
   EXPECT_EQ(updater.calls.size(), 1u);
   EXPECT_TRUE(rndc.calls.empty());
 
-  // named does not take updates for it (a static zone): the whole version.
+  // named refuses a change to a zone it took updates for: its content, not
+  // updates as such; a failure (retried), not a whole reload.
   updater.answer = UpdateOutcome::Kind::kNotDynamic;
   const DeployResult refused =
       pusher.deploy(delta("a.test", 9, {{true, "z.a.test. 60 IN A 192.0.2.4"}}));
   EXPECT_FALSE(refused.ok);
-  EXPECT_TRUE(refused.needFull);
+  EXPECT_FALSE(refused.needFull);
+  EXPECT_NE(refused.detail.find("refuses this change"), std::string::npos) << refused.detail;
+  // Now the pusher does not know what named has: refusing again means named
+  // does not take updates for it (a static zone), so the whole version.
+  const DeployResult again =
+      pusher.deploy(delta("a.test", 9, {{true, "z.a.test. 60 IN A 192.0.2.4"}}));
+  EXPECT_TRUE(again.needFull);
   updater.answer = UpdateOutcome::Kind::kApplied;
   ASSERT_TRUE(pusher.deploy({"a.test", 9, "zone a v9", 0}).ok);
   EXPECT_EQ(rndc.calls, (std::vector<std::string>{"modzone a.test"}));
