@@ -185,9 +185,13 @@ void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const 
   }
   if (ok) {
     // Whole versions and removals at info; deltas (every record change) at debug.
-    spdlog::log(it->second.flightDelta ? spdlog::level::debug : spdlog::level::info,
-                "{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
-                domain, serial, now.wall - it->second.flightCommittedAt);
+    if (it->second.flightAudit) {
+      spdlog::debug("audited {} serial {}", domain, serial);
+    } else {
+      spdlog::log(it->second.flightDelta ? spdlog::level::debug : spdlog::level::info,
+                  "{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
+                  domain, serial, now.wall - it->second.flightCommittedAt);
+    }
     finish(domain);
   } else if (needFull) {
     spdlog::info("the pusher cannot apply changes to {} ({}); sending the whole zone", domain,
