@@ -184,11 +184,13 @@ void Renderer::onAck(const std::string& domain, uint64_t serial, bool ok, const 
     return;
   }
   if (ok) {
-    // Whole versions and removals at info; deltas (every record change) at debug.
     if (it->second.flightAudit) {
       spdlog::debug("audited {} serial {}", domain, serial);
     } else {
-      spdlog::log(it->second.flightDelta ? spdlog::level::debug : spdlog::level::info,
+      // New zones, removals and whole versions at info; record changes at debug.
+      const bool records = it->second.flightDelta && !it->second.flightEvents.empty() &&
+                           it->second.flightEvents.front().kind == Pending::Kind::kRecords;
+      spdlog::log(records ? spdlog::level::debug : spdlog::level::info,
                   "{} {} serial {} {}ms after commit", it->second.removing ? "removed" : "deployed",
                   domain, serial, now.wall - it->second.flightCommittedAt);
     }
