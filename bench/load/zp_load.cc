@@ -113,7 +113,7 @@ Options parseOptions(int argc, char** argv) {
     else if (flag == "--zones")
       o.zones = num(1, 1000);
     else if (flag == "--records")
-      o.records = num(0, 5000);
+      o.records = num(0, 1000000);
     else if (flag == "--samples")
       o.samples = num(1, kMaxSamples);
     else if (flag == "--interval-us")
