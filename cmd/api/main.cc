@@ -13,11 +13,13 @@
 #include <zmq.hpp>
 
 #include "common/log/log.h"
+#include "common/util/malloc_tuning.h"
 #include "pipelines/api/bus_client.h"
 #include "pipelines/api/server.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
+  zp::tuneMalloc();  // before any thread: see common/util/malloc_tuning.h
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   const auto& cfg = startup.config;
   zp::log::init("api", cfg.logLevel);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "common/log/log.h"
+#include "common/util/malloc_tuning.h"
 #include "common/util/stop.h"
 #include "pipelines/push/catalog.h"
 #include "pipelines/push/pusher.h"
@@ -17,6 +18,7 @@
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
+  zp::tuneMalloc();  // before any thread: see common/util/malloc_tuning.h
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   const auto& cfg = startup.config;
   if (!startup.args.empty()) {

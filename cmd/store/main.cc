@@ -5,12 +5,14 @@
 #include <cstdio>
 
 #include "common/log/log.h"
+#include "common/util/malloc_tuning.h"
 #include "common/util/stop.h"
 #include "pipelines/store/server.h"
 #include "pipelines/store/store.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
+  zp::tuneMalloc();  // before any thread: see common/util/malloc_tuning.h
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   const auto& cfg = startup.config;
   if (!startup.args.empty()) {

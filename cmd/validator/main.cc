@@ -4,11 +4,13 @@
 #include <string>
 
 #include "common/log/log.h"
+#include "common/util/malloc_tuning.h"
 #include "common/util/stop.h"
 #include "pipelines/validate/worker.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
+  zp::tuneMalloc();  // before any thread: see common/util/malloc_tuning.h
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   const auto& cfg = startup.config;
   size_t instance = 0;
