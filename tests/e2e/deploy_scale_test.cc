@@ -231,7 +231,10 @@ TEST_F(DeployScaleTest, TheLongestDomainIsServedAndRemoved) {
 TEST_F(DeployScaleTest, BurstsOfZoneCreatesAndDeletesConvergeOnBothNameservers) {
   int zones = 200;
   if (const char* env = std::getenv("ZP_E2E_CHURN_ZONES")) zones = std::atoi(env);
-  boot({"quota.zones_per_user = 100000"});
+  std::vector<std::string> extra = {"quota.zones_per_user = 100000"};
+  if (const char* level = std::getenv("ZP_E2E_LOG_LEVEL"))
+    extra.push_back(std::string("log.level = ") + level);
+  boot(extra);
   std::vector<std::string> domains(static_cast<size_t>(zones)), uuids(static_cast<size_t>(zones));
   for (int i = 0; i < zones; ++i)
     domains[static_cast<size_t>(i)] = "churn" + std::to_string(i) + ".test";
