@@ -17,6 +17,7 @@ extern "C" {  // libknot's headers do not say it themselves
 #include <stdexcept>
 #include <string_view>
 
+#include "common/dns/wire.h"
 #include "pipelines/push/rr_wire.h"
 
 namespace zp::push {
@@ -29,10 +30,11 @@ struct DnsUpdater::Key {
 
 namespace {
 
-constexpr uint16_t kTypeSoa = 6;
-constexpr uint16_t kClassIn = 1;
+using dns::wire::kClassIn;
+using dns::wire::kTypeSoa;
+constexpr uint16_t kTypeAxfr = 252;
 constexpr uint16_t kClassNone = 254;
-constexpr unsigned kOpcodeUpdate = 5;
+constexpr uint16_t kOpcodeUpdate = 5;
 
 void put16(std::string& out, uint16_t v) {
   out.push_back(static_cast<char>(v >> 8));
@@ -41,41 +43,6 @@ void put16(std::string& out, uint16_t v) {
 void put32(std::string& out, uint32_t v) {
   put16(out, static_cast<uint16_t>(v >> 16));
   put16(out, static_cast<uint16_t>(v & 0xffff));
-}
-
-// "example.test" -> wire form, or empty when it is not a name.
-std::string wireName(const std::string& domain) {
-  std::string out;
-  size_t start = 0;
-  while (start < domain.size()) {
-    size_t dot = domain.find('.', start);
-    if (dot == std::string::npos) dot = domain.size();
-    const size_t len = dot - start;
-    if (len == 0 || len > 63) return {};
-    out.push_back(static_cast<char>(len));
-    out.append(domain, start, len);
-    start = dot + 1;
-  }
-  out.push_back('\0');
-  return out.size() > 255 ? std::string() : out;
-}
-
-const char* algorithmName(HmacAlgorithm a) {
-  switch (a) {
-    case HmacAlgorithm::kMd5:
-      return "hmac-md5";
-    case HmacAlgorithm::kSha1:
-      return "hmac-sha1";
-    case HmacAlgorithm::kSha224:
-      return "hmac-sha224";
-    case HmacAlgorithm::kSha256:
-      return "hmac-sha256";
-    case HmacAlgorithm::kSha384:
-      return "hmac-sha384";
-    case HmacAlgorithm::kSha512:
-      return "hmac-sha512";
-  }
-  return "hmac-sha256";
 }
 
 std::string rcodeName(unsigned rcode) {
@@ -91,7 +58,7 @@ DnsUpdater::DnsUpdater(std::string address, uint16_t port, RndcKey key,
                        std::chrono::milliseconds timeout)
     : address_(std::move(address)), port_(port), key_(std::make_unique<Key>()), timeout_(timeout) {
   const std::string secret = base64Encode(key.secret);
-  if (knot_tsig_key_init(&key_->tsig, algorithmName(key.algorithm), key.name.c_str(),
+  if (knot_tsig_key_init(&key_->tsig, hmacAlgorithmName(key.algorithm).data(), key.name.c_str(),
                          secret.c_str()) != KNOT_EOK) {
     throw std::invalid_argument("the TSIG key `" + key.name +
                                 "` cannot sign DNS UPDATEs (libknot refused it); check its "
@@ -214,19 +181,10 @@ Result<std::vector<WireRr>> DnsUpdater::transfer(const std::string& zone) {
                  "AXFR of " + zone + " from " + address_ + " port " + std::to_string(port_) +
                      " failed: " + why};
   };
-  const std::string zname = wireName(zone);
-  if (zname.empty()) return fail("not a domain name");
   const uint16_t id = nextId_++;
-  std::string query;
-  put16(query, id);
-  put16(query, 0);  // QUERY, no flags
-  put16(query, 1);
-  put16(query, 0);
-  put16(query, 0);
-  put16(query, 0);
-  query += zname;
-  put16(query, 252);  // AXFR
-  put16(query, kClassIn);
+  auto built = dns::wire::buildQuery(id, zone, kTypeAxfr);
+  if (!built) return fail(built.error().detail);
+  std::string query = std::move(built).value();
   std::string mac;
   if (!sign(query, mac)) return fail("cannot sign the request with TSIG");
   std::string answer, why, connectWhy;
@@ -289,19 +247,17 @@ UpdateOutcome DnsUpdater::apply(const std::string& zone, const std::vector<Updat
 
 UpdateOutcome DnsUpdater::applyRecords(const std::string& zone, const std::vector<WireOp>& ops) {
   using Kind = UpdateOutcome::Kind;
-  const std::string zname = wireName(zone);
-  if (zname.empty()) return {Kind::kFailed, "`" + zone + "` is not a domain name"};
+  // RFC 2136 section 2: a query's header and question are an UPDATE's header
+  // and zone section (zone, SOA, IN), with the opcode set and the update
+  // count where a query has NSCOUNT; ADCOUNT grows when the TSIG is added.
   const uint16_t id = nextId_++;
-  std::string msg;
-  put16(msg, id);
-  put16(msg, static_cast<uint16_t>(kOpcodeUpdate << 11));
-  put16(msg, 1);                                  // ZOCOUNT
-  put16(msg, 0);                                  // PRCOUNT
-  put16(msg, static_cast<uint16_t>(ops.size()));  // UPCOUNT
-  put16(msg, 0);                                  // ADCOUNT (TSIG added when signing)
-  msg += zname;
-  put16(msg, kTypeSoa);
-  put16(msg, kClassIn);
+  auto built = dns::wire::buildQuery(id, zone, kTypeSoa);
+  if (!built)
+    return {Kind::kFailed, "`" + zone + "` is not a domain name: " + built.error().detail};
+  std::string msg = std::move(built).value();
+  msg[2] = static_cast<char>(kOpcodeUpdate << 3);
+  msg[8] = static_cast<char>(ops.size() >> 8);
+  msg[9] = static_cast<char>(ops.size() & 0xff);
   for (const auto& op : ops) {
     const WireRr& rr = op.rr;
     const bool del = !op.add;

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "common/dns/serial.h"
+#include "common/dns/wire.h"
 #include "pipelines/push/catalog.h"
 #include "pipelines/push/rr_wire.h"
 
@@ -157,7 +158,7 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
 
 namespace {
 
-constexpr uint16_t kTypeSoa = 6;
+using dns::wire::kTypeSoa;
 constexpr size_t kRepairBytesPerUpdate = 40000;
 
 // A record's identity for comparing two copies of a zone: owner (lower
@@ -220,7 +221,6 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   if (!current) return {false, current.error().detail};
   if (!current.value()) {
     spdlog::warn("drift: named does not serve {}; loading the store's version", domain);
-    ++repairs_;
     DeployResult loaded = load(domain, *request.zoneFile, request.serial, soaOf(request));
     if (loaded.ok) addMember(domain);
     return loaded;
@@ -237,7 +237,6 @@ DeployResult Pusher::audit(const DeployRequest& request) {
     return {false, done.detail};
   }
   served_[domain] = done.serial;
-  if (done.changed) ++repairs_;
   if (!done.changed)
     spdlog::debug("audit: named serves {} serial {} as the store holds it", domain, now);
   if (options_.status) {
@@ -328,7 +327,8 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
     if (current.value()) {
       const Converged done = converge(domain, zoneFile, soa, *current.value(), false);
       if (done.kind == UpdateOutcome::Kind::kApplied) {
-        publisher_.writeZone(domain, zoneFile);  // the reference for a restarted pusher
+        // No file: named owns the file of a dynamic zone (it dumps its journal
+        // into it); writing ours over it would break its journal on restart.
         publisher_.writeSerial(domain, serial);
         served_[domain] = done.serial;
         return {true, {}};

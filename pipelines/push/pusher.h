@@ -99,8 +99,6 @@ class Pusher {
   bool catalogPending() const { return !catalogAdds_.empty() || !catalogDeletes_.empty(); }
   // Makes the zone directory's files of the batch durable (one syncfs).
   void flush() { publisher_.sync(); }
-  // Zones whose drift an audit found and repaired since the start.
-  uint64_t repairs() const { return repairs_; }
 
  private:
   DeployResult deployChecked(const DeployRequest& request);
@@ -139,7 +137,6 @@ class Pusher {
   std::set<std::string> catalogAdds_, catalogDeletes_;  // queued for maintain()
   bool catalogLoaded_ = false;  // named has the whole catalog (then changes go by UPDATE)
   uint64_t catalogSerial_ = 0;
-  uint64_t repairs_ = 0;
 };
 
 }  // namespace zp::push

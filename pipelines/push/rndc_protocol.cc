@@ -395,16 +395,26 @@ Result<CcTable> decodeTable(std::string_view bytes) { return decodeEntries(bytes
 
 // ---- 2. signed messages ----------------------------------------------------
 
+namespace {
+constexpr std::pair<std::string_view, HmacAlgorithm> kHmacNames[] = {
+    {"hmac-md5", HmacAlgorithm::kMd5},       {"hmac-sha1", HmacAlgorithm::kSha1},
+    {"hmac-sha224", HmacAlgorithm::kSha224}, {"hmac-sha256", HmacAlgorithm::kSha256},
+    {"hmac-sha384", HmacAlgorithm::kSha384}, {"hmac-sha512", HmacAlgorithm::kSha512},
+};
+}  // namespace
+
 std::optional<HmacAlgorithm> hmacAlgorithmFromName(std::string_view name) {
-  static constexpr std::pair<std::string_view, HmacAlgorithm> kNames[] = {
-      {"hmac-md5", HmacAlgorithm::kMd5},       {"hmac-sha1", HmacAlgorithm::kSha1},
-      {"hmac-sha224", HmacAlgorithm::kSha224}, {"hmac-sha256", HmacAlgorithm::kSha256},
-      {"hmac-sha384", HmacAlgorithm::kSha384}, {"hmac-sha512", HmacAlgorithm::kSha512},
-  };
-  for (const auto& [text, algorithm] : kNames) {
+  for (const auto& [text, algorithm] : kHmacNames) {
     if (sameName(text, name)) return algorithm;
   }
   return std::nullopt;
+}
+
+std::string_view hmacAlgorithmName(HmacAlgorithm algorithm) {
+  for (const auto& [text, known] : kHmacNames) {
+    if (known == algorithm) return text;
+  }
+  throw std::logic_error("unknown HMAC algorithm");
 }
 
 std::string base64Encode(std::string_view bytes) {

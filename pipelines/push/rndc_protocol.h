@@ -76,6 +76,8 @@ enum class HmacAlgorithm : uint8_t {
 };
 // "hmac-sha256" -> kSha256 (case-insensitive); nullopt for an unknown name.
 std::optional<HmacAlgorithm> hmacAlgorithmFromName(std::string_view name);
+// kSha256 -> "hmac-sha256" (NUL-terminated: the names are literals).
+std::string_view hmacAlgorithmName(HmacAlgorithm algorithm);
 
 struct RndcKey {
   std::string name;
