@@ -83,8 +83,10 @@ struct DeployOrder {
   int64_t committedAt = 0;              // unix ms at which the newest included event was seen
   // Or the changes since the last acknowledged version (neither: remove the zone).
   std::optional<std::vector<RrChange>> delta = std::nullopt;
-  bool audit = false;      // with zoneFile: compare with named's copy, repair drift
-  bool skeleton = false;   // no zoneFile: the driver renders the new zone's SOA and NS
+  bool audit = false;  // with zoneFile: compare with named's copy, repair drift
+  // No zoneFile: the driver renders the new zone's SOA and NS, then the
+  // records of `delta` (applied in order: the zone's first record events).
+  bool skeleton = false;
   uint32_t soaSerial = 0;  // the version's SOA serial (0: derive it from serial)
 };
 struct Actions {

@@ -278,6 +278,26 @@ EventNote noteFrom(schema::Event::Reader event) {
   return note;
 }
 
+// A new zone's file: its skeleton, then the records its first events leave
+// (the lines are recordLine's, as in every zone file; a removal takes back an
+// earlier addition of the same line).
+std::string withRecords(std::string skeleton, const std::optional<std::vector<RrChange>>& ops) {
+  if (!ops || ops->empty()) return skeleton;
+  std::vector<std::string_view> lines;
+  for (const auto& op : *ops) {
+    if (op.add) {
+      lines.push_back(op.rr);
+    } else if (auto it = std::find(lines.begin(), lines.end(), op.rr); it != lines.end()) {
+      lines.erase(it);
+    }
+  }
+  for (const auto line : lines) {
+    skeleton.append(line);
+    skeleton.push_back('\n');
+  }
+  return skeleton;
+}
+
 zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings& settings) {
   capnp::MallocMessageBuilder message;
   auto deploy = message.initRoot<schema::Deploy>();
@@ -293,7 +313,7 @@ zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings
     skeleton.zone.domain = order.domain;
     skeleton.zone.serial = order.serial;
     skeleton.zone.soaSerial = soa;
-    deploy.getBody().setZoneFile(dns::renderZoneFile(skeleton, settings));
+    deploy.getBody().setZoneFile(withRecords(dns::renderZoneFile(skeleton, settings), order.delta));
   } else if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
   } else if (order.delta) {
