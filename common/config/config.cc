@@ -93,6 +93,7 @@ const std::vector<Key>& keys() {
       strKey("store.query", &Config::storeQuery),
       strKey("store.events", &Config::storeEvents),
       numKey("store.map_size", &Config::storeMapSize),
+      numKey("store.map_size_max", &Config::storeMapSizeMax),
       numKey("store.batch_max", &Config::storeBatchMax),
       {"store.first_seq",
        [](Config& c, const std::string& v) {  // 1..2^63: seq 0 means "none", and the log

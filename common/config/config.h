@@ -35,12 +35,13 @@ struct Config {
   std::vector<std::string> validatorEndpoints;
 
   // store
-  std::string storeDir;                   // LMDB environment directory
-  std::string storeCommands;              // ROUTER, validated commands in
-  std::string storeQuery;                 // ROUTER, reads and log fetches
-  std::string storeEvents;                // PUB, committed events out
-  size_t storeMapSize = size_t{4} << 30;  // LMDB map size (sparse reservation)
-  int storeBatchMax = 1024;               // commands per LMDB transaction (group commit)
+  std::string storeDir;                       // LMDB environment directory
+  std::string storeCommands;                  // ROUTER, validated commands in
+  std::string storeQuery;                     // ROUTER, reads and log fetches
+  std::string storeEvents;                    // PUB, committed events out
+  size_t storeMapSize = size_t{4} << 30;      // LMDB map size (sparse reservation)
+  size_t storeMapSizeMax = size_t{64} << 30;  // the store grows its map up to this
+  int storeBatchMax = 1024;                   // commands per LMDB transaction (group commit)
   // The seq of a NEW store's first event (1 to 2^63); ignored once the log has
   // events. For continuing another system's numbering, and for tests of SOA
   // serials near 2^31 and 2^32.

@@ -31,7 +31,8 @@ constexpr std::string_view kComponents = R"json({
       "detail": {"type": "string", "description": "What went wrong, in a sentence."},
       "error_code": {"type": "string", "enum": ["parse_error", "validation_error", "zone_exists",
         "record_conflict", "authentication_failed", "permission_denied", "not_found",
-        "method_not_allowed", "payload_too_large", "rate_limited", "unavailable"]},
+        "method_not_allowed", "payload_too_large", "rate_limited", "unavailable",
+        "insufficient_storage"]},
       "field": {"type": "string", "description": "The one input field at fault, when there is one."}
     },
     "additionalProperties": false
@@ -203,6 +204,8 @@ constexpr std::string_view kComponents = R"json({
   "PayloadTooLarge": {"description": "payload_too_large: the body is over the limit.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "Unavailable": {"description": "unavailable: a pipeline stage did not answer in time; retry.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "InsufficientStorage": {"description": "insufficient_storage: the store's disk (or its configured ceiling, store.map_size_max) is full; nothing was changed. Reads keep working; writes work again once the operator frees space.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 }
 })json";
@@ -405,6 +408,9 @@ class DocumentWriter {
     }
     if (route.request != BodyKind::kNone) errorResponse("413", "PayloadTooLarge");
     if (route.permission) errorResponse("503", "Unavailable");
+    if (route.permission && route.method != Method::kGet) {
+      errorResponse("507", "InsufficientStorage");
+    }
     w_.EndObject();
     w_.EndObject();
   }

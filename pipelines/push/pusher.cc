@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iterator>
 #include <stdexcept>
+#include <system_error>
 
 #include "common/dns/serial.h"
 #include "common/dns/wire.h"
@@ -61,7 +62,16 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
 
 DeployResult Pusher::deploy(const DeployRequest& request) {
   if (options_.status) options_.status->wanted(request.domain, request.serial, soaOf(request));
-  DeployResult result = deployChecked(request);
+  DeployResult result;
+  try {
+    result = deployChecked(request);
+  } catch (const std::system_error& e) {
+    // A full or read-only zone directory: named keeps serving the last
+    // version; the zone's status says why the new one is not out.
+    result = {false, "the pusher cannot write its files in " + publisher_.zoneDir() + " (" +
+                         e.what() + "); free space there or fix its permissions"};
+    spdlog::error("{} serial {} not deployed: {}", request.domain, request.serial, result.detail);
+  }
   if (options_.status && !result.ok && !result.needFull) {
     options_.status->failed(request.domain, result.detail);
   }
