@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
                  "or the rndc config empty; set them\n");
     return 100;
   }
-  zp::log::init("push", cfg.logLevel);
+  zp::log::init("push", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
   try {
     zp::push::Publisher publisher(cfg.pushZoneDir);

@@ -76,10 +76,25 @@ Key listKey(const char* n, std::vector<std::string> Config::*m) {
           }};
 }
 
+Key oneOfKey(const char* n, std::string Config::*m, std::vector<std::string> allowed) {
+  return {n,
+          [m, allowed](Config& c, const std::string& v) {
+            for (const auto& a : allowed) {
+              if (v == a) {
+                c.*m = v;
+                return true;
+              }
+            }
+            return false;
+          },
+          [m](const Config& c) { return c.*m; }};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> k = {
       strKey("home", &Config::home),
       strKey("log.level", &Config::logLevel),
+      oneOfKey("log.format", &Config::logFormat, {"text", "json"}),
       strKey("api.address", &Config::apiAddress),
       numKey("api.port", &Config::apiPort),
       numKey("api.threads", &Config::apiThreads),

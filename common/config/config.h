@@ -18,6 +18,9 @@ struct Config {
 
   // logging
   std::string logLevel = "info";  // trace, debug, info, warn, error
+  // "text" (one readable line per event) or "json" (one JSON object per line
+  // with the zone, serial and request id as fields; common/log/json_format.h).
+  std::string logFormat = "text";
 
   // API front end
   std::string apiAddress = "127.0.0.1";

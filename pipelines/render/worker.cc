@@ -21,6 +21,7 @@
 #include "common/bus/socket.h"
 #include "common/dns/serial.h"
 #include "common/dns/zone_text.h"
+#include "common/log/context.h"
 #include "common/schema/codec.h"
 #include "pipelines/render/checkzone.h"
 #include "pipelines/render/cursor_file.h"
@@ -455,7 +456,9 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
       try {
         bus::Decoded decoded(in.payload);
         auto event = decoded.root<schema::Event>();
-        renderer.onEvent(noteFrom(event), now());
+        EventNote note = noteFrom(event);
+        const log::LogContext context{{"zone", note.domain}, {"serial", std::to_string(note.seq)}};
+        renderer.onEvent(note, now());
       } catch (const std::exception& e) {
         spdlog::warn("dropped a malformed event from the store ({}); the log will fill the gap",
                      e.what());
@@ -485,6 +488,8 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
         if (ack.getVersion() != schema::PROTOCOL_VERSION) {
           throw std::runtime_error("protocol version " + std::to_string(ack.getVersion()));
         }
+        const log::LogContext context{{"zone", ack.getDomain()},
+                                      {"serial", std::to_string(ack.getSerial())}};
         renderer.onAck(ack.getDomain(), ack.getSerial(), ack.getOk(), ack.getDetail(), now(),
                        ack.getNeedFull());
       } catch (const std::exception& e) {

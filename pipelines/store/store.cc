@@ -15,6 +15,7 @@
 #include "common/dns/reserved.h"
 #include "common/dns/serial.h"
 #include "common/dns/validate.h"
+#include "common/log/context.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/store/tables.h"
@@ -637,6 +638,7 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
                           int64_t now, bool isolate, BatchResult& out, uint64_t& seq) {
   for (auto c : commands) {
     const uint64_t requestId = c.getRequestId();
+    const log::LogContext context{{"request", std::to_string(requestId)}};
     std::optional<Error> failure;
     std::optional<Txn> child;
     const uint64_t writesBefore = parent.writes();
