@@ -239,8 +239,6 @@ bool isList(BodyKind kind) {
          kind == BodyKind::kChangeList;
 }
 
-bool isPaged(QueryKind kind) { return kind != QueryKind::kNone && kind != QueryKind::kSerial; }
-
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) {
@@ -285,25 +283,7 @@ class DocumentWriter {
   void parameters(const RouteSpec& route) {
     std::vector<std::string_view> names;
     if (route.path.find("{uuid}") != std::string_view::npos) names.push_back("uuid");
-    switch (route.query) {
-      case QueryKind::kPagedByDomain:
-        names.push_back("domain");
-        break;
-      case QueryKind::kPagedByZoneAndType:
-        names.push_back("zone");
-        names.push_back("record_type");
-        break;
-      case QueryKind::kSerial:
-        names.push_back("serial");
-        break;
-      case QueryKind::kPaged:
-      case QueryKind::kNone:
-        break;
-    }
-    if (isPaged(route.query)) {
-      names.push_back("page");
-      names.push_back("page_size");
-    }
+    for (const auto name : queryParameters(route.query)) names.push_back(name);
     if (names.empty()) return;
     key("parameters");
     w_.StartArray();

@@ -386,13 +386,31 @@ struct ApiServer::Impl {
   // Wraps a member handler: exchange, the route's permission, try/catch,
   // never a Pistache 500.
   template <typename Handler>
-  Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed) {
-    return [this, handler, needed](const Rest::Request& req, Http::ResponseWriter rw) {
+  Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed,
+                            QueryKind query = QueryKind::kNone) {
+    return [this, handler, needed, query](const Rest::Request& req, Http::ResponseWriter rw) {
       ExchangePtr ex;
       try {
         ex = open(req, std::move(rw));
         if (!ex) return Rest::Route::Result::Ok;
         ex->needed = needed;
+        std::vector<std::string> given;
+        for (auto p = req.query().parameters_begin(); p != req.query().parameters_end(); ++p) {
+          given.push_back(p->first);
+        }
+        if (auto unknown = unknownQueryParameter(query, given)) {
+          const Error refused = Error::validation(
+              sanitizeUtf8(unknown->substr(0, 100)),
+              "this endpoint takes no query parameter `" + sanitizeUtf8(unknown->substr(0, 100)) +
+                  "`; unknown parameters are refused rather than ignored (see the OpenAPI "
+                  "document for the ones each endpoint takes)");
+          if (!needed) {
+            ex->fail(refused);
+          } else {
+            authorize(ex, req, [refused](const ExchangePtr& x) { x->fail(refused); });
+          }
+          return Rest::Route::Result::Ok;
+        }
         (this->*handler)(ex, req);
       } catch (const std::exception& e) {
         if (ex)
@@ -913,7 +931,7 @@ struct ApiServer::Impl {
         }
         if (spec != nullptr) {
           router.addRoute(pistacheMethod(method), pattern,
-                          bind(handlerOf(spec->operation), spec->permission));
+                          bind(handlerOf(spec->operation), spec->permission, spec->query));
         } else {
           router.addRoute(pistacheMethod(method), pattern, methodNotAllowed(allow));
         }
