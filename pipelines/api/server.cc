@@ -221,7 +221,7 @@ class ZoneDetailJoin {
     answerIfComplete();
   }
   // An unavailable pusher is an unknown status, never an error of the read.
-  void setStatus(Result<push::PushStatus> status) {
+  void setStatus(Result<deploy::PushStatus> status) {
     std::lock_guard lock(mutex_);
     haveStatus_ = true;
     if (status) status_ = std::move(status).value();
@@ -239,7 +239,7 @@ class ZoneDetailJoin {
   std::shared_ptr<const std::string> json_;
   uint32_t soaSerial_ = 0;
   bool haveStatus_ = false;
-  std::optional<push::PushStatus> status_;
+  std::optional<deploy::PushStatus> status_;
 };
 
 constexpr const char* kZoneFileType = "text/dns";
@@ -496,7 +496,7 @@ struct ApiServer::Impl {
       auto cached = zoneCache.find(*uuid);
       if (!cached) return fetchZone(x, *uuid, nullptr);
       auto join = std::make_shared<ZoneDetailJoin>(x);
-      bus.submitStatus(cached->domain, [x, join](Result<push::PushStatus> status) {
+      bus.submitStatus(cached->domain, [x, join](Result<deploy::PushStatus> status) {
         guarded(x, [&] { join->setStatus(std::move(status)); });
       });
       const std::string zoneUuid = *uuid;
@@ -540,7 +540,7 @@ struct ApiServer::Impl {
           if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
           auto fresh = std::make_shared<ZoneDetailJoin>(x);
           fresh->setZone(std::move(json), dns::soaSerialOf(zone));
-          bus.submitStatus(zone.domain, [x, fresh](Result<push::PushStatus> status) {
+          bus.submitStatus(zone.domain, [x, fresh](Result<deploy::PushStatus> status) {
             guarded(x, [&] { fresh->setStatus(std::move(status)); });
           });
         });
