@@ -135,6 +135,7 @@ const std::vector<Key>& keys() {
        [](const Config& c) { return std::to_string(c.rendererInstances); }},
       strKey("push.endpoint", &Config::pushEndpoint),
       strKey("push.zone_dir", &Config::pushZoneDir),
+      strKey("push.journal_dir", &Config::pushJournalDir),
       strKey("push.rndc_config", &Config::rndcConfig),
       strKey("push.status", &Config::pushStatus),
       numKey("push.confirm_ms", &Config::pushConfirmMs),

@@ -74,6 +74,11 @@ struct Config {
   // pusher
   std::string pushEndpoint;  // ROUTER the renderer connects to
   std::string pushZoneDir;   // zone files named loads
+  // Where named keeps the zones' journals (the changes applied by UPDATE since
+  // it last wrote the zone file). Empty: next to each zone file. named syncs
+  // its journal twice per UPDATE; a directory on tmpfs makes those syncs free
+  // at the cost of a repair after a host reboot (README, push.journal_dir).
+  std::string pushJournalDir;
   std::string rndcConfig;    // rndc.conf of the primary named
   std::string pushStatus;    // ROUTER answering StatusQuery (served serials per nameserver)
   int pushConfirmMs = 5000;  // how long a reload may take to show in the primary's SOA serial

@@ -45,6 +45,11 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
                                 " contains a quote, backslash or control character, which "
                                 "cannot go into named's zone configuration; choose another");
   }
+  if (!configSafe(publisher_.journalDir())) {
+    throw std::invalid_argument("the journal directory " + publisher_.journalDir() +
+                                " contains a quote, backslash or control character, which "
+                                "cannot go into named's zone configuration; choose another");
+  }
   if (!configSafe(options_.updateKey)) {
     throw std::invalid_argument("the update key name `" + options_.updateKey +
                                 "` cannot go into named's zone configuration");
@@ -309,6 +314,9 @@ Pusher::Converged Pusher::converge(const std::string& domain, const std::string&
 
 std::string Pusher::zoneConfig(const std::string& domain) const {
   std::string config = "{ type primary; file \"" + publisher_.zonePath(domain) + "\";";
+  if (!publisher_.journalDir().empty()) {
+    config += " journal \"" + publisher_.journalPath(domain) + "\";";
+  }
   if (!options_.updateKey.empty()) {
     config += " allow-update { key \"" + options_.updateKey + "\"; };";
   }
