@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "common/dns/record_spec.h"
 #include "pipelines/api/json.h"
 #include "pipelines/api/routes.h"
 
@@ -36,7 +37,7 @@ constexpr std::string_view kComponents = R"json({
     },
     "additionalProperties": false
   },
-  "RecordType": {"type": "string", "enum": ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"]},
+  "RecordType": @RECORD_TYPE@,
   "ZoneSummary": {
     "type": "object",
     "required": ["uuid", "domain", "created_at", "record_count"],
@@ -206,6 +207,40 @@ constexpr std::string_view kComponents = R"json({
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 }
 })json";
+
+// The RecordType schema, from the record-type table: the enum and, per type,
+// the shape of its value.
+std::string recordTypeSchema() {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writeKey(writer, "type");
+  writeString(writer, "string");
+  writeKey(writer, "enum");
+  writer.StartArray();
+  for (const dns::RecordSpec& spec : dns::recordSpecs()) writeString(writer, spec.name);
+  writer.EndArray();
+  std::string description =
+      "The record type. `value` holds the whole rdata in presentation format, canonicalised; "
+      "`priority` is used only by the types marked so. Value per type:";
+  for (const dns::RecordSpec& spec : dns::recordSpecs()) {
+    description += " `" + std::string(spec.name) + "`: " + std::string(spec.format) +
+                   (spec.priority == dns::PriorityRule::kRequired ? " (priority required)" : "") +
+                   ", e.g. `" + std::string(spec.example) + "` (" + std::string(spec.rfc) + ");";
+  }
+  description.back() = '.';
+  writeKey(writer, "description");
+  writeString(writer, description);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string componentsJson() {
+  std::string out(kComponents);
+  constexpr std::string_view kSlot = "@RECORD_TYPE@";
+  out.replace(out.find(kSlot), kSlot.size(), recordTypeSchema());
+  return out;
+}
 
 std::string_view schemaName(BodyKind kind) {
   switch (kind) {
@@ -451,7 +486,8 @@ std::string openApiDocument() {
   writer.EndObject();
 
   doc.key("components");
-  writer.RawValue(kComponents.data(), kComponents.size(), rapidjson::kObjectType);
+  const std::string components = componentsJson();
+  writer.RawValue(components.data(), components.size(), rapidjson::kObjectType);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
