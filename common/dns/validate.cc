@@ -181,6 +181,11 @@ Status checkApexAndWildcard(const RecordData& c) {
                              "NS records cannot be at a wildcard name: named ignores them "
                              "(RFC 4592 4.2); delegate a named child instead");
   }
+  if (c.type == RecordType::kDname && c.name.starts_with("*")) {
+    return Error::validation("name",
+                             "DNAME records cannot be at a wildcard name: named does not serve "
+                             "them (RFC 4592 4.4); put the DNAME at the name to redirect");
+  }
   return std::nullopt;
 }
 

@@ -43,8 +43,8 @@ bool needsDescendants(RecordType type);
 
 // Zone-level rules for adding `candidate` (name already relative), or for an
 // update replacing the record `ignoreUuid` with it. Validation errors (field
-// "name") for a type not allowed at the apex (CNAME, NS, DS) and NS at a
-// wildcard (named ignores it, RFC 4592 4.2); record_conflict for:
+// "name") for a type not allowed at the apex (CNAME, NS, DS), and NS or DNAME
+// at a wildcard (named ignores them, RFC 4592 4.2, 4.4); record_conflict for:
 // - a duplicate (name, type, value) (field "value");
 // - a TTL differing from the rest of its RRset (field "ttl"; RFC 2181 5.2:
 //   one RRset, one TTL; the API refuses rather than report a TTL not served);

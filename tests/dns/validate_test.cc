@@ -482,6 +482,103 @@ TEST(CheckRecordInZone, Table) {
   }
 }
 
+TEST(CheckRecordInZone, RrsetAndNeighbourhoodRules) {
+  const auto zone = *DnsName::parseZoneDomain("example.com");
+  using T = RecordType;
+  auto withTtl = [](Record r, uint32_t ttl) {
+    r.data.ttl = ttl;
+    return r;
+  };
+  auto cand = [](T type, std::string name, std::string value, uint32_t ttl = 3600,
+                 std::optional<uint16_t> priority = std::nullopt) {
+    RecordData d = candidate(type, std::move(name), std::move(value));
+    d.ttl = ttl;
+    d.priority = priority;
+    return d;
+  };
+  const std::vector<Record> none;
+  const std::vector<Record> rrA = {withTtl(stored("a1", T::kA, "rr", "192.0.2.1"), 300)};
+  const std::vector<Record> kidNs = {stored("n1", T::kNs, "kid", "ns1.example.net")};
+  const std::vector<Record> kidNsDs = {stored("n1", T::kNs, "kid", "ns1.example.net"),
+                                       stored("d1", T::kDs, "kid", "1 13 2 ab")};
+  const std::vector<Record> oldDname = {stored("x1", T::kDname, "old", "example.net")};
+  const std::vector<Record> nullMx = {stored("m1", T::kMx, "@", ".")};
+  const std::vector<Record> txtBelow = {stored("t1", T::kTxt, "a.kid", "x")};
+  const std::vector<Record> glueBelow = {stored("g1", T::kA, "ns.kid", "192.0.2.9")};
+  struct RuleCase {
+    std::string label;
+    const std::vector<Record>* same;
+    const std::vector<Record>* ancestors;
+    const std::vector<Record>* descendants;
+    RecordData cand;
+    std::string ignore;
+    std::optional<ErrorKind> kind;
+    std::string field;
+  };
+  const auto conflict = ErrorKind::kRecordConflict;
+  const auto invalid = ErrorKind::kValidation;
+  const RuleCase cases[] = {
+      {"same TTL joins the RRset", &rrA, &none, &none, cand(T::kA, "rr", "192.0.2.2", 300), "",
+       std::nullopt, ""},
+      {"other TTL", &rrA, &none, &none, cand(T::kA, "rr", "192.0.2.2", 3600), "", conflict, "ttl"},
+      {"other TTL replacing the only member", &rrA, &none, &none,
+       cand(T::kA, "rr", "192.0.2.2", 3600), "a1", std::nullopt, ""},
+      {"other type, other TTL", &rrA, &none, &none, cand(T::kTxt, "rr", "x", 60), "", std::nullopt,
+       ""},
+      {"DS without NS", &none, &none, &none, cand(T::kDs, "kid", "1 13 2 ab"), "", conflict,
+       "name"},
+      {"DS beside NS", &kidNs, &none, &none, cand(T::kDs, "kid", "1 13 2 ab"), "", std::nullopt,
+       ""},
+      {"DS at the apex", &none, &none, &none, cand(T::kDs, "@", "1 13 2 ab"), "", invalid, "name"},
+      {"TXT at a delegation", &kidNs, &none, &none, cand(T::kTxt, "kid", "x"), "", conflict,
+       "name"},
+      {"glue A at a delegation", &kidNs, &none, &none, cand(T::kA, "kid", "192.0.2.1"), "",
+       std::nullopt, ""},
+      {"TXT below a delegation", &none, &kidNs, &none, cand(T::kTxt, "a.kid", "x"), "", conflict,
+       "name"},
+      {"glue A below a delegation", &none, &kidNs, &none, cand(T::kA, "ns.kid", "192.0.2.1"), "",
+       std::nullopt, ""},
+      {"wildcard A below a delegation", &none, &kidNs, &none, cand(T::kA, "*.kid", "192.0.2.1"), "",
+       conflict, "name"},
+      {"NS over data below", &none, &none, &txtBelow, cand(T::kNs, "kid", "ns.example.net"), "",
+       conflict, "name"},
+      {"NS over glue below", &none, &none, &glueBelow, cand(T::kNs, "kid", "ns.example.net"), "",
+       std::nullopt, ""},
+      {"NS at a wildcard", &none, &none, &none, cand(T::kNs, "*", "ns.example.net"), "", invalid,
+       "name"},
+      {"DNAME at a wildcard", &none, &none, &none, cand(T::kDname, "*", "example.net"), "", invalid,
+       "name"},
+      {"below a DNAME", &none, &oldDname, &none, cand(T::kA, "x.old", "192.0.2.1"), "", conflict,
+       "name"},
+      {"DNAME over data below", &none, &none, &txtBelow, cand(T::kDname, "kid", "example.net"), "",
+       conflict, "name"},
+      {"second DNAME", &oldDname, &none, &none, cand(T::kDname, "old", "example.org"), "", conflict,
+       "name"},
+      {"DNAME replacing itself", &oldDname, &none, &none, cand(T::kDname, "old", "example.org"),
+       "x1", std::nullopt, ""},
+      {"MX beside null MX", &nullMx, &none, &none, cand(T::kMx, "@", "mx.example.net", 3600, 10),
+       "", conflict, "value"},
+  };
+  for (const RuleCase& c : cases) {
+    const Status got = checkRecordInZone(
+        zone, ZoneNeighbourhood{*c.same, *c.ancestors, *c.descendants}, c.cand, c.ignore);
+    if (!c.kind) {
+      EXPECT_FALSE(got.has_value()) << c.label << ": " << got->detail;
+    } else {
+      ASSERT_TRUE(got.has_value()) << c.label;
+      EXPECT_EQ(got->kind, *c.kind) << c.label;
+      EXPECT_EQ(got->field, c.field) << c.label << ": " << got->detail;
+    }
+  }
+  // The last NS of a delegation with DS stays; with another NS, or without DS, it goes.
+  EXPECT_TRUE(checkRecordRemoval(kidNsDs, kidNsDs[0]).has_value());
+  EXPECT_FALSE(checkRecordRemoval(kidNs, kidNs[0]).has_value());
+  EXPECT_FALSE(checkRecordRemoval(kidNsDs, kidNsDs[1]).has_value());
+  EXPECT_EQ(ancestorNames("a.b.c"), (std::vector<std::string>{"b.c", "c", "@"}));
+  EXPECT_EQ(ancestorNames("www"), (std::vector<std::string>{"@"}));
+  EXPECT_EQ(ancestorNames("@"), std::vector<std::string>{});
+}
+
 TEST(CheckRecordInZone, DuplicateDetail) {
   const auto zone = *DnsName::parseZoneDomain("example.com");
   const std::vector<Record> existing = {stored("u1", RecordType::kMx, "@", "mx.example.com")};
