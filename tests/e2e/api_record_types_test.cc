@@ -58,6 +58,8 @@ class ApiRecordTypesTest : public ApiTest {
     return true;
   }
 
+  void expectServedAsListed(const std::string& zone, const std::string& domain);
+
   // The response's status, and for a 400 its error_code and field.
   struct Outcome {
     int status;
@@ -148,8 +150,8 @@ TEST_F(ApiRecordTypesTest, NewTypesAreServedByPrimaryAndSecondary) {
   // The DNAME rewrites names below it (RFC 6672): named answers with the DNAME
   // and the CNAME it synthesises.
   Strings last;
-  EXPECT_TRUE(servedEverywhere("www.old." + domain, "CNAME", {"example.net.", "www.example.net."},
-                               &last))
+  EXPECT_TRUE(
+      servedEverywhere("www.old." + domain, "CNAME", {"example.net.", "www.example.net."}, &last))
       << joined(last);
 }
 
@@ -381,35 +383,12 @@ Drawn draw(std::mt19937& rng) {
   return d;
 }
 
-TEST_F(ApiRecordTypesTest, GeneratedRecordsEvery201IsServedEveryRefusalIs400) {
-  const std::string domain = uniqueName("gen") + ".test";
-  const std::string zone = createZone(domain);
-  ASSERT_FALSE(zone.empty());
-  const unsigned seed = std::random_device{}();
-  SCOPED_TRACE("seed " + std::to_string(seed));
-  std::mt19937 rng(seed);
-  int created = 0, refused = 0;
-  for (int i = 0; i < 200; ++i) {
-    Drawn d = draw(rng);
-    if (auto at = d.value.find("REPLACE"); at != std::string::npos) d.value.replace(at, 7, domain);
-    std::string extra = R"(, "ttl": )" + std::to_string(d.ttl);
-    if (d.priority) extra += R"(, "priority": )" + std::to_string(*d.priority);
-    const std::string body = recordJson(d.type, d.name, d.value, extra);
-    auto r = postRecord(zone, body);
-    ASSERT_TRUE(r.status == 201 || r.status == 400) << body << " -> " << r.status << " " << r.body;
-    if (r.status == 201) {
-      ++created;
-    } else {
-      ++refused;
-      const auto e = apiError(r);
-      EXPECT_TRUE(e.errorCode == "validation_error" || e.errorCode == "record_conflict") << r.body;
-    }
-  }
-  EXPECT_GT(created, 20);
-  EXPECT_GT(refused, 20);
-  // named took every change (the serial the API reports is served)...
+// Checks that named took every change of the zone (the serial the API
+// reports is served) and that both nameservers serve exactly the records the
+// API lists (by AXFR, compared as zone-file lines without blanks or case).
+void ApiRecordTypesTest::expectServedAsListed(const std::string& zone, const std::string& domain) {
   waitDeployed(zone, domain);
-  // ...and serves exactly the records the API lists, on both nameservers.
+  // Both nameservers serve exactly the records the API lists.
   auto list = parseJson(call("GET", kZones + zone + "/records/?page_size=1000", "", admin()));
   Strings want;
   for (const auto& rec : list.GetArray()) {
@@ -454,6 +433,73 @@ TEST_F(ApiRecordTypesTest, GeneratedRecordsEvery201IsServedEveryRefusalIs400) {
     EXPECT_TRUE(ok) << server << ": not served: " << joined(missing)
                     << "; served but not listed: " << joined(extra);
   }
+}
+
+TEST_F(ApiRecordTypesTest, GeneratedRecordsEvery201IsServedEveryRefusalIs400) {
+  const std::string domain = uniqueName("gen") + ".test";
+  const std::string zone = createZone(domain);
+  ASSERT_FALSE(zone.empty());
+  const unsigned seed = std::random_device{}();
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937 rng(seed);
+  const auto bodyOf = [&](Drawn d) {
+    if (auto at = d.value.find("REPLACE"); at != std::string::npos) d.value.replace(at, 7, domain);
+    std::string extra = R"(, "ttl": )" + std::to_string(d.ttl);
+    if (d.priority) extra += R"(, "priority": )" + std::to_string(*d.priority);
+    return recordJson(d.type, d.name, d.value, extra);
+  };
+  const auto expectRefusal = [](const HttpResponse& r) {
+    const auto e = apiError(r);
+    EXPECT_TRUE(e.errorCode == "validation_error" || e.errorCode == "record_conflict") << r.body;
+  };
+  int created = 0, refused = 0;
+  std::vector<std::string> uuids;
+  for (int i = 0; i < 200; ++i) {
+    const std::string body = bodyOf(draw(rng));
+    auto r = postRecord(zone, body);
+    ASSERT_TRUE(r.status == 201 || r.status == 400) << body << " -> " << r.status << " " << r.body;
+    if (r.status == 201) {
+      ++created;
+      uuids.push_back(str(parseJson(r), "uuid"));
+    } else {
+      ++refused;
+      expectRefusal(r);
+    }
+  }
+  EXPECT_GT(created, 20);
+  EXPECT_GT(refused, 20);
+  expectServedAsListed(zone, domain);
+
+  // Then PUTs of whole drawn records, PATCHes of a value or TTL, and DELETEs.
+  int changed = 0;
+  for (int i = 0; i < 100 && !uuids.empty(); ++i) {
+    const size_t at = std::uniform_int_distribution<size_t>(0, uuids.size() - 1)(rng);
+    const std::string path = kRecords + uuids[at] + "/";
+    const int op = std::uniform_int_distribution<int>(0, 2)(rng);
+    HttpResponse r;
+    std::string body;
+    if (op == 0) {
+      body = bodyOf(draw(rng));
+      r = call("PUT", path, body, admin());
+    } else if (op == 1) {
+      body = std::uniform_int_distribution<int>(0, 1)(rng) == 0
+                 ? R"({"ttl": 300})"
+                 : R"({"value": )" + jsonString(draw(rng).value) + "}";
+      r = call("PATCH", path, body, admin());
+    } else {
+      r = call("DELETE", path, "", admin());
+    }
+    ASSERT_TRUE(r.status == 200 || r.status == 204 || r.status == 400)
+        << op << " " << body << " -> " << r.status << " " << r.body;
+    if (r.status == 400) {
+      expectRefusal(r);
+    } else {
+      ++changed;
+    }
+    if (r.status == 204) uuids.erase(uuids.begin() + static_cast<std::ptrdiff_t>(at));
+  }
+  EXPECT_GT(changed, 10);
+  expectServedAsListed(zone, domain);
 }
 
 }  // namespace
