@@ -81,6 +81,9 @@ Result<RecordData> validateRecord(const RecordInput& input) {
 
   const std::string_view value = input.value;
   if (value.empty()) return valueError("value must not be empty");
+  if (value.size() > kMaxValueOctets) {
+    return valueError("value must be at most " + std::to_string(kMaxValueOctets) + " octets");
+  }
   if (!isValidUtf8(value)) return valueError("value must be valid UTF-8 text");
   if (hasControlChar(value)) {
     return valueError("value must not contain control characters (such as tab or newline)");

@@ -17,6 +17,9 @@ inline constexpr int64_t kMinTtl = 60;
 inline constexpr int64_t kMaxTtl = 604800;
 inline constexpr uint32_t kDefaultTtl = 3600;
 inline constexpr size_t kMaxTxtOctets = 4000;
+// Any value: keeps every record's wire rdata far below the 65535-octet limit
+// (RFC 1035 3.2.1), so nothing stored can fail to become an UPDATE.
+inline constexpr size_t kMaxValueOctets = 16384;
 
 // Validates one record on its own (type, owner syntax, value, ttl, priority)
 // and returns it in canonical form: A strict dotted quad, AAAA in RFC 5952

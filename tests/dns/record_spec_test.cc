@@ -7,8 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <capnp/schema.h>
+
 #include "common/dns/validate.h"
 #include "common/dns/zone_text.h"
+#include "common/schema/codec.h"
 #include "pipelines/push/rr_wire.h"
 
 namespace zp::dns {
@@ -40,6 +43,24 @@ TEST(RecordSpec, OneWholeRowPerTypeInEnumOrder) {
       EXPECT_NE(recordSpecs()[j].wireType, spec.wireType);
     }
   }
+}
+
+TEST(RecordSpec, TheCapnpEnumListsTheSameTypesInTheSameOrder) {
+  // The messages between stages carry RecordType by ordinal
+  // (common/schema/pipeline.capnp); a type added to one list and not the
+  // other, or in another order, fails here.
+  const auto enumerants = capnp::Schema::from<schema::RecordType>().getEnumerants();
+  ASSERT_EQ(enumerants.size(), kRecordTypeCount);
+  for (const RecordSpec& spec : recordSpecs()) {
+    std::string lower(spec.name);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto ordinal = static_cast<size_t>(spec.type);
+    EXPECT_EQ(std::string(enumerants[static_cast<unsigned>(ordinal)].getProto().getName().cStr()),
+              lower);
+    EXPECT_EQ(schema::fromSchema(schema::toSchema(spec.type)), spec.type);
+  }
+  EXPECT_THROW(schema::fromSchema(static_cast<schema::RecordType>(kRecordTypeCount)),
+               std::runtime_error);
 }
 
 TEST(RecordSpec, ExamplesValidateRenderAndParseAsTheirWireType) {

@@ -339,6 +339,8 @@ TEST(ValidateRecord, HttpsAndSvcb) {
       {"HTTPS", "@", "1", kNone, kNone, "", "value"},
       {"HTTPS", "@", "1 192.0.2.1", kNone, kNone, "", "value"},
       {"HTTPS", "@", "1 .", kNone, 1, "", "priority"},
+      {"HTTPS", "@", "1 . ipv4hint=192.0.2.1" + std::string(kMaxValueOctets, '0'), kNone, kNone, "",
+       "value"},
   });
 }
 
