@@ -123,9 +123,6 @@ Result<RecordData> validateRecord(const RecordInput& input) {
       return Error::validation("priority", "priority must be between 0 and 65535");
     }
     out.priority = static_cast<uint16_t>(*input.priority);
-    if (*type == RecordType::kMx && out.value == "." && *out.priority != 0) {
-      return Error::validation("priority", "a null MX (value .) has priority 0 (RFC 7505 3)");
-    }
   } else if (input.priority) {
     return Error::validation("priority", "priority is only allowed on " + priorityTypeNames() +
                                              " records; other types keep every number in value");
@@ -183,6 +180,11 @@ Status checkApexAndWildcard(const RecordData& c) {
     return Error::validation("name",
                              "NS records cannot be at a wildcard name: named ignores them "
                              "(RFC 4592 4.2); delegate a named child instead");
+  }
+  // A write-time rule, not part of validateRecord: records stored before it
+  // must still render (the renderer re-validates every record it writes).
+  if (c.type == RecordType::kMx && c.value == "." && c.priority.value_or(0) != 0) {
+    return Error::validation("priority", "a null MX (value .) has priority 0 (RFC 7505 3)");
   }
   if (c.type == RecordType::kDname && c.name.starts_with("*")) {
     return Error::validation("name",

@@ -47,7 +47,8 @@ bool needsDescendants(RecordType type);
 // Zone-level rules for adding `candidate` (name already relative), or for an
 // update replacing the record `ignoreUuid` with it. Validation errors (field
 // "name") for a type not allowed at the apex (CNAME, NS, DS), and NS or DNAME
-// at a wildcard (named ignores them, RFC 4592 4.2, 4.4); record_conflict for:
+// at a wildcard (named ignores them, RFC 4592 4.2, 4.4), a null MX with a
+// priority other than 0 (field "priority", RFC 7505 3); record_conflict for:
 // - a duplicate (name, type, value) (field "value");
 // - a TTL differing from the rest of its RRset (field "ttl"; RFC 2181 5.2:
 //   one RRset, one TTL; the API refuses rather than report a TTL not served);

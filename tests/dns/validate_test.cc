@@ -124,7 +124,7 @@ TEST(ValidateRecord, Mx) {
       {"MX", "@", "MAIL.example.com", kNone, 0, "mail.example.com", ""},
       {"MX", "@", "mail.example.com", kNone, 65535, "mail.example.com", ""},
       {"MX", "@", ".", kNone, 0, ".", ""},
-      {"MX", "@", ".", kNone, 10, "", "priority"},  // RFC 7505 3: null MX has preference 0
+      {"MX", "@", ".", kNone, 10, ".", ""},  // priority 0 is a zone rule (checkRecordInZone)
       {"MX", "@", "mail.example.com", kNone, kNone, "", "priority"},
       {"MX", "@", "mail.example.com", kNone, -1, "", "priority"},
       {"MX", "@", "mail.example.com", kNone, 65536, "", "priority"},
@@ -574,6 +574,10 @@ TEST(CheckRecordInZone, RrsetAndNeighbourhoodRules) {
        "x1", std::nullopt, ""},
       {"MX beside null MX", &nullMx, &none, &none, cand(T::kMx, "@", "mx.example.net", 3600, 10),
        "", conflict, "value"},
+      {"null MX priority 10", &none, &none, &none, cand(T::kMx, "nm", ".", 3600, 10), "", invalid,
+       "priority"},
+      {"null MX priority 0", &none, &none, &none, cand(T::kMx, "nm", ".", 3600, 0), "",
+       std::nullopt, ""},
   };
   for (const RuleCase& c : cases) {
     const Status got = checkRecordInZone(
