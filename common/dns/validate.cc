@@ -145,6 +145,15 @@ bool needsDescendants(RecordType type) {
   return type == RecordType::kNs || type == RecordType::kDname;
 }
 
+bool hiddenBelow(RecordType upper, const RecordData& below) {
+  if (upper == RecordType::kDname) return true;
+  if (upper == RecordType::kNs) {
+    const bool glue = below.type == RecordType::kA || below.type == RecordType::kAaaa;
+    return !glue || below.name.starts_with("*");
+  }
+  return false;
+}
+
 namespace {
 
 Error conflict(std::string field, std::string detail) {
@@ -274,12 +283,13 @@ Status checkDescendants(std::span<const Record> descendants, const RecordData& c
   for (const Record& e : descendants) {
     if (!ignoreUuid.empty() && e.uuid == ignoreUuid) continue;
     const RecordData& d = e.data;
+    if (!hiddenBelow(c.type, d)) continue;
     if (c.type == RecordType::kDname) {
       return conflict("name", "a DNAME at " + shown(c.name) + " would hide the " +
                                   std::string(toString(d.type)) + " record at " + d.name +
                                   " below it (RFC 6672 2.3); remove the records below first");
     }
-    if (c.type == RecordType::kNs && (!isGlueType(d.type) || d.name.starts_with("*"))) {
+    {
       return conflict("name", "NS records at " + c.name + " would delegate the " +
                                   std::string(toString(d.type)) + " record at " + d.name +
                                   " away (named would answer it only with a referral); remove "

@@ -43,6 +43,10 @@ struct ZoneNeighbourhood {
 std::vector<std::string> ancestorNames(std::string_view relative);
 // True for the types whose zone rules look below their owner (NS, DNAME).
 bool needsDescendants(RecordType type);
+// True when a record `below` an `upper` record's owner would be hidden by it
+// (everything below a DNAME; below an NS delegation, all but glue A/AAAA at
+// non-wildcard names). The store stops collecting descendants at the first.
+bool hiddenBelow(RecordType upper, const RecordData& below);
 
 // Zone-level rules for adding `candidate` (name already relative), or for an
 // update replacing the record `ignoreUuid` with it. Validation errors (field

@@ -451,14 +451,19 @@ class Store::Writer {
       ancestors.insert(ancestors.end(), at.begin(), at.end());
     }
     std::vector<dns::Record> descendants;
-    if (dns::needsDescendants(data.type)) descendants = recordsBelow(zoneUuid, data.name);
+    if (dns::needsDescendants(data.type)) {
+      descendants = recordsBelow(zoneUuid, data.name, data.type, ignoreUuid);
+    }
     return dns::checkRecordInZone(
         zoneName, dns::ZoneNeighbourhood{sameName, ancestors, descendants}, data, ignoreUuid);
   }
 
-  // Every record of the zone whose name is below `name` ("@": every name but
-  // the apex). A scan of the zone's index: only NS and DNAME writes need it.
-  std::vector<dns::Record> recordsBelow(const std::string& zoneUuid, const std::string& name) {
+  // The records of the zone below `name` ("@": every name but the apex) up to
+  // the first one an `upper` record there would hide (dns::hiddenBelow), which
+  // is all checkRecordInZone needs. A scan of the zone's index: only NS and
+  // DNAME writes need it.
+  std::vector<dns::Record> recordsBelow(const std::string& zoneUuid, const std::string& name,
+                                        dns::RecordType upper, std::string_view ignoreUuid) {
     std::vector<std::string> names;
     const std::string prefix = joinKey({zoneUuid}, true);
     const std::string suffix = "." + name;
@@ -473,8 +478,11 @@ class Store::Writer {
     }
     std::vector<dns::Record> out;
     for (const auto& n : names) {
-      auto at = recordsAtName(zoneUuid, n);
-      out.insert(out.end(), at.begin(), at.end());
+      for (auto& r : recordsAtName(zoneUuid, n)) {
+        const bool hidden = r.uuid != ignoreUuid && dns::hiddenBelow(upper, r.data);
+        out.push_back(std::move(r));
+        if (hidden) return out;
+      }
     }
     return out;
   }
