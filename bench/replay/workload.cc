@@ -102,8 +102,9 @@ dns::RecordData makeRecord(dns::RecordType type, const std::string& name, uint64
       in.type = "CAA";
       in.value = "0 issue \"ca" + num + ".example.net\"";
       break;
-    case dns::RecordType::kNs:
-      throw std::logic_error("the bench workload makes no NS records");
+    default:
+      throw std::logic_error("the bench workload makes no " + std::string(dns::toString(type)) +
+                             " records");
   }
   auto valid = dns::validateRecord(in);
   if (!valid) {

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "common/dns/name.h"
+#include "common/dns/record_spec.h"
 #include "common/dns/serial.h"
 #include "common/dns/text.h"
 #include "common/dns/validate.h"
@@ -13,14 +14,6 @@
 namespace zp::dns {
 
 namespace {
-
-// "host" -> "host."; "." (null MX / SRV "no service") stays ".".
-std::string absoluteHost(std::string_view host) {
-  if (host == ".") return ".";
-  std::string out(host);
-  out.push_back('.');
-  return out;
-}
 
 // A configured name (nameserver, SOA mailbox) as an absolute name.
 std::string configuredName(const std::string& text, std::string_view what) {
@@ -32,37 +25,7 @@ std::string configuredName(const std::string& text, std::string_view what) {
   return name->toAbsolute();
 }
 
-// CAA canonical value `flags tag "value"` -> the same, value re-quoted.
-std::string caaRdata(std::string_view value) {
-  const size_t firstSpace = value.find(' ');
-  const size_t secondSpace = value.find(' ', firstSpace + 1);
-  const std::string_view quoted = value.substr(secondSpace + 1);
-  return std::string(value.substr(0, secondSpace)) + " " +
-         dns::quoteCharacterString(quoted.substr(1, quoted.size() - 2));
-}
-
-std::string rdata(const dns::RecordData& r) {
-  switch (r.type) {
-    case dns::RecordType::kA:
-    case dns::RecordType::kAaaa:
-      return r.value;
-    case dns::RecordType::kCname:
-    case dns::RecordType::kNs:
-      return absoluteHost(r.value);
-    case dns::RecordType::kMx:
-      return std::to_string(*r.priority) + " " + absoluteHost(r.value);
-    case dns::RecordType::kTxt:
-      return dns::txtRdata(r.value);
-    case dns::RecordType::kSrv: {
-      const size_t lastSpace = r.value.rfind(' ');
-      return std::to_string(*r.priority) + " " + r.value.substr(0, lastSpace) + " " +
-             absoluteHost(std::string_view(r.value).substr(lastSpace + 1));
-    }
-    case dns::RecordType::kCaa:
-      return caaRdata(r.value);
-  }
-  throw std::logic_error("zone file: RecordType out of range");
-}
+std::string rdata(const dns::RecordData& r) { return dns::specFor(r.type).write(r); }
 
 // The cheap re-check: the stored record must be exactly what validation
 // produces from it, so every value below is canonical and safe to write.

@@ -18,6 +18,14 @@ enum RecordType {
   ns @5;
   srv @6;
   caa @7;
+  ptr @8;
+  tlsa @9;
+  sshfp @10;
+  ds @11;
+  naptr @12;
+  dname @13;
+  https @14;
+  svcb @15;
 }
 
 enum ErrorKind {

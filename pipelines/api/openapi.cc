@@ -2,6 +2,7 @@
 
 #include <string_view>
 
+#include "common/dns/record_spec.h"
 #include "pipelines/api/json.h"
 #include "pipelines/api/routes.h"
 
@@ -37,7 +38,7 @@ constexpr std::string_view kComponents = R"json({
     },
     "additionalProperties": false
   },
-  "RecordType": {"type": "string", "enum": ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"]},
+  "RecordType": @RECORD_TYPE@,
   "ZoneSummary": {
     "type": "object",
     "required": ["uuid", "domain", "created_at", "record_count"],
@@ -124,7 +125,8 @@ constexpr std::string_view kComponents = R"json({
       "record_type": {"$ref": "#/components/schemas/RecordType"},
       "name": {"type": "string", "description": "Relative to the zone: `@` for the apex, `www`."},
       "value": {"type": "string", "description": "Canonical form; hostnames without trailing dot."},
-      "ttl": {"type": "integer", "minimum": 60, "maximum": 604800},
+      "ttl": {"type": "integer", "minimum": 60, "maximum": 604800,
+        "description": "Seconds. One RRset (name and type) has one TTL (RFC 2181 5.2): a record whose TTL differs from the rest of its RRset is refused with 400 record_conflict, field ttl, on create, PUT and PATCH, so the TTL shown is the TTL served."},
       "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535,
         "description": "null unless MX or SRV."},
       "created_at": {"type": "string", "format": "date-time"},
@@ -139,7 +141,8 @@ constexpr std::string_view kComponents = R"json({
       "record_type": {"$ref": "#/components/schemas/RecordType"},
       "name": {"type": "string", "description": "`@`, a relative name or an FQDN inside the zone."},
       "value": {"type": "string"},
-      "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800, "default": 3600},
+      "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800, "default": 3600,
+        "description": "Must equal the TTL of the other records of the same name and type (RFC 2181 5.2); otherwise 400 record_conflict on ttl."},
       "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535,
         "description": "Required for MX and SRV, absent or null otherwise."},
       "uuid": {"readOnly": true, "description": "Accepted and ignored."},
@@ -156,7 +159,8 @@ constexpr std::string_view kComponents = R"json({
       "record_type": {"$ref": "#/components/schemas/RecordType"},
       "name": {"type": "string"},
       "value": {"type": "string"},
-      "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800},
+      "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800,
+        "description": "The merged record's TTL must equal the other records' of its name and type (RFC 2181 5.2); otherwise 400 record_conflict on ttl."},
       "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535},
       "uuid": {"readOnly": true, "description": "Accepted and ignored."},
       "created_at": {"readOnly": true, "description": "Accepted and ignored."},
@@ -209,6 +213,40 @@ constexpr std::string_view kComponents = R"json({
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 }
 })json";
+
+// The RecordType schema, from the record-type table: the enum and, per type,
+// the shape of its value.
+std::string recordTypeSchema() {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writeKey(writer, "type");
+  writeString(writer, "string");
+  writeKey(writer, "enum");
+  writer.StartArray();
+  for (const dns::RecordSpec& spec : dns::recordSpecs()) writeString(writer, spec.name);
+  writer.EndArray();
+  std::string description =
+      "The record type. `value` holds the whole rdata in presentation format, canonicalised; "
+      "`priority` is used only by the types marked so. Value per type:";
+  for (const dns::RecordSpec& spec : dns::recordSpecs()) {
+    description += " `" + std::string(spec.name) + "`: " + std::string(spec.format) +
+                   (spec.priority == dns::PriorityRule::kRequired ? " (priority required)" : "") +
+                   ", e.g. `" + std::string(spec.example) + "` (" + std::string(spec.rfc) + ");";
+  }
+  description.back() = '.';
+  writeKey(writer, "description");
+  writeString(writer, description);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string componentsJson() {
+  std::string out(kComponents);
+  constexpr std::string_view kSlot = "@RECORD_TYPE@";
+  out.replace(out.find(kSlot), kSlot.size(), recordTypeSchema());
+  return out;
+}
 
 std::string_view schemaName(BodyKind kind) {
   switch (kind) {
@@ -437,7 +475,8 @@ std::string openApiDocument() {
   writer.EndObject();
 
   doc.key("components");
-  writer.RawValue(kComponents.data(), kComponents.size(), rapidjson::kObjectType);
+  const std::string components = componentsJson();
+  writer.RawValue(components.data(), components.size(), rapidjson::kObjectType);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -2,13 +2,13 @@
 
 #include <string>
 
-#include "common/dns/record_type.h"
+#include "common/dns/record_spec.h"
 
 namespace zp::api {
 namespace {
 
 bool takesPriority(dns::RecordType type) {
-  return type == dns::RecordType::kMx || type == dns::RecordType::kSrv;
+  return dns::specFor(type).priority == dns::PriorityRule::kRequired;
 }
 
 }  // namespace

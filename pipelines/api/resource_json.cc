@@ -1,5 +1,6 @@
 #include "pipelines/api/resource_json.h"
 
+#include "common/dns/record_spec.h"
 #include "common/dns/zone.h"
 #include "common/util/ids.h"
 
@@ -48,7 +49,7 @@ void writeRecord(JsonWriter& writer, const dns::Record& record) {
   writeKey(writer, "ttl");
   writer.Uint(d.ttl);
   writeKey(writer, "priority");
-  const bool hasPriority = d.type == dns::RecordType::kMx || d.type == dns::RecordType::kSrv;
+  const bool hasPriority = dns::specFor(d.type).priority == dns::PriorityRule::kRequired;
   if (hasPriority && d.priority) {
     writer.Uint(*d.priority);
   } else {

@@ -16,11 +16,11 @@ struct CheckResult {
   std::string message;  // named-checkzone's complaint, or why it could not run
 };
 
-// Runs `<program> -q <domain> <file>` (no shell) on a temporary copy of the
-// zone file written in `tempDir`; on refusal it runs it again without -q to
-// capture the message (-q prints nothing). Thread-safe: each call uses its own
-// temporary file, which is always removed. Never throws for a bad zone or a
-// missing program; those are verdicts.
+// Runs `<program> -q -k ignore <domain> <file>` (no shell; -k ignore: named
+// runs with check-names ignore, scripts/named-setup, so '_' in host names loads) on a temporary
+// copy of the zone file written in `tempDir`; on refusal it runs it again without -q to capture the
+// message (-q prints nothing). Thread-safe: each call uses its own temporary file, which is always
+// removed. Never throws for a bad zone or a missing program; those are verdicts.
 class ZoneChecker {
  public:
   ZoneChecker(std::string program, std::string tempDir,

@@ -196,8 +196,7 @@ class Store::Writer {
     auto relative = dns::relativizeOwner(data.name, zoneName);
     if (!relative) return relative.error();
     data.name = std::move(relative).value();
-    const std::vector<dns::Record> sameName = recordsAtName(zone->uuid, data.name);
-    if (auto st = dns::checkRecordInZone(zoneName, sameName, data)) return st;
+    if (auto st = checkZoneRules(zone->uuid, zoneName, data, {})) return st;
     if (!replay_ && zone->recordCount >= o_.recordsPerZone) {
       return Error::validation(
           "", "record quota of " + std::to_string(o_.recordsPerZone) + " records per zone reached");
@@ -232,8 +231,12 @@ class Store::Writer {
     auto relative = dns::relativizeOwner(data.name, zoneName);
     if (!relative) return relative.error();
     data.name = std::move(relative).value();
-    const std::vector<dns::Record> sameName = recordsAtName(zone->uuid, data.name);
-    if (auto st = dns::checkRecordInZone(zoneName, sameName, data, before.uuid)) return st;
+    if (auto st = checkZoneRules(zone->uuid, zoneName, data, before.uuid)) return st;
+    if (before.data.name != data.name || before.data.type != data.type) {
+      if (auto st = dns::checkRecordRemoval(recordsAtName(zone->uuid, before.data.name), before)) {
+        return st;
+      }
+    }
 
     dns::Record after{before.uuid, before.zoneUuid, std::move(data), before.createdAt, now_};
     const std::string_view oldType = dns::toString(before.data.type);
@@ -264,6 +267,11 @@ class Store::Writer {
     const dns::Record record = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
     auto zone = loadZone(record.zoneUuid);
     if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("record not found");
+    if (!replay_) {
+      if (auto st = dns::checkRecordRemoval(recordsAtName(zone->uuid, record.data.name), record)) {
+        return st;
+      }
+    }
     eraseRecordKeys(record.zoneUuid, record.data.name, dns::toString(record.data.type),
                     record.uuid);
     addToCounter(t_.typeCounts, joinKey({zone->uuid, dns::toString(record.data.type)}), -1);
@@ -450,6 +458,56 @@ class Store::Writer {
                              "` does not parse: " + name.error().detail);
     }
     return std::move(name).value();
+  }
+
+  // The zone rules of dns::checkRecordInZone for `data` (name relative), with
+  // the records at its name, above it and (for NS and DNAME) below it. A
+  // replayed log was checked when it was written (under the rules of its
+  // time), so replay takes it as it is.
+  Status checkZoneRules(const std::string& zoneUuid, const dns::DnsName& zoneName,
+                        const dns::RecordData& data, std::string_view ignoreUuid) {
+    if (replay_) return std::nullopt;
+    const std::vector<dns::Record> sameName = recordsAtName(zoneUuid, data.name);
+    std::vector<dns::Record> ancestors;
+    for (const std::string& name : dns::ancestorNames(data.name)) {
+      auto at = recordsAtName(zoneUuid, name);
+      ancestors.insert(ancestors.end(), at.begin(), at.end());
+    }
+    std::vector<dns::Record> descendants;
+    if (dns::needsDescendants(data.type)) {
+      descendants = recordsBelow(zoneUuid, data.name, data.type, ignoreUuid);
+    }
+    return dns::checkRecordInZone(
+        zoneName, dns::ZoneNeighbourhood{sameName, ancestors, descendants}, data, ignoreUuid);
+  }
+
+  // The records of the zone below `name` ("@": every name but the apex) up to
+  // the first one an `upper` record there would hide (dns::hiddenBelow), which
+  // is all checkRecordInZone needs. A scan of the zone's index: only NS and
+  // DNAME writes need it.
+  std::vector<dns::Record> recordsBelow(const std::string& zoneUuid, const std::string& name,
+                                        dns::RecordType upper, std::string_view ignoreUuid) {
+    std::vector<std::string> names;
+    const std::string prefix = joinKey({zoneUuid}, true);
+    const std::string suffix = "." + name;
+    {
+      Cursor c(txn_, t_.zoneRecords);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        const std::string_view rest = c.key().substr(prefix.size());
+        const std::string_view n = rest.substr(0, rest.find('\0'));
+        const bool below = name == "@" ? n != "@" : n.ends_with(suffix);
+        if (below && (names.empty() || names.back() != n)) names.emplace_back(n);
+      }
+    }
+    std::vector<dns::Record> out;
+    for (const auto& n : names) {
+      for (auto& r : recordsAtName(zoneUuid, n)) {
+        const bool hidden = r.uuid != ignoreUuid && dns::hiddenBelow(upper, r.data);
+        out.push_back(std::move(r));
+        if (hidden) return out;
+      }
+    }
+    return out;
   }
 
   std::vector<dns::Record> recordsAtName(const std::string& zoneUuid, const std::string& name) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <tuple>
 
+#include "common/dns/record_spec.h"
 #include "pipelines/api/routes.h"
 #include "pipelines/api/server.h"
 
@@ -156,6 +157,25 @@ TEST(OpenApi, PathsAndMethodsEqualTheRoutesTheServerRegisters) {
   }
   EXPECT_EQ(methodsByPattern.size(), 8u);
   bus.stop();
+}
+
+TEST(OpenApi, RecordTypeEnumIsTheRecordTypeTable) {
+  const auto d = document();
+  const auto* schema = rapidjson::Pointer("/components/schemas/RecordType").Get(d);
+  ASSERT_NE(schema, nullptr);
+  std::vector<std::string> listed;
+  for (const auto& v : (*schema)["enum"].GetArray()) listed.emplace_back(v.GetString());
+  std::vector<std::string> table;
+  for (const auto& spec : dns::recordSpecs()) table.emplace_back(spec.name);
+  EXPECT_EQ(listed, table);
+  const std::string description = (*schema)["description"].GetString();
+  for (const auto& spec : dns::recordSpecs()) {
+    EXPECT_NE(description.find(std::string(spec.format)), std::string::npos) << spec.name;
+  }
+  const auto* ttl =
+      rapidjson::Pointer("/components/schemas/Record/properties/ttl/description").Get(d);
+  ASSERT_NE(ttl, nullptr);
+  EXPECT_NE(std::string(ttl->GetString()).find("RFC 2181"), std::string::npos);
 }
 
 }  // namespace

@@ -128,6 +128,36 @@ dns::ZoneSnapshot idnZone() {
   return b.get();
 }
 
+// Issue 10's types, canonical as validation leaves them.
+dns::ZoneSnapshot newTypes() {
+  const std::string sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+  SnapshotBuilder b("example.org", 11);
+  b.add(RecordType::kA, "www", "192.0.2.10")
+      .add(RecordType::kTlsa, "_443._tcp.www", "3 1 1 " + sha256)
+      .add(RecordType::kTlsa, "_25._tcp.mail", "2 0 2 " + std::string(128, 'b'))
+      .add(RecordType::kSshfp, "www", "4 2 " + sha256)
+      .add(RecordType::kSshfp, "www", "1 1 a94a8fe5ccb19ba61c4c0873d391e987982fbbd3")
+      .add(RecordType::kNs, "child", "ns1.example.net", 86400)
+      .add(RecordType::kDs, "child", "12345 13 2 " + sha256, 86400)
+      .add(RecordType::kNaptr, "@", "100 10 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.org")
+      .add(RecordType::kNaptr, "@", "100 20 \"U\" \"E2U+sip\" \"!^(.*)$!sip:\\\\1@example.org!\" .")
+      .add(RecordType::kDname, "old", "example.net")
+      .add(RecordType::kHttps, "@", "1 . alpn=\"h2,h3\" port=443 ipv4hint=192.0.2.10")
+      .add(RecordType::kHttps, "alias", "0 cdn.example.net")
+      .add(RecordType::kSvcb, "_8443._api",
+           "1 svc.example.net mandatory=port port=8443 "
+           "ipv6hint=2001:db8::1")
+      .add(RecordType::kPtr, "ptr", "www.example.org");
+  return b.get();
+}
+
+// A reverse zone (RFC 1035 3.5): PTR records under in-addr.arpa.
+dns::ZoneSnapshot reverseZone() {
+  SnapshotBuilder b("2.0.192.in-addr.arpa", 5);
+  b.add(RecordType::kPtr, "1", "host1.example.com").add(RecordType::kPtr, "10", "www.example.com");
+  return b.get();
+}
+
 struct GoldenCase {
   std::string file;
   dns::ZoneSnapshot (*build)();
@@ -135,7 +165,8 @@ struct GoldenCase {
 
 const GoldenCase kGoldenCases[] = {
     {"every_type.zone", everyType}, {"long_txt.zone", longTxt}, {"hostile_txt.zone", hostileTxt},
-    {"empty.zone", emptyZone},      {"idn.zone", idnZone},
+    {"empty.zone", emptyZone},      {"idn.zone", idnZone},      {"new_types.zone", newTypes},
+    {"reverse.zone", reverseZone},
 };
 
 std::string readFile(const std::filesystem::path& path) {

@@ -648,15 +648,14 @@ TEST_F(ApiContractTest, Issue8Item7ReservedZoneDomainsAre400AndLaterZonesAreServ
 }
 
 // GET a record, PUT it back unchanged (read-only fields included), then
-// change it with PUT; PATCH {"ttl": 1800} changes only the TTL.
+// change it with PUT; PATCH {"ttl": 1800} changes only the TTL (of the
+// record's RRset while it is the only member: one RRset, one TTL).
 TEST_F(ApiContractTest, PutRoundTripAndPatchTtlOnly) {
   const std::string domain = uniqueName("put") + ".test";
   const std::string zone = createZone(domain);
   const std::string rec = createRecord(
       zone, recordJson("MX", "@", "mail." + domain, R"(, "priority": 10, "ttl": 300)"));
   ASSERT_FALSE(rec.empty());
-  const std::string other =
-      createRecord(zone, recordJson("MX", "@", "mx2." + domain, R"(, "priority": 20)"));
 
   auto fetched = call("GET", kRecords + rec + "/", "", admin());
   ASSERT_EQ(fetched.status, 200) << fetched.body;
@@ -691,15 +690,22 @@ TEST_F(ApiContractTest, PutRoundTripAndPatchTtlOnly) {
       },
       kDnsDeadline))
       << "named never served the MX with TTL 1800";
+  const std::string other = createRecord(
+      zone, recordJson("MX", "@", "mx2." + domain, R"(, "priority": 20, "ttl": 1800)"));
 
+  // PUT is a full body: without ttl it means 3600, apart from the RRset's 1800.
+  auto apart = call("PUT", kRecords + rec + "/",
+                    recordJson("MX", "@", "mail3." + domain + ".", R"(, "priority": 30)"), admin());
+  EXPECT_EQ(apart.status, 400) << apart.body;
+  EXPECT_EQ(apiError(apart).field, "ttl") << apart.body;
   // PUT with a new value: named serves the new one, not the old.
-  auto changed =
-      call("PUT", kRecords + rec + "/",
-           recordJson("MX", "@", "mail3." + domain + ".", R"(, "priority": 30)"), admin());
+  auto changed = call(
+      "PUT", kRecords + rec + "/",
+      recordJson("MX", "@", "mail3." + domain + ".", R"(, "priority": 30, "ttl": 1800)"), admin());
   ASSERT_EQ(changed.status, 200) << changed.body;
   auto c = parseJson(changed);
   EXPECT_EQ(str(c, "value"), "mail3." + domain);
-  EXPECT_EQ(num(c, "ttl"), 3600) << "PUT is a full body: ttl defaults to 3600";
+  EXPECT_EQ(num(c, "ttl"), 1800);
   Strings last;
   EXPECT_TRUE(servedAs(domain, "MX", {"30 mail3." + domain + ".", "20 mx2." + domain + "."}, &last))
       << joined(last);
@@ -709,7 +715,11 @@ TEST_F(ApiContractTest, PutRoundTripAndPatchTtlOnly) {
     std::string method, body, errorCode, field;
   };
   const std::vector<Case> bad = {
-      {"PUT", recordJson("MX", "@", "mx2." + domain, R"(, "priority": 20)"), "record_conflict", ""},
+      {"PUT", recordJson("MX", "@", "mx2." + domain, R"(, "priority": 20, "ttl": 1800)"),
+       "record_conflict", "value"},
+      {"PUT", recordJson("MX", "@", "mx9." + domain, R"(, "priority": 20, "ttl": 300)"),
+       "record_conflict", "ttl"},
+      {"PATCH", R"({"ttl": 600})", "record_conflict", "ttl"},
       {"PUT", recordJson("MX", "@", "mail4." + domain), "validation_error", "priority"},
       {"PUT", recordJson("CNAME", "@", "x.test"), "validation_error", "name"},
       {"PATCH", R"({"priority": null})", "validation_error", "priority"},

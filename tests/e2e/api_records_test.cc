@@ -134,7 +134,7 @@ TEST_F(ApiRecordsTest, EveryTypeValidAndInvalidSideBySideAndServedByNamed) {
        "priority"},
       // Unknown types
       {"SPF", "spf", "v=spf1 -all", "", 400, "validation_error", "record_type"},
-      {"PTR", "ptr", "host.example.com", "", 400, "validation_error", "record_type"},
+      {"HINFO", "hinfo", "\"PC\" \"Linux\"", "", 400, "validation_error", "record_type"},
       {"", "x", "192.0.2.9", "", 400, "validation_error", "record_type"},
   };
 
@@ -254,8 +254,13 @@ TEST_F(ApiRecordsTest, ZoneRulesCnameNsAndDuplicates) {
       call("PUT", kRecords + a2 + "/", recordJson("CNAME", "host", "t.example.com"), admin());
   EXPECT_EQ(toCname.status, 400) << toCname.body;
   EXPECT_EQ(apiError(toCname).errorCode, "record_conflict");
+  // One RRset, one TTL (RFC 2181 5.2): a TTL apart from the other A record's is refused...
+  auto otherTtl = call("PATCH", kRecords + a2 + "/", R"({"ttl": 120})", admin());
+  EXPECT_EQ(otherTtl.status, 400) << otherTtl.body;
+  EXPECT_EQ(apiError(otherTtl).errorCode, "record_conflict");
+  EXPECT_EQ(apiError(otherTtl).field, "ttl");
   // ...but a record may be replaced by itself (no conflict with its old self).
-  auto self = call("PATCH", kRecords + a2 + "/", R"({"ttl": 120})", admin());
+  auto self = call("PATCH", kRecords + a2 + "/", R"({"ttl": 3600})", admin());
   EXPECT_EQ(self.status, 200) << self.body;
 
   Strings last;
