@@ -121,8 +121,7 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
     state.phase = Phase::kChecking;
     state.serial = snapshot->zone.serial;
     state.soa = dns::soaSerialOf(snapshot->zone);
-    actions_.renders.push_back(
-        {domain, state.serial, std::move(*snapshot), /*check=*/!state.flightAudit});
+    actions_.renders.push_back({domain, state.serial, std::move(*snapshot)});
   } else if (auto* error = std::get_if<Error>(&answer);
              error && error->kind == ErrorKind::kNotFound && state.flightAudit) {
     finish(domain);  // deleted meanwhile: its removal is deployed by its own event

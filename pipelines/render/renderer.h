@@ -75,10 +75,6 @@ struct RenderJob {
   std::string domain;
   uint64_t serial = 0;
   dns::ZoneSnapshot snapshot;
-  // An audit's render skips named-checkzone (a process per zone per round):
-  // its repair goes to named as UPDATEs, which named checks itself, and a
-  // version named refuses is reported by the pusher like any refused change.
-  bool check = true;
 };
 struct DeployOrder {
   std::string domain;

@@ -48,7 +48,6 @@ class RendererTest : public ::testing::Test {
     r_.onStoreAnswer(snapshotId(a, domain), snapshot(domain, serial), at(t));
     auto renders = r_.takeActions().renders;
     ASSERT_EQ(renders.size(), 1u);
-    EXPECT_TRUE(renders[0].check);  // a whole version is checked before it goes out
     r_.onChecked(domain, serial, CheckVerdict::kAccepted, "zone text", at(t));
     auto deploys = r_.takeActions().deploys;
     ASSERT_EQ(deploys.size(), 1u);
@@ -410,9 +409,8 @@ TEST(RendererDeltaLimits, ALongBacklogGoesInBoundedDeltas) {
   EXPECT_EQ(r.cursor(), 2u);
 }
 
-// Audits render an idle zone from a snapshot (without named-checkzone: no
-// process per zone per round) and send it flagged; they never hold the cursor
-// back, and a busy zone is not audited.
+// Audits render an idle zone from a snapshot and send it flagged; they never
+// hold the cursor back, and a busy zone is not audited.
 TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
   catchUp({});
   r_.audit("d.test", at(1));
@@ -420,9 +418,7 @@ TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
   ASSERT_EQ(a.snapshotRequests.size(), 1u);
   EXPECT_EQ(r_.cursor(), 0u);
   r_.onStoreAnswer(a.snapshotRequests[0].requestId, snapshot("d.test", 7), at(2));
-  const auto renders = r_.takeActions().renders;
-  ASSERT_EQ(renders.size(), 1u);
-  EXPECT_FALSE(renders[0].check);
+  ASSERT_EQ(r_.takeActions().renders.size(), 1u);
   r_.onChecked("d.test", 7, CheckVerdict::kAccepted, "zone text", at(3));
   a = r_.takeActions();
   ASSERT_EQ(a.deploys.size(), 1u);
