@@ -10,8 +10,8 @@
 namespace zp::auth {
 namespace {
 
-constexpr std::string_view kNames[] = {"dns:list", "dns:read", "dns:create", "dns:update",
-                                       "dns:delete"};
+constexpr std::string_view kNames[] = {"dns:list",   "dns:read",   "dns:create",
+                                       "dns:update", "dns:delete", "tokens:manage"};
 
 std::string randomHex(size_t bytes) {
   std::vector<unsigned char> buf(bytes);
@@ -51,7 +51,7 @@ Result<std::vector<std::string>> parsePermissions(std::string_view text) {
       return Error::validation("permissions",
                                "unknown permission `" + std::string(item) +
                                    "`; use dns:list, dns:read, dns:create, dns:update, "
-                                   "dns:delete or dns:*");
+                                   "dns:delete, dns:* or tokens:manage");
     }
     if (std::find(out.begin(), out.end(), item) == out.end()) out.emplace_back(item);
     start = comma + 1;
@@ -62,7 +62,8 @@ Result<std::vector<std::string>> parsePermissions(std::string_view text) {
 
 bool allows(std::span<const std::string> granted, Permission needed) {
   for (const auto& g : granted) {
-    if (g == "dns:*" || g == toString(needed)) return true;
+    if (g == toString(needed)) return true;
+    if (g == "dns:*" && needed != Permission::kTokensManage) return true;
   }
   return false;
 }

@@ -13,9 +13,11 @@
 
 namespace zp::auth {
 
-enum class Permission : uint8_t { kList, kRead, kCreate, kUpdate, kDelete };
+enum class Permission : uint8_t { kList, kRead, kCreate, kUpdate, kDelete, kTokensManage };
 
-// "dns:list" ... ; the wildcard "dns:*" grants all.
+// "dns:list" ... "dns:delete", "tokens:manage". The wildcard "dns:*" grants
+// every dns: permission but NOT tokens:manage (issue 9: a leaked DNS token
+// cannot mint more tokens); only an explicit "tokens:manage" grants that.
 std::string_view toString(Permission p);
 
 // Parses a comma-separated list such as "dns:list,dns:read" or "dns:*".

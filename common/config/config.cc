@@ -87,6 +87,7 @@ const std::vector<Key>& keys() {
       numKey("api.timeout_ms", &Config::apiTimeoutMs),
       numKey("api.rate_limit", &Config::apiRateLimit),
       numKey("api.rate_burst", &Config::apiRateBurst),
+      numKey("api.last_used_flush_s", &Config::apiLastUsedFlushS),
       listKey("validator.endpoints", &Config::validatorEndpoints),
       strKey("store.dir", &Config::storeDir),
       strKey("store.commands", &Config::storeCommands),
