@@ -88,6 +88,8 @@ const std::vector<Key>& keys() {
       numKey("api.rate_limit", &Config::apiRateLimit),
       numKey("api.rate_burst", &Config::apiRateBurst),
       numKey("api.last_used_flush_s", &Config::apiLastUsedFlushS),
+      numKey("account.session_lifetime_s", &Config::accountSessionLifetimeS),
+      numKey("account.secure_cookies", &Config::accountSecureCookies),
       listKey("validator.endpoints", &Config::validatorEndpoints),
       strKey("store.dir", &Config::storeDir),
       strKey("store.commands", &Config::storeCommands),

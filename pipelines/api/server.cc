@@ -23,6 +23,7 @@
 #include "common/dns/zone_text.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
+#include "pipelines/api/account_site.h"
 #include "pipelines/api/auth_cache.h"
 #include "pipelines/api/change_json.h"
 #include "pipelines/api/deployment_json.h"
@@ -268,6 +269,7 @@ struct ApiServer::Impl {
   AuthCache authCache;
   RateLimiter rateLimiter{cfg.apiRateLimit, cfg.apiRateBurst};
   LastUsedTracker lastUsed{std::chrono::seconds(std::max(cfg.apiLastUsedFlushS, 1))};
+  AccountSite account{bus, accountSettings()};
   ZoneCache zoneCache;
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
@@ -276,6 +278,17 @@ struct ApiServer::Impl {
   bool started = false;
 
   // --- plumbing -----------------------------------------------------------
+
+  AccountSettings accountSettings() {
+    AccountSettings s;
+    s.sessionLifetimeS = std::max<int64_t>(cfg.accountSessionLifetimeS, 60);
+    s.secureCookies = cfg.accountSecureCookies != 0;
+    s.flushLastUses = [this](const std::string& userId, std::function<void()> then) {
+      reportLastUses(Principal{userId, "dashboard", {}, {}}, lastUsed.takeAll(nowSeconds()),
+                     std::move(then));
+    };
+    return s;
+  }
 
   // Starts an exchange; nullptr when the request was already answered
   // (the server is draining).
@@ -1014,7 +1027,79 @@ struct ApiServer::Impl {
         registered.push_back({std::string(methodName(method)), pattern, spec != nullptr});
       }
     }
+    accountRoutes();
     Rest::Routes::NotFound(router, bind(&Impl::unknownPath, std::nullopt));
+  }
+
+  // --- the account pages (account_site.h does the work) ----------------------
+
+  // Answers through an Exchange (so draining and the in-flight count hold).
+  class ExchangeReply : public WebReply {
+   public:
+    explicit ExchangeReply(ExchangePtr ex) : ex_(std::move(ex)) {}
+    void send(int status, const std::string& body, const WebHeaders& headers,
+              const std::string& contentType) override {
+      ex_->send(status, body, headers, contentType);
+    }
+
+   private:
+    ExchangePtr ex_;
+  };
+
+  using WebHandler = void (AccountSite::*)(const WebRequest&, WebReplyPtr);
+
+  Rest::Route::Handler web(WebHandler handler, const char* param) {
+    return [this, handler, param](const Rest::Request& req, Http::ResponseWriter rw) {
+      ExchangePtr ex;
+      try {
+        ex = open(req, std::move(rw));
+        if (!ex) return Rest::Route::Result::Ok;
+        WebRequest w;
+        w.body = req.body();
+        w.peer = ex->peer;
+        const auto& cookies = req.cookies();
+        if (cookies.has(std::string(kSessionCookie))) {
+          w.sessionCookie = cookies.get(std::string(kSessionCookie)).value;
+        }
+        if (cookies.has(std::string(kLoginCookie))) {
+          w.loginCookie = cookies.get(std::string(kLoginCookie)).value;
+        }
+        if (param != nullptr && req.hasParam(param)) w.param = req.param(param).as<std::string>();
+        (account.*handler)(w, std::make_shared<ExchangeReply>(ex));
+      } catch (const std::exception& e) {
+        if (ex) ex->fail(internalError(e.what()));
+      }
+      return Rest::Route::Result::Ok;
+    };
+  }
+
+  void accountRoutes() {
+    using H = Http::Method;
+    const struct {
+      H method;
+      const char* path;
+      WebHandler handler;
+      const char* param;
+    } routes[] = {
+        {H::Get, "/account/login/", &AccountSite::loginForm, nullptr},
+        {H::Post, "/account/login/", &AccountSite::login, nullptr},
+        {H::Post, "/account/logout/", &AccountSite::logout, nullptr},
+        {H::Get, "/account/", &AccountSite::zones, nullptr},
+        {H::Get, "/account/zones/:uuid/", &AccountSite::zone, ":uuid"},
+        {H::Get, "/account/developers/", &AccountSite::developers, nullptr},
+        {H::Post, "/account/developers/", &AccountSite::createToken, nullptr},
+        {H::Post, "/account/developers/:id/revoke/", &AccountSite::revokeToken, ":id"},
+    };
+    for (const auto& r : routes) router.addRoute(r.method, r.path, web(r.handler, r.param));
+    router.addRoute(Http::Method::Get, "/account/static/:name",
+                    [this](const Rest::Request& req, Http::ResponseWriter rw) {
+                      ExchangePtr ex = open(req, std::move(rw));
+                      if (ex) {
+                        AccountSite::asset(req.param(":name").as<std::string>(),
+                                           std::make_shared<ExchangeReply>(ex));
+                      }
+                      return Rest::Route::Result::Ok;
+                    });
   }
 
   const std::string openApiJson = openApiDocument();

@@ -38,14 +38,21 @@ Status checkGrant(const Principal& creator, const TokenRequest& request) {
 Result<NewToken> prepareToken(std::string_view body, const Principal& creator, int64_t now) {
   auto request = decodeTokenBody(body);
   if (!request) return request.error();
+  return prepareToken(std::move(request).value(), creator, now);
+}
+
+Result<NewToken> prepareToken(TokenRequest request, const Principal& creator, int64_t now) {
+  if (request.permissions.empty()) {
+    return Error::validation("permissions", "choose at least one permission");
+  }
   std::string joined;
-  for (const auto& p : request->permissions) joined += (joined.empty() ? "" : ",") + p;
+  for (const auto& p : request.permissions) joined += (joined.empty() ? "" : ",") + p;
   auto permissions = auth::parsePermissions(joined);
   if (!permissions) return permissions.error();
-  auto scope = auth::validateScope(request->scope, now);
+  auto scope = auth::validateScope(request.scope, now);
   if (!scope) return scope.error();
   NewToken out;
-  out.request = std::move(request).value();
+  out.request = std::move(request);
   out.request.permissions = std::move(permissions).value();
   out.request.scope = std::move(scope).value();
   if (auto st = checkGrant(creator, out.request)) return *st;

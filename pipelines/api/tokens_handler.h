@@ -33,6 +33,8 @@ Status checkGrant(const Principal& creator, const TokenRequest& request);
 // Decodes and validates a POST body (token_json.h, auth::validateScope at
 // `now`), checks the grant and draws a fresh secret.
 Result<NewToken> prepareToken(std::string_view body, const Principal& creator, int64_t now);
+// The same for a request already decoded (the dashboard's form).
+Result<NewToken> prepareToken(TokenRequest request, const Principal& creator, int64_t now);
 
 // Command.createToken for the validator (it sets the user from the actor).
 void fillCreateToken(const NewToken& token, schema::Command::Builder command);
