@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "common/auth/password.h"
+#include "common/auth/token.h"
 #include "common/dns/record_type.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
@@ -76,6 +77,18 @@ std::vector<std::string> lines(const std::string& text) {
   return out;
 }
 
+// A fingerprint of a password hash (sessions end when it changes).
+std::string credentialOf(const std::string& passwordHash) {
+  const auto digest = auth::hashSecret(passwordHash);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < 16; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
 // The principal the dashboard acts as: the user, every permission, no scope.
 Principal dashboardPrincipal(const std::string& userId) {
   return Principal{userId, "dashboard", {"dns:*", "tokens:manage"}, {}};
@@ -134,25 +147,53 @@ struct AccountSite::Impl : std::enable_shared_from_this<AccountSite::Impl> {
     return sessions.find(req.sessionCookie, nowSeconds());
   }
 
-  // The session of a POST whose form carries its CSRF token; otherwise the
-  // request is answered (303 to the login page, or 403) and nullopt returned.
-  std::optional<std::pair<Session, Form>> checkedPost(const WebRequest& req,
-                                                      const WebReplyPtr& reply) {
+  // Runs `then` with the request's live session whose account still exists,
+  // is not disabled and has the password it logged in with; otherwise the
+  // session ends and the request is answered 303 to the login page.
+  void withSession(const WebRequest& req, const WebReplyPtr& reply,
+                   std::function<void(const Session&)> then) {
     auto s = session(req);
-    if (!s) {
-      redirect(reply, kLoginPath);
-      return std::nullopt;
-    }
-    auto form = parseForm(req.body);
-    if (!form || !constantTimeEquals(formValue(*form, "csrf"), s->csrf)) {
-      errorPage(reply, 403,
-                "This form was not sent by this page (missing or wrong CSRF token). Reload the "
-                "page and try again.",
-                &*s);
-      return std::nullopt;
-    }
-    return std::make_pair(std::move(*s), std::move(form).value());
+    if (!s) return redirect(reply, kLoginPath);
+    auto self = shared_from_this();
+    capnp::MallocMessageBuilder message;
+    message.initRoot<schema::Query>().getBody().setGetUser(s->userId);
+    bus.submitQuery(message, [self, reply, s = *s,
+                              then = std::move(then)](Result<schema::Reply::Reader> r) {
+      guarded(reply, [&] {
+        if (!r && r.error().kind != ErrorKind::kNotFound) {
+          return errorPage(reply, 503, "The service did not answer; try again.");
+        }
+        const bool valid = r && r->getBody().isUser() && !r->getBody().getUser().getDisabled() &&
+                           credentialOf(r->getBody().getUser().getPasswordHash()) == s.credential;
+        if (!valid) {
+          self->sessions.erase(s.id);
+          return redirect(reply, kLoginPath);
+        }
+        then(s);
+      });
+    });
   }
+
+  // withSession for a POST whose form carries the session's CSRF token;
+  // without it the answer is 403 and nothing happens.
+  void checkedPost(const WebRequest& req, const WebReplyPtr& reply,
+                   std::function<void(const Session&, const Form&)> then) {
+    withSession(req, reply, [reply, body = req.body, then = std::move(then)](const Session& s) {
+      auto form = parseForm(body);
+      if (!form || !constantTimeEquals(formValue(*form, "csrf"), s.csrf)) {
+        return errorPage(reply, 403,
+                         "This form was not sent by this page (missing or wrong CSRF token). "
+                         "Reload the page and try again.",
+                         &s);
+      }
+      then(s, *form);
+    });
+  }
+
+  void showZones(const Session& session, const WebReplyPtr& reply);
+  void showZone(const Session& session, const std::string& uuid, const WebReplyPtr& reply);
+  void createTokenFrom(const Session& s, const Form& form, const WebReplyPtr& reply);
+  void revoke(const Session& s, const std::string& id, const WebReplyPtr& reply);
 
   void query(const std::string& userId, const WebReplyPtr& reply,
              const std::function<void(schema::Query::Builder)>& fill,
@@ -284,7 +325,7 @@ void AccountSite::login(const WebRequest& req, WebReplyPtr reply) {
           return again(401, kWrongLogin);
         }
         self->limiter.succeeded(user);
-        const Session s = self->sessions.create(user, when);
+        const Session s = self->sessions.create(user, credentialOf(hash), when);
         redirect(reply, "/account/",
                  {{"Set-Cookie", cookieHeader(kSessionCookie, s.id, self->sessions.lifetime(),
                                               self->settings.secureCookies)}});
@@ -294,18 +335,51 @@ void AccountSite::login(const WebRequest& req, WebReplyPtr reply) {
 }
 
 void AccountSite::logout(const WebRequest& req, WebReplyPtr reply) {
-  auto post = impl_->checkedPost(req, reply);
-  if (!post) return;
-  impl_->sessions.erase(post->first.id);
-  redirect(reply, kLoginPath,
-           {{"Set-Cookie", cookieHeader(kSessionCookie, "", 0, impl_->settings.secureCookies)}});
+  auto self = impl_;
+  impl_->checkedPost(req, reply, [self, reply](const Session& s, const Form&) {
+    self->sessions.erase(s.id);
+    redirect(reply, kLoginPath,
+             {{"Set-Cookie", cookieHeader(kSessionCookie, "", 0, self->settings.secureCookies)}});
+  });
 }
 
 void AccountSite::zones(const WebRequest& req, WebReplyPtr reply) {
-  auto s = impl_->session(req);
-  if (!s) return redirect(reply, kLoginPath);
   auto self = impl_;
-  impl_->query(
+  impl_->withSession(req, reply, [self, reply](const Session& s) { self->showZones(s, reply); });
+}
+
+void AccountSite::zone(const WebRequest& req, WebReplyPtr reply) {
+  auto self = impl_;
+  impl_->withSession(req, reply, [self, reply, uuid = req.param](const Session& s) {
+    self->showZone(s, uuid, reply);
+  });
+}
+
+void AccountSite::developers(const WebRequest& req, WebReplyPtr reply) {
+  auto self = impl_;
+  impl_->withSession(req, reply, [self, reply](const Session& s) {
+    self->showDevelopers(s, reply, 200, std::make_shared<DevelopersView>());
+  });
+}
+
+void AccountSite::createToken(const WebRequest& req, WebReplyPtr reply) {
+  auto self = impl_;
+  impl_->checkedPost(req, reply, [self, reply](const Session& s, const Form& form) {
+    self->createTokenFrom(s, form, reply);
+  });
+}
+
+void AccountSite::revokeToken(const WebRequest& req, WebReplyPtr reply) {
+  auto self = impl_;
+  impl_->checkedPost(req, reply, [self, reply, id = req.param](const Session& s, const Form&) {
+    self->revoke(s, id, reply);
+  });
+}
+
+void AccountSite::Impl::showZones(const Session& session, const WebReplyPtr& reply) {
+  const Session* s = &session;
+  auto self = shared_from_this();
+  query(
       s->userId, reply,
       [](schema::Query::Builder q) { q.getBody().initListZones().setLimit(kMaxZonesShown); },
       [self, s = *s, reply](schema::Reply::Reader r) {
@@ -329,13 +403,12 @@ void AccountSite::zones(const WebRequest& req, WebReplyPtr reply) {
       });
 }
 
-void AccountSite::zone(const WebRequest& req, WebReplyPtr reply) {
-  auto s = impl_->session(req);
-  if (!s) return redirect(reply, kLoginPath);
-  if (!looksLikeUuid(req.param)) return errorPage(reply, 404, "No such zone.", &*s);
-  auto self = impl_;
-  const std::string uuid = req.param;
-  impl_->query(
+void AccountSite::Impl::showZone(const Session& session, const std::string& uuid,
+                                 const WebReplyPtr& reply) {
+  const Session* s = &session;
+  if (!looksLikeUuid(uuid)) return errorPage(reply, 404, "No such zone.", s);
+  auto self = shared_from_this();
+  query(
       s->userId, reply, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
       [self, s = *s, reply, uuid](schema::Reply::Reader r) {
         auto detail = r.getBody().getZone();
@@ -375,16 +448,8 @@ void AccountSite::zone(const WebRequest& req, WebReplyPtr reply) {
       });
 }
 
-void AccountSite::developers(const WebRequest& req, WebReplyPtr reply) {
-  auto s = impl_->session(req);
-  if (!s) return redirect(reply, kLoginPath);
-  impl_->showDevelopers(*s, reply, 200, std::make_shared<DevelopersView>());
-}
-
-void AccountSite::createToken(const WebRequest& req, WebReplyPtr reply) {
-  auto post = impl_->checkedPost(req, reply);
-  if (!post) return;
-  const auto& [s, form] = *post;
+void AccountSite::Impl::createTokenFrom(const Session& s, const Form& form,
+                                        const WebReplyPtr& reply) {
   TokenRequest request;
   request.name = formValue(form, "name");
   request.permissions = formValues(form, "permissions");
@@ -398,18 +463,18 @@ void AccountSite::createToken(const WebRequest& req, WebReplyPtr reply) {
     auto at = parseIsoTime(expires);
     if (!at) {
       view->error = "expires_at must be an ISO 8601 time with a zone, such as 2027-01-01T00:00:00Z";
-      return impl_->showDevelopers(s, reply, 400, view);
+      return showDevelopers(s, reply, 400, view);
     }
     request.scope.expiresAt = *at;
   }
   auto token = prepareToken(std::move(request), dashboardPrincipal(s.userId), nowSeconds());
   if (!token) {
     view->error = token.error().detail;
-    return impl_->showDevelopers(s, reply, 400, view);
+    return showDevelopers(s, reply, 400, view);
   }
-  auto self = impl_;
+  auto self = shared_from_this();
   auto secret = std::make_shared<const std::string>(token->secret);
-  impl_->command(
+  command(
       s.userId, reply, [&](schema::Command::Builder c) { fillCreateToken(*token, c); },
       [self, s = s, reply, view, secret](Result<schema::Reply::Reader> r) {
         if (!r || !r->getBody().isTokenCreated()) {
@@ -422,13 +487,9 @@ void AccountSite::createToken(const WebRequest& req, WebReplyPtr reply) {
       });
 }
 
-void AccountSite::revokeToken(const WebRequest& req, WebReplyPtr reply) {
-  auto post = impl_->checkedPost(req, reply);
-  if (!post) return;
-  const Session s = post->first;
-  if (!looksLikeTokenId(req.param)) return errorPage(reply, 404, "No such token.", &s);
-  const std::string id = req.param;
-  impl_->command(
+void AccountSite::Impl::revoke(const Session& s, const std::string& id, const WebReplyPtr& reply) {
+  if (!looksLikeTokenId(id)) return errorPage(reply, 404, "No such token.", &s);
+  command(
       s.userId, reply, [&](schema::Command::Builder c) { c.getBody().setRevokeOwnToken(id); },
       [reply, s](Result<schema::Reply::Reader> r) {
         if (!r) return errorPage(reply, 404, "No such token: " + r.error().detail, &s);

@@ -11,8 +11,9 @@ namespace zp::api {
 SessionStore::SessionStore(int64_t lifetimeS, size_t maxSessions)
     : lifetimeS_(lifetimeS), maxSessions_(maxSessions) {}
 
-Session SessionStore::create(const std::string& userId, int64_t now) {
-  Session s{randomToken(), userId, randomToken(), now + lifetimeS_};
+Session SessionStore::create(const std::string& userId, const std::string& credential,
+                             int64_t now) {
+  Session s{randomToken(), userId, randomToken(), now + lifetimeS_, credential};
   std::lock_guard lock(mutex_);
   if (sessions_.size() >= maxSessions_) {
     std::erase_if(sessions_, [now](const auto& kv) { return kv.second.expiresAt <= now; });

@@ -20,6 +20,9 @@ struct Session {
   std::string userId;
   std::string csrf;       // 64 hex characters; every state-changing form carries it
   int64_t expiresAt = 0;  // unix seconds
+  // A fingerprint of the account's password hash at login: when the account's
+  // hash changes (`user passwd`), its sessions end (account_site.cc).
+  std::string credential;
 };
 
 class SessionStore {
@@ -27,7 +30,7 @@ class SessionStore {
   // `lifetimeS`: how long a session lasts from login (account.session_lifetime_s).
   explicit SessionStore(int64_t lifetimeS, size_t maxSessions = 100000);
 
-  Session create(const std::string& userId, int64_t now);
+  Session create(const std::string& userId, const std::string& credential, int64_t now);
   // The live session `id` names, or nullopt (unknown, expired, logged out).
   std::optional<Session> find(std::string_view id, int64_t now) const;
   void erase(std::string_view id);

@@ -20,9 +20,9 @@ constexpr int64_t kNow = 1700000000;
 
 TEST(Sessions, LiveUntilExpiryOrLogout) {
   SessionStore store(3600);
-  const Session a = store.create("alice", kNow);
-  const Session b = store.create("alice", kNow);
-  const Session c = store.create("bob", kNow);
+  const Session a = store.create("alice", "h1", kNow);
+  const Session b = store.create("alice", "h1", kNow);
+  const Session c = store.create("bob", "h2", kNow);
   EXPECT_EQ(a.id.size(), 64u);
   EXPECT_EQ(a.csrf.size(), 64u);
   EXPECT_NE(a.id, b.id);

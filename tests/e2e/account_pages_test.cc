@@ -112,6 +112,24 @@ TEST_F(AccountPagesTest, LoginLogoutAndCookieFlags) {
   EXPECT_EQ(get("/account/", session).status, 303);
 }
 
+TEST_F(AccountPagesTest, SessionsEndWhenThePasswordChangesOrTheAccountIsDisabled) {
+  const std::string user = uniqueName("changing");
+  makeUser(user, "first password");
+  const std::string first = login(user, "first+password");
+  ASSERT_EQ(get("/account/", first).status, 200);
+  const std::string cmd = "printf 'second password\\n' | " + std::string(ZP_BIN_DIR) +
+                          "/zonepipe --config " + stack().configPath() + " user passwd " + user;
+  auto changed = runCommand({"/bin/sh", "-c", cmd}, milliseconds(30000));
+  ASSERT_EQ(changed.exitCode, 0) << changed.err;
+  EXPECT_EQ(get("/account/", first).status, 303);
+  login(user, "first+password", 401);
+  const std::string second = login(user, "second+password");
+  ASSERT_EQ(get("/account/", second).status, 200);
+  ASSERT_EQ(stack().cli({"user", "disable", user}).exitCode, 0);
+  EXPECT_EQ(get("/account/", second).status, 303);
+  login(user, "second+password", 401);  // the same answer as a wrong password
+}
+
 TEST_F(AccountPagesTest, WrongPasswordsUnknownUsersAndLimits) {
   const std::string user = uniqueName("victim");
   makeUser(user, "the real password");
