@@ -13,22 +13,26 @@ namespace {
 constexpr std::string_view kNames[] = {"dns:list",   "dns:read",   "dns:create",
                                        "dns:update", "dns:delete", "tokens:manage"};
 
-std::string randomHex(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
-    throw std::runtime_error("the OS random generator failed (OpenSSL RAND_bytes)");
-  }
+}  // namespace
+
+std::string toHex(std::span<const uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : buf) {
+  out.reserve(bytes.size() * 2);
+  for (uint8_t c : bytes) {
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 15]);
   }
   return out;
 }
 
-}  // namespace
+std::string randomHex(size_t bytes) {
+  std::vector<uint8_t> buf(bytes);
+  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
+    throw std::runtime_error("the OS random generator failed (OpenSSL RAND_bytes)");
+  }
+  return toHex(buf);
+}
 
 std::string_view toString(Permission p) { return kNames[static_cast<size_t>(p)]; }
 

@@ -27,6 +27,12 @@ Result<std::vector<std::string>> parsePermissions(std::string_view text);
 // True when `granted` (canonical strings) includes `needed`.
 bool allows(std::span<const std::string> granted, Permission needed);
 
+// 2 * `bytes` lower-case hex characters from the OS's CSPRNG (throws
+// std::runtime_error when it fails).
+std::string randomHex(size_t bytes);
+// `bytes` as lower-case hex.
+std::string toHex(std::span<const uint8_t> bytes);
+
 // A new bearer string "vps_<40 hex>" from the OS's CSPRNG.
 std::string generateSecret();
 // A new public token id "tok_<16 hex>".

@@ -80,13 +80,7 @@ std::vector<std::string> lines(const std::string& text) {
 // A fingerprint of a password hash (sessions end when it changes).
 std::string credentialOf(const std::string& passwordHash) {
   const auto digest = auth::hashSecret(passwordHash);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < 16; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 15]);
-  }
-  return out;
+  return auth::toHex(std::span<const uint8_t>(digest.data(), 16));
 }
 
 // The principal the dashboard acts as: the user, every permission, no scope.

@@ -1,7 +1,8 @@
 #include "pipelines/api/sessions.h"
 
+#include "common/auth/token.h"
+
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include <stdexcept>
 #include <vector>
@@ -40,19 +41,7 @@ void SessionStore::eraseUser(std::string_view userId) {
   std::erase_if(sessions_, [userId](const auto& kv) { return kv.second.userId == userId; });
 }
 
-std::string randomToken(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
-    throw std::runtime_error("the OS random generator failed (OpenSSL RAND_bytes)");
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : buf) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
+std::string randomToken(size_t bytes) { return auth::randomHex(bytes); }
 
 bool constantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size() || a.empty()) return false;

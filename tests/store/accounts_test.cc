@@ -66,15 +66,9 @@ class AccountsTest : public StoreTest {
   }
   // Replays every event so far into a fresh store; it must accept them all.
   void expectReplays() {
-    TempDir other;
-    StoreOptions o = options();
-    o.dir = other.path() + "/store";
-    Store rebuilt(o);
-    std::vector<schema::Event::Reader> events;
-    for (const auto& e : events_) events.push_back(e.event());
-    const Status st = rebuilt.replay(events);
+    const Status st = replayAll();
     EXPECT_FALSE(st.has_value()) << st->detail;
-    EXPECT_EQ(rebuilt.lastSeq(), store().lastSeq());
+    EXPECT_EQ(rebuilt().lastSeq(), store().lastSeq());
   }
 };
 
