@@ -1093,10 +1093,14 @@ struct ApiServer::Impl {
     for (const auto& r : routes) router.addRoute(r.method, r.path, web(r.handler, r.param));
     router.addRoute(Http::Method::Get, "/account/static/:name",
                     [this](const Rest::Request& req, Http::ResponseWriter rw) {
-                      ExchangePtr ex = open(req, std::move(rw));
-                      if (ex) {
-                        AccountSite::asset(req.param(":name").as<std::string>(),
-                                           std::make_shared<ExchangeReply>(ex));
+                      try {
+                        ExchangePtr ex = open(req, std::move(rw));
+                        if (ex) {
+                          AccountSite::asset(req.param(":name").as<std::string>(),
+                                             std::make_shared<ExchangeReply>(ex));
+                        }
+                      } catch (const std::exception& e) {
+                        spdlog::error("a request failed before it could be answered: {}", e.what());
                       }
                       return Rest::Route::Result::Ok;
                     });
