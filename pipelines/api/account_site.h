@@ -15,7 +15,7 @@
 //
 // Thread-safe: handlers run on Pistache threads, continuations on the
 // BusClient thread; password checks run on a short-lived thread of their own
-// (Argon2id takes ~50-100 ms and 64 MiB) so neither stalls. Borrows the
+// (Argon2id takes ~0.3 s and 64 MiB here) so neither stalls. Borrows the
 // BusClient, which must outlive it.
 
 #include <functional>
