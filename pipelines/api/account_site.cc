@@ -27,6 +27,7 @@ constexpr const char* kLoginPath = "/account/login/";
 constexpr const char* kWrongLogin = "Wrong user name or password.";
 constexpr uint32_t kMaxZonesShown = 1000;
 constexpr uint32_t kChangesShown = 20;
+constexpr int kMaxChecks = 4;
 
 WebHeaders pageHeaders() {
   return {{"Content-Security-Policy", std::string(kContentSecurityPolicy)},
@@ -124,6 +125,9 @@ struct AccountSite::Impl : std::enable_shared_from_this<AccountSite::Impl> {
   AccountSettings settings;
   SessionStore sessions;
   LoginLimiter limiter;
+  // Password checks running now: each holds a thread and 64 MiB, so at most
+  // kMaxChecks at once; more logins at the same moment are asked to retry.
+  std::atomic<int> checking{0};
 
   // Runs `f`; an exception becomes a 503 page (and a log line).
   template <typename F>
@@ -304,7 +308,15 @@ void AccountSite::login(const WebRequest& req, WebReplyPtr reply) {
       disabled = r->getBody().getUser().getDisabled();
     }
     // Argon2id off the bus thread: the same work whether or not the user exists.
+    if (self->checking.fetch_add(1) >= kMaxChecks) {
+      self->checking.fetch_sub(1);
+      return again(503, "Too many logins at this moment; try again in a few seconds.");
+    }
     std::thread([self, reply, user, password, peer, hash, disabled, again] {
+      struct Done {
+        std::atomic<int>& n;
+        ~Done() { n.fetch_sub(1); }
+      } done{self->checking};
       Impl::guarded(reply, [&] {
         bool ok = false;
         if (hash.empty()) {
