@@ -15,9 +15,9 @@
 //
 // Thread-safe: handlers run on Pistache threads, continuations on the
 // BusClient thread; password checks run on a short-lived thread of their own
-// (Argon2id takes ~0.3 s and 64 MiB here) so neither stalls; at most 4 run at once (more logins
-// at that moment get 503 and a sentence asking to retry). Borrows the
-// BusClient, which must outlive it.
+// (Argon2id takes ~0.3 s and 64 MiB here) so neither stalls; at most 4 run at
+// once (more logins at that moment get 503 and a sentence asking to retry).
+// Borrows the BusClient, which must outlive it.
 
 #include <functional>
 #include <memory>
