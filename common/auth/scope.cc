@@ -194,9 +194,11 @@ Result<Scope> validateScope(Scope raw, int64_t now) {
   for (const auto& t : raw.recordTypes) {
     std::string type = upper(t);
     if (!dns::recordTypeFromString(type)) {
-      return Error::validation("record_types",
-                               "unknown record type `" + t.substr(0, 20) +
-                                   "`; use A, AAAA, CNAME, MX, TXT, NS, SRV or CAA");
+      std::string known;
+      for (const auto k : dns::kAllRecordTypes)
+        known += (known.empty() ? "" : ", ") + std::string(dns::toString(k));
+      return Error::validation(
+          "record_types", "unknown record type `" + t.substr(0, 20) + "`; use one of " + known);
     }
     out.recordTypes.push_back(std::move(type));
   }

@@ -1,5 +1,6 @@
 #include "pipelines/api/account_pages.h"
 
+#include "common/dns/record_type.h"
 #include "common/util/ids.h"
 #include "pipelines/api/html.h"
 
@@ -8,7 +9,6 @@ namespace {
 
 const char* const kGrantable[] = {"dns:list",   "dns:read", "dns:create",   "dns:update",
                                   "dns:delete", "dns:*",    "tokens:manage"};
-const char* const kTypes[] = {"A", "AAAA", "CNAME", "MX", "TXT", "NS", "SRV", "CAA"};
 
 std::string e(const std::string& s) { return escapeHtml(s); }
 
@@ -162,7 +162,8 @@ std::string developersBody(const DevelopersView& v) {
     out += "<option value=\"" + e(z.uuid) + "\">" + e(z.domain) + "</option>";
   }
   out += "</select><fieldset><legend>Record types</legend>";
-  for (const char* t : kTypes) {
+  for (const dns::RecordType type : dns::kAllRecordTypes) {  // every type the service serves
+    const std::string t(dns::toString(type));
     out += "<label><input type=\"checkbox\" name=\"record_types\" value=\"" + e(t) +
            "\" id=\"type-" + e(t) + "\"> " + e(t) + "</label>";
   }

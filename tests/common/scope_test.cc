@@ -58,7 +58,7 @@ TEST(Scope, ValidateGoodAndBad) {
        with([](Scope& s) { s.zones = {"3F2504E0-4F89-41D3-9A0C-0305E82C3301"}; }), nullptr},
       {"zone not a uuid", with([](Scope& s) { s.zones = {"example.com"}; }), "zones"},
       {"type", with([](Scope& s) { s.recordTypes = {"txt"}; }), nullptr},
-      {"unknown type", with([](Scope& s) { s.recordTypes = {"SPF"}; }), "record_types"},
+      {"unknown type", with([](Scope& s) { s.recordTypes = {"BOGUS"}; }), "record_types"},
       {"exact name", with([](Scope& s) { s.names = {"_acme-challenge"}; }), nullptr},
       {"pattern last", with([](Scope& s) { s.names = {"_acme-challenge.*"}; }), nullptr},
       {"pattern first", with([](Scope& s) { s.names = {"*.dev"}; }), nullptr},

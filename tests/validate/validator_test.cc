@@ -195,7 +195,7 @@ TEST(ValidatorTest, TokenCommandsAreForTheActorAndChecked) {
       {"plain", {"dns:read"}, {}, nullptr},
       {"scoped", {"dns:create"}, {"txt"}, nullptr},
       {"unknown permission", {"dns:fly"}, {}, "permissions"},
-      {"unknown type", {"dns:read"}, {"SPF"}, "record_types"},
+      {"unknown type", {"dns:read"}, {"BOGUS"}, "record_types"},
   };
   for (const auto& c : cases) {
     Built b;
