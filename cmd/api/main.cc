@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   zp::tuneMalloc();  // before any thread: see common/util/malloc_tuning.h
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   const auto& cfg = startup.config;
-  zp::log::init("api", cfg.logLevel);
+  zp::log::init("api", cfg.logLevel, cfg.logFormat);
 
   // Block the stop signals in every thread (Pistache's and the bus's inherit
   // the mask); main waits for them with sigwait.

@@ -34,10 +34,10 @@ int main(int argc, char** argv) {
                  "or the rndc config empty; set them\n");
     return 100;
   }
-  zp::log::init("push", cfg.logLevel);
+  zp::log::init("push", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
   try {
-    zp::push::Publisher publisher(cfg.pushZoneDir);
+    zp::push::Publisher publisher(cfg.pushZoneDir, cfg.pushJournalDir);
     // The control channel in-process (one kept-open connection): no rndc
     // process per deployment.
     zp::push::RndcSession rndc(cfg.rndcConfig);

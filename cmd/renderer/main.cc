@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
   }
   const zp::render::Partition partition(instance, cfg.rendererInstances);
   zp::log::init(cfg.rendererInstances > 1 ? "renderer-" + std::to_string(instance) : "renderer",
-                cfg.logLevel);
+                cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
   try {
     zmq::context_t ctx;

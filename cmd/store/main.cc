@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
                  startup.args.front().c_str());
     return 100;
   }
-  zp::log::init("store", cfg.logLevel);
+  zp::log::init("store", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
 
   std::unique_ptr<zp::store::Store> store;

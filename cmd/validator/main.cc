@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
                  instance, cfg.validatorEndpoints.size());
     return 100;
   }
-  zp::log::init("validator", cfg.logLevel);
+  zp::log::init("validator", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
   try {
     zmq::context_t ctx;

@@ -76,10 +76,25 @@ Key listKey(const char* n, std::vector<std::string> Config::*m) {
           }};
 }
 
+Key oneOfKey(const char* n, std::string Config::*m, std::vector<std::string> allowed) {
+  return {n,
+          [m, allowed](Config& c, const std::string& v) {
+            for (const auto& a : allowed) {
+              if (v == a) {
+                c.*m = v;
+                return true;
+              }
+            }
+            return false;
+          },
+          [m](const Config& c) { return c.*m; }};
+}
+
 const std::vector<Key>& keys() {
   static const std::vector<Key> k = {
       strKey("home", &Config::home),
       strKey("log.level", &Config::logLevel),
+      oneOfKey("log.format", &Config::logFormat, {"text", "json"}),
       strKey("api.address", &Config::apiAddress),
       numKey("api.port", &Config::apiPort),
       numKey("api.threads", &Config::apiThreads),
@@ -96,6 +111,7 @@ const std::vector<Key>& keys() {
       strKey("store.query", &Config::storeQuery),
       strKey("store.events", &Config::storeEvents),
       numKey("store.map_size", &Config::storeMapSize),
+      numKey("store.map_size_max", &Config::storeMapSizeMax),
       numKey("store.batch_max", &Config::storeBatchMax),
       {"store.first_seq",
        [](Config& c, const std::string& v) {  // 1..2^63: seq 0 means "none", and the log
@@ -122,6 +138,7 @@ const std::vector<Key>& keys() {
        [](const Config& c) { return std::to_string(c.rendererInstances); }},
       strKey("push.endpoint", &Config::pushEndpoint),
       strKey("push.zone_dir", &Config::pushZoneDir),
+      strKey("push.journal_dir", &Config::pushJournalDir),
       strKey("push.rndc_config", &Config::rndcConfig),
       strKey("push.status", &Config::pushStatus),
       numKey("push.confirm_ms", &Config::pushConfirmMs),

@@ -18,6 +18,9 @@ struct Config {
 
   // logging
   std::string logLevel = "info";  // trace, debug, info, warn, error
+  // "text" (one readable line per event) or "json" (one JSON object per line
+  // with the zone, serial and request id as fields; common/log/json_format.h).
+  std::string logFormat = "text";
 
   // API front end
   std::string apiAddress = "127.0.0.1";
@@ -43,12 +46,13 @@ struct Config {
   std::vector<std::string> validatorEndpoints;
 
   // store
-  std::string storeDir;                   // LMDB environment directory
-  std::string storeCommands;              // ROUTER, validated commands in
-  std::string storeQuery;                 // ROUTER, reads and log fetches
-  std::string storeEvents;                // PUB, committed events out
-  size_t storeMapSize = size_t{4} << 30;  // LMDB map size (sparse reservation)
-  int storeBatchMax = 1024;               // commands per LMDB transaction (group commit)
+  std::string storeDir;                       // LMDB environment directory
+  std::string storeCommands;                  // ROUTER, validated commands in
+  std::string storeQuery;                     // ROUTER, reads and log fetches
+  std::string storeEvents;                    // PUB, committed events out
+  size_t storeMapSize = size_t{4} << 30;      // LMDB map size (sparse reservation)
+  size_t storeMapSizeMax = size_t{64} << 30;  // the store grows its map up to this
+  int storeBatchMax = 1024;                   // commands per LMDB transaction (group commit)
   // The seq of a NEW store's first event (1 to 2^63); ignored once the log has
   // events. For continuing another system's numbering, and for tests of SOA
   // serials near 2^31 and 2^32.
@@ -78,6 +82,11 @@ struct Config {
   // pusher
   std::string pushEndpoint;  // ROUTER the renderer connects to
   std::string pushZoneDir;   // zone files named loads
+  // Where named keeps the zones' journals (the changes applied by UPDATE since
+  // it last wrote the zone file). Empty: next to each zone file. named syncs
+  // its journal twice per UPDATE; a directory on tmpfs makes those syncs free
+  // at the cost of a repair after a host reboot (README, push.journal_dir).
+  std::string pushJournalDir;
   std::string rndcConfig;    // rndc.conf of the primary named
   std::string pushStatus;    // ROUTER answering StatusQuery (served serials per nameserver)
   int pushConfirmMs = 5000;  // how long a reload may take to show in the primary's SOA serial

@@ -31,7 +31,9 @@ dns::RecordType fromSchema(RecordType t) {
 ErrorKind toSchema(zp::ErrorKind k) { return static_cast<ErrorKind>(k); }
 zp::ErrorKind fromSchema(ErrorKind k) {
   const auto v = static_cast<uint16_t>(k);
-  if (v > static_cast<uint16_t>(zp::ErrorKind::kInternal)) return zp::ErrorKind::kInternal;
+  if (v > static_cast<uint16_t>(zp::ErrorKind::kInsufficientStorage)) {
+    return zp::ErrorKind::kInternal;
+  }
   return static_cast<zp::ErrorKind>(v);
 }
 

@@ -33,6 +33,7 @@ enum ErrorKind {
   rateLimited @9;
   unavailable @10;
   internal @11;        # a bug or a broken environment; the API answers 503, never leaks detail
+  insufficientStorage @12;  # the store cannot grow (disk full or store.map_size_max): 507
 }
 
 struct Error {

@@ -24,6 +24,7 @@ enum class ErrorKind {
   kRateLimited,
   kUnavailable,
   kInternal,
+  kInsufficientStorage,  // the store's disk or map ceiling is full: writes refused, reads work
 };
 
 // Becomes {"detail", "error_code", "field"} at the HTTP edge.

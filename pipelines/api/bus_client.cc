@@ -131,7 +131,7 @@ std::string_view BusClient::stageName(Stage stage) {
   return "pipeline";
 }
 
-void BusClient::invokeStatus(StatusCallback& callback, Result<push::PushStatus> result) {
+void BusClient::invokeStatus(StatusCallback& callback, Result<deploy::PushStatus> result) {
   try {
     callback(std::move(result));
   } catch (const std::exception& e) {
@@ -290,7 +290,7 @@ void BusClient::receiveStatus() {
       StatusCallback callback = std::move(it->second.statusCallback);
       pending_.erase(it);
       pendingCount_.fetch_sub(1);
-      invokeStatus(callback, push::decodeStatus(reply));
+      invokeStatus(callback, deploy::decodeStatus(reply));
     } catch (const std::exception& e) {
       spdlog::error("dropped a malformed status reply from the pusher: {}", e.what());
     }

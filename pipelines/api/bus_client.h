@@ -31,15 +31,15 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/deploy/status_client.h"
 #include "common/util/result.h"
-#include "pipelines/push/status_client.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::api {
 
 using ReplyCallback = std::function<void(Result<schema::Reply::Reader>)>;
 // The pusher's answer about one zone (decoded, owning), or kUnavailable.
-using StatusCallback = std::function<void(Result<push::PushStatus>)>;
+using StatusCallback = std::function<void(Result<deploy::PushStatus>)>;
 
 struct BusOptions {
   std::vector<std::string> validatorEndpoints;  // commands, round-robin
@@ -100,7 +100,7 @@ class BusClient {
   Error timeoutError(Stage stage) const;
   static std::string_view stageName(Stage stage);
   static void invoke(ReplyCallback& callback, Result<schema::Reply::Reader> result);
-  static void invokeStatus(StatusCallback& callback, Result<push::PushStatus> result);
+  static void invokeStatus(StatusCallback& callback, Result<deploy::PushStatus> result);
   // Answers a pending or refused request with `error`, whatever its stage.
   static void fail(Pending& pending, const Error& error);
 

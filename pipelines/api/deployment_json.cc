@@ -13,7 +13,7 @@ uint32_t servedSerial(uint64_t serial) {
 }
 
 void writeDeployment(JsonWriter& writer, uint32_t zoneSoaSerial,
-                     const std::optional<push::PushStatus>& status) {
+                     const std::optional<deploy::PushStatus>& status) {
   writeKey(writer, "nameservers");
   if (!status) {
     writer.Null();
@@ -61,7 +61,7 @@ void writeDeployment(JsonWriter& writer, uint32_t zoneSoaSerial,
 }
 
 std::string withDeployment(std::string_view zoneJson, uint32_t zoneSoaSerial,
-                           const std::optional<push::PushStatus>& status) {
+                           const std::optional<deploy::PushStatus>& status) {
   if (zoneJson.size() < 2 || zoneJson.front() != '{' || zoneJson.back() != '}') {
     throw std::logic_error("withDeployment: the zone JSON is not an object");
   }

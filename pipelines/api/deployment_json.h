@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/deploy/status_client.h"
 #include "pipelines/api/json.h"
-#include "pipelines/push/status_client.h"
 
 namespace zp::api {
 
@@ -30,12 +30,12 @@ uint32_t servedSerial(uint64_t serial);
 // serial of the store's latest version (dns::soaSerialOf): until the renderer
 // has sent that version to the pusher, no nameserver is in sync yet.
 void writeDeployment(JsonWriter& writer, uint32_t zoneSoaSerial,
-                     const std::optional<push::PushStatus>& status);
+                     const std::optional<deploy::PushStatus>& status);
 
 // `zoneJson` (one JSON object, as renderZoneDetail writes it) with the
 // deployment members added at its end. Throws std::logic_error when
 // `zoneJson` is not an object (a bug).
 std::string withDeployment(std::string_view zoneJson, uint32_t zoneSoaSerial,
-                           const std::optional<push::PushStatus>& status);
+                           const std::optional<deploy::PushStatus>& status);
 
 }  // namespace zp::api

@@ -27,7 +27,10 @@ constexpr Mapping kMappings[] = {
     {ErrorKind::kPayloadTooLarge, 413, "payload_too_large"},
     {ErrorKind::kRateLimited, 429, "rate_limited"},
     {ErrorKind::kUnavailable, 503, "unavailable"},
-    {ErrorKind::kInternal, 503, "unavailable"},
+    // RFC 4918 section 11.5: the store cannot save more until an operator
+    // frees disk space or raises store.map_size_max; reads keep working.
+    {ErrorKind::kInsufficientStorage, 507, "insufficient_storage"},
+    {ErrorKind::kInternal, 503, "unavailable"},  // last: unknown kinds map here
 };
 
 const Mapping& find(ErrorKind kind) {

@@ -38,7 +38,8 @@ constexpr std::string_view kComponents = R"json({
       "detail": {"type": "string", "description": "What went wrong, in a sentence."},
       "error_code": {"type": "string", "enum": ["parse_error", "validation_error", "zone_exists",
         "record_conflict", "authentication_failed", "permission_denied", "not_found",
-        "method_not_allowed", "payload_too_large", "rate_limited", "unavailable"]},
+        "method_not_allowed", "payload_too_large", "rate_limited", "unavailable",
+        "insufficient_storage"]},
       "field": {"type": "string", "description": "The one input field at fault, when there is one."}
     },
     "additionalProperties": false
@@ -254,6 +255,8 @@ constexpr std::string_view kComponents = R"json({
   "PayloadTooLarge": {"description": "payload_too_large: the body is over the limit.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "Unavailable": {"description": "unavailable: a pipeline stage did not answer in time; retry.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "InsufficientStorage": {"description": "insufficient_storage: the store's disk (or its configured ceiling, store.map_size_max) is full; nothing was changed. Reads keep working; writes work again once the operator frees space.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 }
 })json";
@@ -292,8 +295,6 @@ bool isList(BodyKind kind) {
   return kind == BodyKind::kZoneList || kind == BodyKind::kRecordList ||
          kind == BodyKind::kChangeList || kind == BodyKind::kTokenList;
 }
-
-bool isPaged(QueryKind kind) { return kind != QueryKind::kNone && kind != QueryKind::kSerial; }
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -340,25 +341,7 @@ class DocumentWriter {
     std::vector<std::string_view> names;
     if (route.path.find("{uuid}") != std::string_view::npos) names.push_back("uuid");
     if (route.path.find("{id}") != std::string_view::npos) names.push_back("id");
-    switch (route.query) {
-      case QueryKind::kPagedByDomain:
-        names.push_back("domain");
-        break;
-      case QueryKind::kPagedByZoneAndType:
-        names.push_back("zone");
-        names.push_back("record_type");
-        break;
-      case QueryKind::kSerial:
-        names.push_back("serial");
-        break;
-      case QueryKind::kPaged:
-      case QueryKind::kNone:
-        break;
-    }
-    if (isPaged(route.query)) {
-      names.push_back("page");
-      names.push_back("page_size");
-    }
+    for (const auto name : queryParameters(route.query)) names.push_back(name);
     if (names.empty()) return;
     key("parameters");
     w_.StartArray();
@@ -465,6 +448,9 @@ class DocumentWriter {
     }
     if (route.request != BodyKind::kNone) errorResponse("413", "PayloadTooLarge");
     if (route.permission) errorResponse("503", "Unavailable");
+    if (route.permission && route.method != Method::kGet) {
+      errorResponse("507", "InsufficientStorage");
+    }
     w_.EndObject();
     w_.EndObject();
   }

@@ -59,6 +59,36 @@ std::string allowHeader(std::string_view path) {
   return out;
 }
 
+std::vector<std::string_view> queryParameters(QueryKind kind) {
+  std::vector<std::string_view> names;
+  switch (kind) {
+    case QueryKind::kPagedByDomain:
+      names = {"domain"};
+      break;
+    case QueryKind::kPagedByZoneAndType:
+      names = {"zone", "record_type"};
+      break;
+    case QueryKind::kSerial:
+      return {"serial"};
+    case QueryKind::kNone:
+      return {};
+    case QueryKind::kPaged:
+      break;
+  }
+  names.push_back("page");
+  names.push_back("page_size");
+  return names;
+}
+
+std::optional<std::string> unknownQueryParameter(QueryKind kind,
+                                                 const std::vector<std::string>& given) {
+  const auto known = queryParameters(kind);
+  for (const auto& name : given) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) return name;
+  }
+  return std::nullopt;
+}
+
 std::string pistachePattern(std::string_view path) {
   std::string out;
   out.reserve(path.size());

@@ -177,4 +177,17 @@ std::string allowHeader(std::string_view path);
 // The path as a Pistache route pattern: "{uuid}" -> ":uuid".
 std::string pistachePattern(std::string_view path);
 
+// The query parameters a route of `kind` takes, in documentation order: its
+// filters ("domain"; "zone", "record_type"; "serial"), then "page" and
+// "page_size" when it is paged. The OpenAPI document and the check below use
+// this one list.
+std::vector<std::string_view> queryParameters(QueryKind kind);
+
+// The first of `given` (parameter names as the client sent them) that a route
+// of `kind` does not take, if any. A parameter nobody reads is refused rather
+// than ignored: a script that trusts `?name=` to narrow a list must not act on
+// the whole list (issue 11).
+std::optional<std::string> unknownQueryParameter(QueryKind kind,
+                                                 const std::vector<std::string>& given);
+
 }  // namespace zp::api

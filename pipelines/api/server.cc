@@ -227,7 +227,7 @@ class ZoneDetailJoin {
     answerIfComplete();
   }
   // An unavailable pusher is an unknown status, never an error of the read.
-  void setStatus(Result<push::PushStatus> status) {
+  void setStatus(Result<deploy::PushStatus> status) {
     std::lock_guard lock(mutex_);
     haveStatus_ = true;
     if (status) status_ = std::move(status).value();
@@ -245,7 +245,7 @@ class ZoneDetailJoin {
   std::shared_ptr<const std::string> json_;
   uint32_t soaSerial_ = 0;
   bool haveStatus_ = false;
-  std::optional<push::PushStatus> status_;
+  std::optional<deploy::PushStatus> status_;
 };
 
 constexpr const char* kZoneFileType = "text/dns";
@@ -440,13 +440,31 @@ struct ApiServer::Impl {
   // Wraps a member handler: exchange, the route's permission, try/catch,
   // never a Pistache 500.
   template <typename Handler>
-  Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed) {
-    return [this, handler, needed](const Rest::Request& req, Http::ResponseWriter rw) {
+  Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed,
+                            QueryKind query = QueryKind::kNone) {
+    return [this, handler, needed, query](const Rest::Request& req, Http::ResponseWriter rw) {
       ExchangePtr ex;
       try {
         ex = open(req, std::move(rw));
         if (!ex) return Rest::Route::Result::Ok;
         ex->needed = needed;
+        std::vector<std::string> given;
+        for (auto p = req.query().parameters_begin(); p != req.query().parameters_end(); ++p) {
+          given.push_back(p->first);
+        }
+        if (auto unknown = unknownQueryParameter(query, given)) {
+          const Error refused = Error::validation(
+              sanitizeUtf8(unknown->substr(0, 100)),
+              "this endpoint takes no query parameter `" + sanitizeUtf8(unknown->substr(0, 100)) +
+                  "`; unknown parameters are refused rather than ignored (see the OpenAPI "
+                  "document for the ones each endpoint takes)");
+          if (!needed) {
+            ex->fail(refused);
+          } else {
+            authorize(ex, req, [refused](const ExchangePtr& x) { x->fail(refused); });
+          }
+          return Rest::Route::Result::Ok;
+        }
         (this->*handler)(ex, req);
       } catch (const std::exception& e) {
         if (ex)
@@ -532,7 +550,7 @@ struct ApiServer::Impl {
       auto cached = zoneCache.find(*uuid);
       if (!cached) return fetchZone(x, *uuid, nullptr);
       auto join = std::make_shared<ZoneDetailJoin>(x);
-      bus.submitStatus(cached->domain, [x, join](Result<push::PushStatus> status) {
+      bus.submitStatus(cached->domain, [x, join](Result<deploy::PushStatus> status) {
         guarded(x, [&] { join->setStatus(std::move(status)); });
       });
       const std::string zoneUuid = *uuid;
@@ -576,7 +594,7 @@ struct ApiServer::Impl {
           if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
           auto fresh = std::make_shared<ZoneDetailJoin>(x);
           fresh->setZone(std::move(json), dns::soaSerialOf(zone));
-          bus.submitStatus(zone.domain, [x, fresh](Result<push::PushStatus> status) {
+          bus.submitStatus(zone.domain, [x, fresh](Result<deploy::PushStatus> status) {
             guarded(x, [&] { fresh->setStatus(std::move(status)); });
           });
         });
@@ -1020,7 +1038,7 @@ struct ApiServer::Impl {
         }
         if (spec != nullptr) {
           router.addRoute(pistacheMethod(method), pattern,
-                          bind(handlerOf(spec->operation), spec->permission));
+                          bind(handlerOf(spec->operation), spec->permission, spec->query));
         } else {
           router.addRoute(pistacheMethod(method), pattern, methodNotAllowed(allow));
         }

@@ -31,11 +31,20 @@ bool isSafeDomain(std::string_view domain) {
   return label != 0;
 }
 
-Publisher::Publisher(const std::string& zoneDir)
-    : zoneDir_(std::filesystem::absolute(zoneDir).lexically_normal().string()) {
-  while (zoneDir_.size() > 1 && zoneDir_.back() == '/') zoneDir_.pop_back();
-  std::filesystem::create_directories(zoneDir_);
+namespace {
+
+std::string absoluteDir(const std::string& dir) {
+  std::string out = std::filesystem::absolute(dir).lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  std::filesystem::create_directories(out);
+  return out;
 }
+
+}  // namespace
+
+Publisher::Publisher(const std::string& zoneDir, const std::string& journalDir)
+    : zoneDir_(absoluteDir(zoneDir)),
+      journalDir_(journalDir.empty() ? "" : absoluteDir(journalDir)) {}
 
 namespace {
 
@@ -73,6 +82,12 @@ std::string Publisher::zonePath(const std::string& domain) const {
   return stemPath(domain) + ".zone";
 }
 
+std::string Publisher::journalPath(const std::string& domain) const {
+  if (journalDir_.empty()) return zonePath(domain) + ".jnl";
+  const std::string stem = stemPath(domain);
+  return journalDir_ + stem.substr(stem.rfind('/')) + ".jnl";
+}
+
 uint64_t Publisher::deployedSerial(const std::string& domain) const {
   const auto entry = readSerialFile(stemPath(domain) + ".serial");
   // A damaged file, or another domain's (a hash collision): counts as not
@@ -96,7 +111,7 @@ std::map<std::string, uint64_t> Publisher::deployedZones() const {
 }
 
 void Publisher::removeJournal(const std::string& domain) {
-  const std::string path = zonePath(domain) + ".jnl";
+  const std::string path = journalPath(domain);
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
     throw std::system_error(errno, std::generic_category(), "cannot delete " + path);
   }
@@ -123,7 +138,7 @@ void Publisher::remove(const std::string& domain) {
   // The serial first: if we crash in between, the zone counts as not deployed
   // and a later deploy adds it again.
   for (const std::string& path :
-       {stemPath(domain) + ".serial", zonePath(domain), zonePath(domain) + ".jnl"}) {
+       {stemPath(domain) + ".serial", zonePath(domain), journalPath(domain)}) {
     if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
       throw std::system_error(errno, std::generic_category(), "cannot delete " + path);
     }

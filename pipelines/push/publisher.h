@@ -26,11 +26,16 @@ bool isSafeDomain(std::string_view domain);
 
 class Publisher {
  public:
-  // Creates the directory if needed; keeps its absolute path.
-  explicit Publisher(const std::string& zoneDir);
+  // Creates the directories if needed; keeps their absolute paths.
+  // `journalDir` empty: named's journals stay next to the zone files.
+  explicit Publisher(const std::string& zoneDir, const std::string& journalDir = "");
 
   const std::string& zoneDir() const { return zoneDir_; }
-  std::string zonePath(const std::string& domain) const;  // absolute
+  const std::string& journalDir() const { return journalDir_; }  // empty: beside the zone files
+  std::string zonePath(const std::string& domain) const;         // absolute
+  // Where named keeps the zone's journal: `<journalDir>/<stem>.jnl`, or
+  // `<zone file>.jnl` (named's default) without a journal directory.
+  std::string journalPath(const std::string& domain) const;
   // 0 when nothing was deployed (or the zone was removed). A serial file that
   // does not hold a number counts as 0, so the next deploy repairs it.
   uint64_t deployedSerial(const std::string& domain) const;
@@ -53,6 +58,7 @@ class Publisher {
   bool dirty_ = false;
   std::string stemPath(const std::string& domain) const;  // absolute, without the suffix
   std::string zoneDir_;
+  std::string journalDir_;
 };
 
 }  // namespace zp::push

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iterator>
 #include <stdexcept>
+#include <system_error>
 
 #include "common/dns/serial.h"
 #include "common/dns/wire.h"
@@ -44,6 +45,11 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
                                 " contains a quote, backslash or control character, which "
                                 "cannot go into named's zone configuration; choose another");
   }
+  if (!configSafe(publisher_.journalDir())) {
+    throw std::invalid_argument("the journal directory " + publisher_.journalDir() +
+                                " contains a quote, backslash or control character, which "
+                                "cannot go into named's zone configuration; choose another");
+  }
   if (!configSafe(options_.updateKey)) {
     throw std::invalid_argument("the update key name `" + options_.updateKey +
                                 "` cannot go into named's zone configuration");
@@ -61,7 +67,16 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
 
 DeployResult Pusher::deploy(const DeployRequest& request) {
   if (options_.status) options_.status->wanted(request.domain, request.serial, soaOf(request));
-  DeployResult result = deployChecked(request);
+  DeployResult result;
+  try {
+    result = deployChecked(request);
+  } catch (const std::system_error& e) {
+    // A full or read-only zone directory: named keeps serving the last
+    // version; the zone's status says why the new one is not out.
+    result = {false, "the pusher cannot write its files in " + publisher_.zoneDir() + " (" +
+                         e.what() + "); free space there or fix its permissions"};
+    spdlog::error("{} serial {} not deployed: {}", request.domain, request.serial, result.detail);
+  }
   if (options_.status && !result.ok && !result.needFull) {
     options_.status->failed(request.domain, result.detail);
   }
@@ -299,6 +314,9 @@ Pusher::Converged Pusher::converge(const std::string& domain, const std::string&
 
 std::string Pusher::zoneConfig(const std::string& domain) const {
   std::string config = "{ type primary; file \"" + publisher_.zonePath(domain) + "\";";
+  if (!publisher_.journalDir().empty()) {
+    config += " journal \"" + publisher_.journalPath(domain) + "\";";
+  }
   if (!options_.updateKey.empty()) {
     config += " allow-update { key \"" + options_.updateKey + "\"; };";
   }

@@ -66,6 +66,9 @@ std::vector<Nameserver> nameserversFrom(const config::Config& cfg) {
           "nameserver `" + text +
           "` is not an IPv4 address (dns.primary_address / dns.secondaries)");
     }
+    // Shown to users (zone detail, logs): with the port unless it is 53, so
+    // the address is one a client can query as written.
+    ns.address = ns.port == 53 ? ns.ip : ns.ip + ":" + std::to_string(ns.port);
     out.push_back(std::move(ns));
   }
   return out;

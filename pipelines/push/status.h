@@ -22,7 +22,7 @@ namespace zp::push {
 
 struct Nameserver {
   std::string name;     // "ns1.zonepipe.test"
-  std::string address;  // as configured: "127.0.0.2", or "127.0.0.1:1054" off the common port
+  std::string address;  // "192.0.2.53", or "127.0.0.1:1054" when the port is not 53
   std::string ip;       // IPv4 the queries go to
   uint16_t port = 0;
 };

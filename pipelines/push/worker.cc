@@ -10,6 +10,7 @@
 
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
+#include "common/log/context.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::push {
@@ -69,6 +70,7 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
     auto deploy = decoded.root<schema::Deploy>();
     domain = deploy.getDomain();
     serial = deploy.getSerial();
+    const log::LogContext context{{"zone", domain}, {"serial", std::to_string(serial)}};
     if (deploy.getVersion() != schema::PROTOCOL_VERSION) {
       result = {false, "the pusher speaks protocol version " +
                            std::to_string(schema::PROTOCOL_VERSION) + ", not " +

@@ -121,7 +121,8 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
     state.phase = Phase::kChecking;
     state.serial = snapshot->zone.serial;
     state.soa = dns::soaSerialOf(snapshot->zone);
-    actions_.renders.push_back({domain, state.serial, std::move(*snapshot)});
+    actions_.renders.push_back(
+        {domain, state.serial, std::move(*snapshot), /*check=*/!state.flightAudit});
   } else if (auto* error = std::get_if<Error>(&answer);
              error && error->kind == ErrorKind::kNotFound && state.flightAudit) {
     finish(domain);  // deleted meanwhile: its removal is deployed by its own event
@@ -299,9 +300,11 @@ void Renderer::startDelta(const std::string& domain, DomainState& state, Now now
   std::vector<RrChange> ops;
   while (!state.events.empty()) {
     Pending& next = state.events.front();
-    // A creation or removal goes alone; record events go together.
+    // A removal goes alone; record events go together, and with the creation
+    // of their zone before them: the new zone is loaded with its first
+    // records in one go (one addzone instead of an addzone and an UPDATE).
     if (!state.flightEvents.empty() &&
-        (kind != Pending::Kind::kRecords || next.kind != Pending::Kind::kRecords)) {
+        (kind == Pending::Kind::kDeleted || next.kind != Pending::Kind::kRecords)) {
       break;
     }
     size_t size = 0;
@@ -338,7 +341,7 @@ void Renderer::startDelta(const std::string& domain, DomainState& state, Now now
       break;
     case Pending::Kind::kCreated:
       actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt,
-                                  std::nullopt, false, true, state.soa});
+                                  std::move(ops), false, true, state.soa});
       break;
     case Pending::Kind::kDeleted:
       actions_.deploys.push_back({domain, state.serial, std::nullopt, state.flightCommittedAt});

@@ -75,6 +75,10 @@ struct RenderJob {
   std::string domain;
   uint64_t serial = 0;
   dns::ZoneSnapshot snapshot;
+  // An audit's render skips named-checkzone (a process per zone per round):
+  // its repair goes to named as UPDATEs, which named checks itself, and a
+  // version named refuses is reported by the pusher like any refused change.
+  bool check = true;
 };
 struct DeployOrder {
   std::string domain;
@@ -83,8 +87,10 @@ struct DeployOrder {
   int64_t committedAt = 0;              // unix ms at which the newest included event was seen
   // Or the changes since the last acknowledged version (neither: remove the zone).
   std::optional<std::vector<RrChange>> delta = std::nullopt;
-  bool audit = false;      // with zoneFile: compare with named's copy, repair drift
-  bool skeleton = false;   // no zoneFile: the driver renders the new zone's SOA and NS
+  bool audit = false;  // with zoneFile: compare with named's copy, repair drift
+  // No zoneFile: the driver renders the new zone's SOA and NS, then the
+  // records of `delta` (applied in order: the zone's first record events).
+  bool skeleton = false;
   uint32_t soaSerial = 0;  // the version's SOA serial (0: derive it from serial)
 };
 struct Actions {

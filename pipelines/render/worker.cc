@@ -21,6 +21,7 @@
 #include "common/bus/socket.h"
 #include "common/dns/serial.h"
 #include "common/dns/zone_text.h"
+#include "common/log/context.h"
 #include "common/schema/codec.h"
 #include "pipelines/render/checkzone.h"
 #include "pipelines/render/cursor_file.h"
@@ -111,7 +112,8 @@ class CheckPool {
       Checked result{job.domain, job.serial, CheckVerdict::kFailed, {}};
       try {
         std::string text = dns::renderZoneFile(job.snapshot, settings_);
-        CheckResult check = checker_.check(job.domain, text);
+        CheckResult check =
+            job.check ? checker_.check(job.domain, text) : CheckResult{CheckVerdict::kAccepted, {}};
         result.verdict = check.verdict;
         result.text = check.verdict == CheckVerdict::kAccepted ? std::move(text) : check.message;
       } catch (const std::invalid_argument& e) {
@@ -278,6 +280,26 @@ EventNote noteFrom(schema::Event::Reader event) {
   return note;
 }
 
+// A new zone's file: its skeleton, then the records its first events leave
+// (the lines are recordLine's, as in every zone file; a removal takes back an
+// earlier addition of the same line).
+std::string withRecords(std::string skeleton, const std::optional<std::vector<RrChange>>& ops) {
+  if (!ops || ops->empty()) return skeleton;
+  std::vector<std::string_view> lines;
+  for (const auto& op : *ops) {
+    if (op.add) {
+      lines.push_back(op.rr);
+    } else if (auto it = std::find(lines.begin(), lines.end(), op.rr); it != lines.end()) {
+      lines.erase(it);
+    }
+  }
+  for (const auto line : lines) {
+    skeleton.append(line);
+    skeleton.push_back('\n');
+  }
+  return skeleton;
+}
+
 zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings& settings) {
   capnp::MallocMessageBuilder message;
   auto deploy = message.initRoot<schema::Deploy>();
@@ -293,7 +315,7 @@ zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings
     skeleton.zone.domain = order.domain;
     skeleton.zone.serial = order.serial;
     skeleton.zone.soaSerial = soa;
-    deploy.getBody().setZoneFile(dns::renderZoneFile(skeleton, settings));
+    deploy.getBody().setZoneFile(withRecords(dns::renderZoneFile(skeleton, settings), order.delta));
   } else if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
   } else if (order.delta) {
@@ -435,7 +457,9 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
       try {
         bus::Decoded decoded(in.payload);
         auto event = decoded.root<schema::Event>();
-        renderer.onEvent(noteFrom(event), now());
+        EventNote note = noteFrom(event);
+        const log::LogContext context{{"zone", note.domain}, {"serial", std::to_string(note.seq)}};
+        renderer.onEvent(note, now());
       } catch (const std::exception& e) {
         spdlog::warn("dropped a malformed event from the store ({}); the log will fill the gap",
                      e.what());
@@ -465,6 +489,8 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
         if (ack.getVersion() != schema::PROTOCOL_VERSION) {
           throw std::runtime_error("protocol version " + std::to_string(ack.getVersion()));
         }
+        const log::LogContext context{{"zone", ack.getDomain()},
+                                      {"serial", std::to_string(ack.getSerial())}};
         renderer.onAck(ack.getDomain(), ack.getSerial(), ack.getOk(), ack.getDetail(), now(),
                        ack.getNeedFull());
       } catch (const std::exception& e) {

@@ -555,6 +555,7 @@ void Store::query(ReadSession& session, schema::Query::Reader query,
   reply.setRequestId(requestId);
   Status failure;
   Txn& txn = *session.txn_;
+  std::shared_lock mapLock(mapLock_);  // the map does not move under this query
   try {
     txn.renew();
     struct Park {

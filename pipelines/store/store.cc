@@ -3,6 +3,9 @@
 #include <kj/exception.h>
 #include <spdlog/spdlog.h>
 
+#include <sys/statvfs.h>
+
+#include <cerrno>
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
@@ -14,6 +17,7 @@
 #include "common/dns/reserved.h"
 #include "common/dns/serial.h"
 #include "common/dns/validate.h"
+#include "common/log/context.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/store/tables.h"
@@ -27,6 +31,24 @@ std::string_view sv(capnp::Text::Reader t) { return {t.begin(), t.size()}; }
 
 Error notFound(std::string detail) { return Error{ErrorKind::kNotFound, "", std::move(detail)}; }
 Error internal(std::string detail) { return Error{ErrorKind::kInternal, "", std::move(detail)}; }
+
+// True when the file system holding `dir` has less than 4 MiB left for
+// unprivileged writers.
+bool diskNearlyFull(const std::string& dir) {
+  struct statvfs s {};
+  if (::statvfs(dir.c_str(), &s) != 0) return false;
+  return static_cast<uint64_t>(s.f_bavail) * s.f_frsize < (uint64_t{4} << 20);
+}
+
+// No room to write: the map is at its size (MDB_MAP_FULL), or the disk (or
+// quota) is full. LMDB reports a short write as EIO (mdb_page_flush), which
+// is how a full disk shows at commit, so EIO counts when the disk is nearly
+// full. Raised through the batch so it can grow the map and retry, or refuse
+// every command of it with kInsufficientStorage.
+bool outOfSpace(const LmdbError& e, const std::string& dir) {
+  if (e.code() == MDB_MAP_FULL || e.code() == ENOSPC || e.code() == EDQUOT) return true;
+  return e.code() == EIO && diskNearlyFull(dir);
+}
 
 // A user id may appear in keys: 1..128 printable octets, no '\0'.
 bool validUserId(std::string_view id) {
@@ -60,6 +82,7 @@ StoreOptions StoreOptions::fromConfig(const config::Config& cfg) {
   StoreOptions o;
   o.dir = cfg.storeDir;
   o.mapSize = cfg.storeMapSize;
+  o.mapSizeMax = std::max(cfg.storeMapSizeMax, cfg.storeMapSize);
   o.zonesPerUser = static_cast<uint32_t>(std::max(cfg.zonesPerUser, 0));
   o.recordsPerZone = static_cast<uint32_t>(std::max(cfg.recordsPerZone, 0));
   o.nameservers = cfg.nameservers;
@@ -752,6 +775,7 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
                           int64_t now, bool isolate, BatchResult& out, uint64_t& seq) {
   for (auto c : commands) {
     const uint64_t requestId = c.getRequestId();
+    const log::LogContext context{{"request", std::to_string(requestId)}};
     std::optional<Error> failure;
     std::optional<Txn> child;
     const uint64_t writesBefore = parent.writes();
@@ -777,6 +801,7 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
         out.replies.push_back(capnp::messageToFlatArray(m));
       }
     } catch (const LmdbError& e) {
+      if (outOfSpace(e, options_.dir)) throw;  // the whole batch is retried or refused
       if (wrotePartially()) return false;
       spdlog::error("request {}: storage failure, the command was not applied: {}", requestId,
                     e.what());
@@ -796,7 +821,68 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
   return true;
 }
 
+size_t Store::mapSize() const {
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  return info.me_mapsize;
+}
+
+bool Store::growMap() {
+  const size_t current = mapSize();
+  if (current >= options_.mapSizeMax) return false;
+  const size_t next = current > options_.mapSizeMax / 2 ? options_.mapSizeMax : current * 2;
+  std::unique_lock lock(mapLock_);
+  if (const int rc = mdb_env_set_mapsize(env_, next); rc != MDB_SUCCESS) {
+    spdlog::error("the store's LMDB map in {} is full at {} MiB and could not grow to {} MiB: {}",
+                  options_.dir, current >> 20, next >> 20, mdb_strerror(rc));
+    return false;
+  }
+  spdlog::warn(
+      "the store's LMDB map in {} was full at {} MiB; it grew to {} MiB (the ceiling, "
+      "store.map_size_max, is {} MiB)",
+      options_.dir, current >> 20, next >> 20, options_.mapSizeMax >> 20);
+  return true;
+}
+
 BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands) {
+  while (true) {
+    try {
+      BatchResult out = applyBatchOnce(commands);
+      if (full_) {
+        full_ = false;
+        spdlog::warn("the store in {} can write again ({} MiB map); writes are accepted",
+                     options_.dir, mapSize() >> 20);
+      }
+      return out;
+    } catch (const LmdbError& e) {
+      if (e.code() == MDB_MAP_FULL && growMap()) continue;  // nothing was written: again
+      const bool ceiling = e.code() == MDB_MAP_FULL;
+      const std::string why = ceiling
+                                  ? "the store is full: its LMDB map reached store.map_size_max (" +
+                                        std::to_string(options_.mapSizeMax >> 20) + " MiB)"
+                                  : "the store's disk is full (" + std::string(e.what()) + ")";
+      if (!full_) {
+        full_ = true;
+        spdlog::error(
+            "{}: every write is refused with 507 insufficient_storage until there is room; "
+            "reads keep working and nothing acknowledged is lost. {}",
+            why,
+            ceiling ? "Raise store.map_size_max and restart the store (the disk must hold it)"
+                    : "Free space on the store's file system; writes resume by themselves");
+      }
+      BatchResult out;
+      for (auto c : commands) {
+        out.replies.push_back(errorReply(
+            c.getRequestId(),
+            Error{ErrorKind::kInsufficientStorage, "",
+                  "the change was not saved: " + why + "; the operator must make room"}));
+      }
+      return out;
+    }
+  }
+}
+
+BatchResult Store::applyBatchOnce(std::span<const schema::Command::Reader> commands) {
   BatchResult out;
   out.replies.reserve(commands.size());
   if (commands.empty()) return out;
@@ -834,6 +920,7 @@ BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands)
       applyCommands(*parent, commands, now, true, out, seq);
     }
   } catch (const LmdbError& e) {
+    if (outOfSpace(e, options_.dir)) throw;
     spdlog::error("cannot start a write transaction in {}: {}", options_.dir, e.what());
     failAll(e.what());
     return out;
@@ -843,6 +930,7 @@ BatchResult Store::applyBatch(std::span<const schema::Command::Reader> commands)
     parent->commit();
     if (!out.events.empty()) lastSeq_ = seq;
   } catch (const LmdbError& e) {
+    if (outOfSpace(e, options_.dir)) throw;
     spdlog::error(
         "cannot commit {} command(s) to {}: {}; every one of them was answered with an "
         "error",

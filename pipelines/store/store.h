@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -23,9 +24,14 @@ inline constexpr uint64_t kMaxFirstSeq = uint64_t{1} << 63;
 
 struct StoreOptions {
   std::string dir;                   // LMDB environment directory; created when missing
-  size_t mapSize = size_t{4} << 30;  // LMDB map size (a sparse reservation)
-  uint32_t zonesPerUser = 1000;      // quota
-  uint32_t recordsPerZone = 10000;   // quota
+  size_t mapSize = size_t{4} << 30;  // LMDB map size at start (a sparse reservation)
+  // When a write finds the map full, the map doubles (no restart: LMDB allows
+  // mdb_env_set_mapsize while no transaction is open), up to this ceiling;
+  // at the ceiling, or with the disk full, writes answer kInsufficientStorage
+  // and reads keep working. 0 = mapSize (never grow).
+  size_t mapSizeMax = size_t{64} << 30;
+  uint32_t zonesPerUser = 1000;     // quota
+  uint32_t recordsPerZone = 10000;  // quota
   // dns.nameservers: a new zone at or above one of them is refused, like the
   // other reserved names (common/dns/reserved.h); empty = only the fixed ones.
   std::vector<std::string> nameservers;
@@ -103,6 +109,10 @@ class Store {
   kj::Array<capnp::word> query(schema::Query::Reader query) const;
 
   uint64_t lastSeq() const { return lastSeq_; }  // writer thread only; 0 = empty log
+  // The LMDB map size now (grows on a full map, see StoreOptions::mapSizeMax).
+  size_t mapSize() const;
+  // True while writes are refused for want of space (writer thread only).
+  bool full() const { return full_; }
   const std::string& dir() const { return options_.dir; }
 
  private:
@@ -112,6 +122,10 @@ class Store {
   void rebuildZoneEvents(Txn& txn, const Tables& t);
   // The seq before the next event: lastSeq_, or firstSeq - 1 for an empty log.
   uint64_t seqBefore() const { return lastSeq_ != 0 ? lastSeq_ : options_.firstSeq - 1; }
+  BatchResult applyBatchOnce(std::span<const schema::Command::Reader> commands);
+  // Doubles the map (up to mapSizeMax) while no query holds a transaction;
+  // false at the ceiling or when LMDB refuses.
+  bool growMap();
   bool applyCommands(Txn& parent, std::span<const schema::Command::Reader> commands, int64_t now,
                      bool isolate, BatchResult& out, uint64_t& seq);
 
@@ -119,6 +133,10 @@ class Store {
   MDB_env* env_ = nullptr;
   std::unique_ptr<Tables> tables_;
   uint64_t lastSeq_ = 0;
+  bool full_ = false;
+  // Queries hold it shared while their read transaction is open; growMap
+  // holds it exclusively (mdb_env_set_mapsize needs no open transaction).
+  mutable std::shared_mutex mapLock_;
 };
 
 }  // namespace zp::store

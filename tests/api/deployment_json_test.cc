@@ -19,8 +19,8 @@ rapidjson::Document parse(const std::string& text) {
   return d;
 }
 
-push::PushStatus deployed(uint32_t primary, uint32_t secondary, bool secondaryAnswers = true) {
-  push::PushStatus s;
+deploy::PushStatus deployed(uint32_t primary, uint32_t secondary, bool secondaryAnswers = true) {
+  deploy::PushStatus s;
   s.known = true;
   s.deployedSerial = primary;
   s.wantedSerial = primary;
@@ -49,10 +49,10 @@ TEST(DeploymentJson, InSyncOnlyAtTheZonesCurrentSerial) {
   struct Case {
     const char* what;
     uint32_t zoneSoaSerial;  // dns::soaSerialOf(the zone)
-    push::PushStatus status;
+    deploy::PushStatus status;
     bool primaryInSync, secondaryInSync;
   };
-  push::PushStatus unknownZone;
+  deploy::PushStatus unknownZone;
   unknownZone.nameservers = {{"ns1.zonepipe.test", "127.0.0.1:1053", false, 0, false, ""}};
   const Case cases[] = {
       {"both serve it", 9, deployed(9, 9), true, true},

@@ -26,6 +26,7 @@ const Case kCases[] = {
     {ErrorKind::kPayloadTooLarge, 413, "payload_too_large"},
     {ErrorKind::kRateLimited, 429, "rate_limited"},
     {ErrorKind::kUnavailable, 503, "unavailable"},
+    {ErrorKind::kInsufficientStorage, 507, "insufficient_storage"},
     {ErrorKind::kInternal, 503, "unavailable"},
 };
 

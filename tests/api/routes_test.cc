@@ -63,6 +63,33 @@ TEST(Routes, PistachePatterns) {
   EXPECT_THROW(pistachePattern("/api/v1/{uuid"), std::logic_error);
 }
 
+TEST(Routes, UnknownQueryParametersAreNamed) {
+  struct Case {
+    QueryKind kind;
+    std::vector<std::string> given;
+    std::optional<std::string> unknown;
+  } cases[] = {
+      {QueryKind::kNone, {}, std::nullopt},
+      {QueryKind::kNone, {"page"}, "page"},
+      {QueryKind::kPaged, {"page", "page_size"}, std::nullopt},
+      {QueryKind::kPaged, {"page", "domain"}, "domain"},
+      {QueryKind::kPagedByDomain, {"domain", "page_size"}, std::nullopt},
+      {QueryKind::kPagedByDomain, {"contains"}, "contains"},
+      {QueryKind::kPagedByZoneAndType, {"zone", "record_type", "page"}, std::nullopt},
+      // issue 11: a cleanup script's name= filter must not be ignored
+      {QueryKind::kPagedByZoneAndType, {"zone", "record_type", "name"}, "name"},
+      {QueryKind::kPagedByZoneAndType, {"Zone"}, "Zone"},  // names are case-sensitive
+      {QueryKind::kSerial, {"serial"}, std::nullopt},
+      {QueryKind::kSerial, {"serial", "page"}, "page"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(unknownQueryParameter(c.kind, c.given), c.unknown)
+        << static_cast<int>(c.kind) << " " << (c.given.empty() ? "" : c.given.back());
+  }
+  EXPECT_EQ(queryParameters(QueryKind::kPagedByZoneAndType),
+            (std::vector<std::string_view>{"zone", "record_type", "page", "page_size"}));
+}
+
 TEST(Routes, MethodNames) {
   std::set<std::string_view> names;
   for (const Method m : kAllMethods) names.insert(methodName(m));

@@ -67,6 +67,7 @@ TEST(ConfigParse, Errors) {
       {"api.threads = 1.5\n", "api.threads"},
       {"dns.ns_ttl = 99999999999\n", "dns.ns_ttl"},        // over uint32
       {"= value\n", ""},                                   // empty key is unknown
+      {"log.format = yaml\n", "log.format"},               // text or json
       {"renderer.instances = 0\n", "renderer.instances"},  // nobody would render
       {"renderer.instances = 1025\n", "renderer.instances"},
       {"renderer.instances = two\n", "renderer.instances"},

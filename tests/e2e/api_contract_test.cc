@@ -187,6 +187,39 @@ TEST_F(ApiContractTest, EveryEndpointWithoutAValidTokenIs401) {
   EXPECT_EQ(num(parseJson(after), "ttl"), 3600);
 }
 
+// Issue 11: a query parameter an endpoint does not take is a 400 naming it,
+// never silently ignored (a cleanup script trusting ?name= would otherwise
+// act on every TXT record of the zone); without a token it is still a 401.
+TEST_F(ApiContractTest, UnknownQueryParametersAre400NamingThem) {
+  const std::string zone = createZone(uniqueName("params") + ".test");
+  const std::string rec = createRecord(zone, recordJson("TXT", "keep", "\"spf\""));
+  struct Case {
+    std::string method, path, field;
+  } cases[] = {
+      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&name=x", "name"},
+      {"GET", kZones + "?domain=x.test&contains=x.test", "contains"},
+      {"GET", kZones + zone + "/?verbose=1", "verbose"},
+      {"GET", kZones + zone + "/records/?sort=name", "sort"},
+      {"GET", kRecords + rec + "/?fields=ttl", "fields"},
+      {"DELETE", kRecords + rec + "/?force=1", "force"},
+      {"GET", kZones + zone + "/export?serial=1&format=json", "format"},
+  };
+  for (const auto& c : cases) {
+    auto r = call(c.method, c.path, "", admin());
+    EXPECT_EQ(r.status, 400) << c.method << " " << c.path << " -> " << r.body;
+    const auto e = apiError(r);
+    EXPECT_EQ(e.errorCode, "validation_error") << c.path;
+    EXPECT_EQ(e.field, c.field) << c.path;
+    EXPECT_EQ(call(c.method, c.path, "", "").status, 401) << c.path;
+  }
+  // Nothing was deleted; the parameters each endpoint takes still work.
+  EXPECT_EQ(call("GET", kRecords + rec + "/", "", admin()).status, 200);
+  EXPECT_EQ(
+      call("GET", kRecords + "?zone=" + zone + "&record_type=TXT&page=1&page_size=5", "", admin())
+          .status,
+      200);
+}
+
 // Another user's zone or record answers 404 on every endpoint, exactly as a
 // missing one, and never shows up in a list; nothing of it changes.
 TEST_F(ApiContractTest, AnotherUsersZoneAndRecordsAre404Everywhere) {

@@ -20,8 +20,8 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "common/deploy/status_client.h"
 #include "pipelines/push/soa_query.h"
-#include "pipelines/push/status_client.h"
 #include "tests/e2e/harness.h"
 
 namespace zp::e2e {
@@ -65,9 +65,9 @@ class DeployTest : public ::testing::Test {
     return field(r, "uuid");
   }
 
-  Result<push::PushStatus> status(const std::string& domain) {
-    return push::queryPushStatus(ctx_, "ipc://" + stack_->dir() + "/run/push-status.sock", domain,
-                                 milliseconds(2000));
+  Result<deploy::PushStatus> status(const std::string& domain) {
+    return deploy::queryPushStatus(ctx_, "ipc://" + stack_->dir() + "/run/push-status.sock", domain,
+                                   milliseconds(2000));
   }
   // The SOA serial `server` answers for `domain`, or 0 when it does not serve it.
   uint32_t servedSerial(const std::string& server, const std::string& domain) {
@@ -230,7 +230,7 @@ TEST_F(DeployTest, PrimaryDownChangesStillCommitAndEverythingConvergesWhenItRetu
               201);
   }
   // The status shows the lag and why.
-  push::PushStatus lagging;
+  deploy::PushStatus lagging;
   ASSERT_TRUE(Stack::waitFor(
       [&] {
         auto s = status("outage.test");

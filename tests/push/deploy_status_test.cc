@@ -253,6 +253,12 @@ TEST(StatusBook, NameserversFromConfig) {
   EXPECT_EQ(ns[2].ip, "127.0.0.1");
   EXPECT_EQ(ns[2].port, 5300);
   EXPECT_EQ(ns[3].name, "192.0.2.9");  // no third name configured
+  // The address users see says the port unless it is 53 (issue 11, "also seen").
+  EXPECT_EQ(ns[0].address, "127.0.0.1:1053");
+  EXPECT_EQ(ns[2].address, "127.0.0.1:5300");
+  EXPECT_EQ(ns[3].address, "192.0.2.9:1053");
+  cfg.dnsPort = 53;
+  EXPECT_EQ(nameserversFrom(cfg)[0].address, "127.0.0.1");
   for (const std::string bad : {"localhost", "127.0.0.1:0", "127.0.0.1:99999", "1.2.3:53"}) {
     cfg.secondaries = {bad};
     EXPECT_THROW(nameserversFrom(cfg), std::invalid_argument) << bad;

@@ -239,6 +239,29 @@ TEST(Pusher, AddzoneAllowsUpdatesWithTheKey) {
                                       "\"; allow-update { key \"zonepipe-rndc\"; }; };");
 }
 
+// push.journal_dir: named keeps each zone's journal there (tmpfs: no disk
+// sync per UPDATE), named by the same fixed-length stem; removals and whole
+// loads delete it there.
+TEST(Pusher, AJournalDirectoryGoesIntoTheZoneConfig) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path() + "/zones", dir.path() + "/journals/");
+  EXPECT_EQ(publisher.journalPath("a.test"),
+            dir.path() + "/journals/52dcf5eeb77a59de2eb7221158d2316a.jnl");
+  EXPECT_EQ(Publisher(dir.path() + "/other").journalPath("a.test"),
+            Publisher(dir.path() + "/other").zonePath("a.test") + ".jnl");
+  FakeRndc rndc;
+  Pusher pusher(publisher, rndc);
+  ASSERT_TRUE(pusher.deploy({"a.test", 1, "zone\n"}).ok);
+  EXPECT_EQ(rndc.lastAddzoneText, "{ type primary; file \"" + publisher.zonePath("a.test") +
+                                      "\"; journal \"" + publisher.journalPath("a.test") +
+                                      "\"; };");
+  std::ofstream(publisher.journalPath("a.test")) << "named's journal";
+  ASSERT_TRUE(pusher.deploy({"a.test", 2, std::nullopt}).ok);  // removal
+  EXPECT_FALSE(std::filesystem::exists(publisher.journalPath("a.test")));
+  Publisher quoted(dir.path() + "/zones", dir.path() + "/j\"x");
+  EXPECT_THROW(Pusher(quoted, rndc), std::invalid_argument);
+}
+
 TEST(Pusher, RefusesAZoneDirectoryThatCannotBeQuoted) {
   zp::testing::TempDir dir;
   Publisher publisher(dir.path() + "/we\"ird");

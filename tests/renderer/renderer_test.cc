@@ -48,6 +48,7 @@ class RendererTest : public ::testing::Test {
     r_.onStoreAnswer(snapshotId(a, domain), snapshot(domain, serial), at(t));
     auto renders = r_.takeActions().renders;
     ASSERT_EQ(renders.size(), 1u);
+    EXPECT_TRUE(renders[0].check);  // a whole version is checked before it goes out
     r_.onChecked(domain, serial, CheckVerdict::kAccepted, "zone text", at(t));
     auto deploys = r_.takeActions().deploys;
     ASSERT_EQ(deploys.size(), 1u);
@@ -327,34 +328,45 @@ EventNote added(uint64_t seq, const std::string& domain, const std::string& rr) 
 
 class RendererDeltaTest : public RendererTest {};
 
-// Issue 8: a new zone is its skeleton, record changes are deltas (no store
-// query, no render), consecutive record events go together, a removal is
-// direct; the cursor follows the acks.
+// Issue 8: a new zone is its skeleton with the records of the events behind
+// its creation (no store query, no render; one addzone and no UPDATE), later
+// record changes are deltas, consecutive record events go together, a
+// removal is direct; the cursor follows the acks.
 TEST_F(RendererDeltaTest, CreatedZonesAreSkeletonsAndRecordEventsAreDeltas) {
   auto a = catchUp({created(1, "a.test"), added(2, "a.test", "x.a.test. 60 IN A 192.0.2.1"),
                     added(3, "a.test", "y.a.test. 60 IN A 192.0.2.2")});
   EXPECT_TRUE(a.snapshotRequests.empty());
   ASSERT_EQ(a.deploys.size(), 1u);
   EXPECT_TRUE(a.deploys[0].skeleton);
-  EXPECT_EQ(a.deploys[0].serial, 1u);
-  EXPECT_EQ(r_.cursor(), 0u);
-  r_.onAck("a.test", 1, true, "", at(1));
-  a = r_.takeActions();
-  ASSERT_EQ(a.deploys.size(), 1u);
   ASSERT_TRUE(a.deploys[0].delta.has_value());
   EXPECT_EQ(*a.deploys[0].delta, (std::vector<RrChange>{{true, "x.a.test. 60 IN A 192.0.2.1"},
                                                         {true, "y.a.test. 60 IN A 192.0.2.2"}}));
   EXPECT_EQ(a.deploys[0].serial, 3u);
-  EXPECT_EQ(r_.cursor(), 1u);
-  r_.onAck("a.test", 3, true, "", at(2));
+  EXPECT_EQ(r_.cursor(), 0u);
+  r_.onAck("a.test", 3, true, "", at(1));
   EXPECT_EQ(r_.cursor(), 3u);
   EXPECT_TRUE(r_.idle());
 
-  r_.onEvent(deleted(4, "a.test"), at(3));
+  r_.onEvent(added(4, "a.test", "z.a.test. 60 IN A 192.0.2.3"), at(2));
+  r_.onEvent(added(5, "a.test", "w.a.test. 60 IN A 192.0.2.4"), at(2));
+  a = r_.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_FALSE(a.deploys[0].skeleton);
+  ASSERT_TRUE(a.deploys[0].delta.has_value());
+  EXPECT_EQ(a.deploys[0].delta->size(), 1u);  // the second event waits for this one's ack
+  EXPECT_EQ(a.deploys[0].serial, 4u);
+  r_.onAck("a.test", 4, true, "", at(3));
+  a = r_.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_EQ(a.deploys[0].serial, 5u);
+  r_.onAck("a.test", 5, true, "", at(3));
+  EXPECT_EQ(r_.cursor(), 5u);
+
+  r_.onEvent(deleted(6, "a.test"), at(3));
   a = r_.takeActions();
   ASSERT_EQ(a.deploys.size(), 1u);
   EXPECT_FALSE(a.deploys[0].zoneFile || a.deploys[0].delta || a.deploys[0].skeleton);
-  EXPECT_EQ(a.deploys[0].serial, 4u);
+  EXPECT_EQ(a.deploys[0].serial, 6u);
 }
 
 // A delta the pusher cannot apply (named does not serve the zone
@@ -398,8 +410,9 @@ TEST(RendererDeltaLimits, ALongBacklogGoesInBoundedDeltas) {
   EXPECT_EQ(r.cursor(), 2u);
 }
 
-// Audits render an idle zone from a snapshot and send it flagged; they never
-// hold the cursor back, and a busy zone is not audited.
+// Audits render an idle zone from a snapshot (without named-checkzone: no
+// process per zone per round) and send it flagged; they never hold the cursor
+// back, and a busy zone is not audited.
 TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
   catchUp({});
   r_.audit("d.test", at(1));
@@ -407,7 +420,9 @@ TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
   ASSERT_EQ(a.snapshotRequests.size(), 1u);
   EXPECT_EQ(r_.cursor(), 0u);
   r_.onStoreAnswer(a.snapshotRequests[0].requestId, snapshot("d.test", 7), at(2));
-  ASSERT_EQ(r_.takeActions().renders.size(), 1u);
+  const auto renders = r_.takeActions().renders;
+  ASSERT_EQ(renders.size(), 1u);
+  EXPECT_FALSE(renders[0].check);
   r_.onChecked("d.test", 7, CheckVerdict::kAccepted, "zone text", at(3));
   a = r_.takeActions();
   ASSERT_EQ(a.deploys.size(), 1u);

@@ -137,7 +137,8 @@ class StoreTest : public ::testing::Test {
   StoreOptions options() const {
     StoreOptions o;
     o.dir = dir_.path() + "/store";
-    o.mapSize = size_t{64} << 20;
+    o.mapSize = mapSize_;
+    o.mapSizeMax = mapSizeMax_;
     o.zonesPerUser = zonesPerUser_;
     o.recordsPerZone = recordsPerZone_;
     o.nameservers = nameservers_;
@@ -213,6 +214,8 @@ class StoreTest : public ::testing::Test {
   TempDir dir_;
   std::unique_ptr<TempDir> rebuiltDir_;
   std::unique_ptr<Store> rebuilt_;
+  size_t mapSize_ = size_t{64} << 20;
+  size_t mapSizeMax_ = size_t{64} << 20;
   uint32_t zonesPerUser_ = 1000;
   uint32_t recordsPerZone_ = 10000;
   std::vector<std::string> nameservers_ = {"ns1.zonepipe.test", "ns2.zonepipe.test"};

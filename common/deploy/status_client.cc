@@ -1,4 +1,4 @@
-#include "pipelines/push/status_client.h"
+#include "common/deploy/status_client.h"
 
 #include <atomic>
 
@@ -6,7 +6,7 @@
 #include "common/bus/socket.h"
 #include "schema/pipeline.capnp.h"
 
-namespace zp::push {
+namespace zp::deploy {
 namespace {
 
 std::atomic<uint64_t> nextRequestId{1};
@@ -77,4 +77,4 @@ Result<PushStatus> queryPushStatus(zmq::context_t& ctx, const std::string& endpo
   return queryPushStatus(dealer, domain, timeout);
 }
 
-}  // namespace zp::push
+}  // namespace zp::deploy

@@ -15,7 +15,7 @@
 #include "common/util/result.h"
 #include "schema/pipeline.capnp.h"
 
-namespace zp::push {
+namespace zp::deploy {
 
 struct NameserverState {
   std::string name;
@@ -47,4 +47,4 @@ Result<PushStatus> queryPushStatus(zmq::socket_t& dealer, const std::string& dom
 Result<PushStatus> queryPushStatus(zmq::context_t& ctx, const std::string& endpoint,
                                    const std::string& domain, std::chrono::milliseconds timeout);
 
-}  // namespace zp::push
+}  // namespace zp::deploy
