@@ -99,7 +99,7 @@ ZoneRow zoneRow(schema::Zone::Reader z) {
 }
 
 // Every nameserver serves the zone's current SOA serial.
-void applyStatus(ZoneRow& row, const Result<push::PushStatus>& status) {
+void applyStatus(ZoneRow& row, const Result<deploy::PushStatus>& status) {
   if (!status) return;  // unknown
   bool ok = status->known && !status->nameservers.empty();
   for (const auto& ns : status->nameservers) {
@@ -399,7 +399,7 @@ void AccountSite::Impl::showZones(const Session& session, const WebReplyPtr& rep
         auto left = std::make_shared<std::atomic<size_t>>(rows->size());
         for (size_t i = 0; i < rows->size(); ++i) {
           self->bus.submitStatus((*rows)[i].domain,
-                                 [reply, rows, i, left, done](Result<push::PushStatus> status) {
+                                 [reply, rows, i, left, done](Result<deploy::PushStatus> status) {
                                    Impl::guarded(reply, [&] {
                                      applyStatus((*rows)[i], status);
                                      if (left->fetch_sub(1) == 1) done();
@@ -442,7 +442,7 @@ void AccountSite::Impl::showZone(const Session& session, const std::string& uuid
                 changes->push_back(std::move(c));
               }
               self->bus.submitStatus(
-                  row->domain, [s, reply, row, records, changes](Result<push::PushStatus> status) {
+                  row->domain, [s, reply, row, records, changes](Result<deploy::PushStatus> status) {
                     Impl::guarded(reply, [&] {
                       applyStatus(*row, status);
                       sendPage(reply, 200,
