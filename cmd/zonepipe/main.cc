@@ -1,5 +1,9 @@
 // zonepipe: the admin CLI.
-//   zonepipe token create --user NAME --permissions dns:list,dns:read,...|dns:*
+//   zonepipe user create NAME       password from the terminal (no echo) or stdin
+//   zonepipe user list
+//   zonepipe user disable NAME
+//   zonepipe user passwd NAME
+//   zonepipe token create --user NAME --permissions dns:list,...|dns:*[,tokens:manage]
 //   zonepipe token list
 //   zonepipe token revoke TOKEN_ID
 //   zonepipe log export FILE        the running store's log as a portable file
@@ -14,9 +18,11 @@
 #include <filesystem>
 #include <string>
 
+#include "common/auth/password.h"
 #include "common/dns/zone_text.h"
 #include "common/util/ids.h"
 #include "pipelines/admin/admin.h"
+#include "pipelines/admin/password_input.h"
 #include "pipelines/push/rndc_protocol.h"
 #include "pipelines/replay/log_file.h"
 #include "pipelines/replay/replay.h"
@@ -29,13 +35,18 @@ namespace fs = std::filesystem;
 
 int usage() {
   std::fputs(
-      "usage: zonepipe token create --user NAME --permissions LIST\n"
+      "usage: zonepipe user create NAME        (password from the terminal or stdin, never argv)\n"
+      "       zonepipe user list\n"
+      "       zonepipe user disable NAME\n"
+      "       zonepipe user passwd NAME\n"
+      "       zonepipe token create --user NAME --permissions LIST [--name LABEL]\n"
       "       zonepipe token list\n"
       "       zonepipe token revoke TOKEN_ID\n"
       "       zonepipe log export FILE\n"
       "       zonepipe log import FILE\n"
       "       zonepipe replay --from LOGFILE_OR_HOME --to NEW_HOME [--zones-dir DIR] [--deploy]\n"
-      "LIST is comma-separated: dns:list,dns:read,dns:create,dns:update,dns:delete or dns:*\n"
+      "LIST is comma-separated: dns:list,dns:read,dns:create,dns:update,dns:delete or dns:*,\n"
+      "and tokens:manage (the token API; dns:* does not include it)\n"
       "options: --config FILE, --home DIR (default $ZONEPIPE_HOME or ./var), --timeout MS\n"
       "replay rebuilds a store in NEW_HOME from the log alone and renders every zone file\n"
       "into DIR (default NEW_HOME/zones); --deploy also pushes every zone to the named of\n"
@@ -71,6 +82,42 @@ zp::Result<zp::config::Config> configOfHome(const std::string& home) {
   std::error_code ec;
   if (fs::exists(file, ec)) return zp::config::loadFile(file, base);
   return base;
+}
+
+// `zonepipe user ...`; words[0] == "user".
+int userCommand(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
+                const std::vector<std::string>& words) {
+  zp::admin::AdminClient client(cfg, timeout);
+  if (words.size() == 2 && words[1] == "list") {
+    auto users = client.listUsers();
+    if (!users) return fail(users.error());
+    std::printf("%-32s %-21s %s\n", "USER", "CREATED", "STATE");
+    for (const auto& u : *users) {
+      std::printf("%-32s %-21s %s\n", u.name.c_str(), zp::isoTime(u.createdAt).c_str(),
+                  u.disabled ? "disabled" : "active");
+    }
+    return 0;
+  }
+  if (words.size() != 3) return usage();
+  const std::string& name = words[2];
+  if (words[1] == "disable") {
+    if (auto error = client.disableUser(name)) return fail(*error);
+    std::fprintf(stderr, "disabled user %s: its logins and tokens are refused from now on\n",
+                 name.c_str());
+    return 0;
+  }
+  if (words[1] != "create" && words[1] != "passwd") return usage();
+  if (auto bad = zp::auth::checkUserName(name)) return fail(*bad);
+  auto password = zp::admin::readPassword("password for " + name);
+  if (!password) return fail(password.error());
+  if (words[1] == "create") {
+    if (auto error = client.createUser(name, *password)) return fail(*error);
+    std::fprintf(stderr, "created user %s; it can log in at /account/login/\n", name.c_str());
+  } else {
+    if (auto error = client.setPassword(name, *password)) return fail(*error);
+    std::fprintf(stderr, "changed the password of user %s\n", name.c_str());
+  }
+  return 0;
 }
 
 int exportLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
@@ -162,7 +209,7 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
 int main(int argc, char** argv) {
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   std::vector<std::string> words;
-  std::string user, permissions, from, to, zonesDir;
+  std::string user, permissions, from, to, zonesDir, name;
   bool deploy = false;
   long timeoutMs = 5000;
   const auto& a = startup.args;
@@ -172,6 +219,8 @@ int main(int argc, char** argv) {
       user = a[++i];
     } else if (a[i] == "--permissions" && hasValue) {
       permissions = a[++i];
+    } else if (a[i] == "--name" && hasValue) {
+      name = a[++i];
     } else if (a[i] == "--from" && hasValue) {
       from = a[++i];
     } else if (a[i] == "--to" && hasValue) {
@@ -201,11 +250,12 @@ int main(int argc, char** argv) {
     if (words.size() == 3 && words[0] == "log" && words[1] == "import") {
       return importLog(startup.config, words[2]);
     }
+    if (words.size() >= 2 && words[0] == "user") return userCommand(startup.config, timeout, words);
     if (words.size() < 2 || words[0] != "token") return usage();
     zp::admin::AdminClient client(startup.config, timeout);
     if (words[1] == "create" && words.size() == 2) {
       if (user.empty() || permissions.empty()) return usage();
-      auto created = client.createToken(user, permissions);
+      auto created = client.createToken(user, permissions, name);
       if (!created) return fail(created.error());
       std::printf("%s\n", created->secret.c_str());
       std::fprintf(stderr, "created token %s for user %s; the secret above is shown only once\n",

@@ -10,25 +10,29 @@
 namespace zp::auth {
 namespace {
 
-constexpr std::string_view kNames[] = {"dns:list", "dns:read", "dns:create", "dns:update",
-                                       "dns:delete"};
+constexpr std::string_view kNames[] = {"dns:list",   "dns:read",   "dns:create",
+                                       "dns:update", "dns:delete", "tokens:manage"};
 
-std::string randomHex(size_t bytes) {
-  std::vector<unsigned char> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
-    throw std::runtime_error("the OS random generator failed (OpenSSL RAND_bytes)");
-  }
+}  // namespace
+
+std::string toHex(std::span<const uint8_t> bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : buf) {
+  out.reserve(bytes.size() * 2);
+  for (uint8_t c : bytes) {
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 15]);
   }
   return out;
 }
 
-}  // namespace
+std::string randomHex(size_t bytes) {
+  std::vector<uint8_t> buf(bytes);
+  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
+    throw std::runtime_error("the OS random generator failed (OpenSSL RAND_bytes)");
+  }
+  return toHex(buf);
+}
 
 std::string_view toString(Permission p) { return kNames[static_cast<size_t>(p)]; }
 
@@ -51,7 +55,7 @@ Result<std::vector<std::string>> parsePermissions(std::string_view text) {
       return Error::validation("permissions",
                                "unknown permission `" + std::string(item) +
                                    "`; use dns:list, dns:read, dns:create, dns:update, "
-                                   "dns:delete or dns:*");
+                                   "dns:delete, dns:* or tokens:manage");
     }
     if (std::find(out.begin(), out.end(), item) == out.end()) out.emplace_back(item);
     start = comma + 1;
@@ -62,7 +66,8 @@ Result<std::vector<std::string>> parsePermissions(std::string_view text) {
 
 bool allows(std::span<const std::string> granted, Permission needed) {
   for (const auto& g : granted) {
-    if (g == "dns:*" || g == toString(needed)) return true;
+    if (g == toString(needed)) return true;
+    if (g == "dns:*" && needed != Permission::kTokensManage) return true;
   }
   return false;
 }

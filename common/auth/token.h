@@ -13,9 +13,11 @@
 
 namespace zp::auth {
 
-enum class Permission : uint8_t { kList, kRead, kCreate, kUpdate, kDelete };
+enum class Permission : uint8_t { kList, kRead, kCreate, kUpdate, kDelete, kTokensManage };
 
-// "dns:list" ... ; the wildcard "dns:*" grants all.
+// "dns:list" ... "dns:delete", "tokens:manage". The wildcard "dns:*" grants
+// every dns: permission but NOT tokens:manage (issue 9: a leaked DNS token
+// cannot mint more tokens); only an explicit "tokens:manage" grants that.
 std::string_view toString(Permission p);
 
 // Parses a comma-separated list such as "dns:list,dns:read" or "dns:*".
@@ -24,6 +26,12 @@ Result<std::vector<std::string>> parsePermissions(std::string_view text);
 
 // True when `granted` (canonical strings) includes `needed`.
 bool allows(std::span<const std::string> granted, Permission needed);
+
+// 2 * `bytes` lower-case hex characters from the OS's CSPRNG (throws
+// std::runtime_error when it fails).
+std::string randomHex(size_t bytes);
+// `bytes` as lower-case hex.
+std::string toHex(std::span<const uint8_t> bytes);
 
 // A new bearer string "vps_<40 hex>" from the OS's CSPRNG.
 std::string generateSecret();

@@ -33,6 +33,14 @@ struct Config {
   // Retry-After. 0 turns the limit off (the default: size it to your clients).
   double apiRateLimit = 0;
   double apiRateBurst = 0;  // 0 = one second's worth of apiRateLimit
+  // How often each API reports its tokens' last uses to the store (one write
+  // per interval, not per request): `last_used_at` lags by at most this.
+  int apiLastUsedFlushS = 60;
+  // The account pages (/account/): how long a login lasts, and whether the
+  // session cookie is marked Secure (set 1 when browsers reach the API over
+  // TLS, e.g. through a TLS-terminating proxy).
+  int64_t accountSessionLifetimeS = 8 * 3600;
+  int accountSecureCookies = 0;
 
   // validator: instances bind one endpoint each; the API connects to all
   std::vector<std::string> validatorEndpoints;

@@ -118,4 +118,39 @@ dns::RecordInput fromSchema(RecordInput::Reader in) {
           fromOpt(in.getPriority())};
 }
 
+namespace {
+template <typename List>
+void setTexts(List list, const std::vector<std::string>& items) {
+  for (unsigned i = 0; i < items.size(); ++i) list.set(i, items[i]);
+}
+std::vector<std::string> texts(capnp::List<capnp::Text>::Reader list) {
+  std::vector<std::string> out;
+  out.reserve(list.size());
+  for (auto t : list) out.emplace_back(t.cStr());
+  return out;
+}
+}  // namespace
+
+void toSchema(const auth::Scope& s, TokenScope::Builder out) {
+  if (!s.zones.empty()) setTexts(out.initZones(static_cast<unsigned>(s.zones.size())), s.zones);
+  if (!s.recordTypes.empty()) {
+    setTexts(out.initRecordTypes(static_cast<unsigned>(s.recordTypes.size())), s.recordTypes);
+  }
+  if (!s.names.empty()) setTexts(out.initNames(static_cast<unsigned>(s.names.size())), s.names);
+  out.setExpiresAt(s.expiresAt);
+  if (!s.allowedIps.empty()) {
+    setTexts(out.initAllowedIps(static_cast<unsigned>(s.allowedIps.size())), s.allowedIps);
+  }
+}
+
+auth::Scope fromSchema(TokenScope::Reader in) {
+  auth::Scope s;
+  s.zones = texts(in.getZones());
+  s.recordTypes = texts(in.getRecordTypes());
+  s.names = texts(in.getNames());
+  s.expiresAt = in.getExpiresAt();
+  s.allowedIps = texts(in.getAllowedIps());
+  return s;
+}
+
 }  // namespace zp::schema

@@ -2,6 +2,7 @@
 // Conversions between the Cap'n Proto contract and the domain types. Decode at
 // the edge into owning domain values, then let the frame go.
 
+#include "common/auth/scope.h"
 #include "common/dns/record.h"
 #include "common/dns/zone.h"
 #include "common/util/result.h"
@@ -29,5 +30,10 @@ dns::Zone fromSchema(Zone::Reader in);
 
 void toSchema(const dns::RecordInput& in, RecordInput::Builder out);
 dns::RecordInput fromSchema(RecordInput::Reader in);
+
+// Token scopes. Only call toSchema for a scope that limits something: an
+// unlimited scope stays an absent pointer (old logs replay byte for byte).
+void toSchema(const auth::Scope& s, TokenScope::Builder out);
+auth::Scope fromSchema(TokenScope::Reader in);
 
 }  // namespace zp::schema

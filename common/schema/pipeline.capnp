@@ -86,6 +86,37 @@ struct Token {
   permissions @3 :List(Text);   # "dns:list", ..., or "dns:*"
   createdAt @4 :Int64;
   revoked @5 :Bool;
+  name @6 :Text;       # the owner's label for it ("acme on web1"); may be empty
+  scope @7 :TokenScope;   # its limits (issue 9); absent or empty lists = unlimited
+  prefix @8 :Text;     # the first 8 characters of the bearer string ("vps_1a2b"), for lists
+  lastUsedAt @9 :Int64;   # unix seconds of its last authenticated request, 0 = never; only in
+                          # replies (kept outside the log: telemetry, not an account change)
+}
+
+# What a token may touch beyond its permissions (issue 9; common/auth/scope.h).
+# Every list empty and expiresAt 0 = no limit of that kind.
+struct TokenScope {
+  zones @0 :List(Text);        # zone uuids; other zones are not found for it
+  recordTypes @1 :List(Text);  # "TXT", ...: record writes of other types are refused
+  names @2 :List(Text);        # owner names relative to the zone, exact ("_acme-challenge",
+                               # "@") or with one `*` label first or last ("_acme-challenge.*")
+  expiresAt @3 :Int64;         # unix seconds; from then on it fails authentication
+  allowedIps @4 :List(Text);   # CIDRs ("192.0.2.0/24", "2001:db8::/32"); checked by the API
+}
+
+# An account (issue 9). The password itself never leaves the CLI or the API
+# process: only its Argon2id hash (libsodium crypto_pwhash_str) is stored and logged.
+struct User {
+  name @0 :Text;           # the user id tokens and zones belong to
+  passwordHash @1 :Text;   # "$argon2id$v=19$m=...", blanked in listings
+  disabled @2 :Bool;       # its logins and tokens are refused
+  createdAt @3 :Int64;
+}
+
+# One token's last use, as the API reports it in batches (Command.tokensUsed).
+struct TokenUse {
+  id @0 :Text;
+  time @1 :Int64;          # unix seconds
 }
 
 # What a client asked for, before validation. Optional numbers are unions so
@@ -136,10 +167,13 @@ struct Command {
       zoneUuid @8 :Text;
       record @9 :ValidRecord;
     }
-    createToken :group {                 # admin CLI only (straight to the store)
-      userId @10 :Text;
+    createToken :group {                 # admin CLI (straight to the store), or the API
+      userId @10 :Text;                  # through the validator, which sets the actor's user
       permissions @11 :List(Text);
       hash @12 :Data;
+      name @19 :Text;
+      scope @20 :TokenScope;
+      prefix @21 :Text;                  # first 8 characters of the bearer string
     }
     revokeToken @13 :Text;               # token id
     deleteRecord @14 :Text;              # record uuid
@@ -151,7 +185,20 @@ struct Command {
       recordUuid @17 :Text;
       record @18 :ValidRecord;
     }
+    createUser :group {                  # admin CLI only
+      name @23 :Text;
+      passwordHash @24 :Text;            # Argon2id string; never the password
+    }
+    disableUser @25 :Text;               # admin CLI only: user name
+    setPassword :group {                 # admin CLI only
+      name @26 :Text;
+      passwordHash @27 :Text;
+    }
+    revokeOwnToken @28 :Text;            # API: a token id of the actor's own user (else notFound)
+    tokensUsed @29 :List(TokenUse);      # API: last uses since its previous report; not logged
   }
+  scope @22 :TokenScope;                 # the acting token's limits (the API copies them from
+                                         # the principal; the store enforces zones, types, names)
 }
 
 # API/renderer/CLI -> store query socket. Reads never go through the validator.
@@ -193,7 +240,10 @@ struct Query {
       after @22 :Text;                   # those after this domain (empty: from the first);
       limit @23 :UInt32;                 # reply `zones` (total 0); the renderer's audits
     }
+    listUsers @25 :Void;                 # internal (CLI): reply `users`, hashes blanked
+    getUser @26 :Text;                   # internal (API login): reply `user` with its hash
   }
+  scope @24 :TokenScope;                 # the asking token's limits (zones filter what it sees)
 }
 
 struct Reply {
@@ -219,6 +269,7 @@ struct Reply {
       userId @11 :Text;
       tokenId @12 :Text;
       permissions @13 :List(Text);
+      scope @19 :TokenScope;
     }
     events :group {                      # answer to `logSince` and `zoneChanges`
       items @14 :List(Event);
@@ -227,6 +278,8 @@ struct Reply {
     }
     tokens @16 :List(Token);             # hashes blanked
     tokenCreated @17 :Token;             # hash blanked
+    users @20 :List(User);               # hashes blanked
+    user @21 :User;                      # answer to getUser (hash kept: internal)
   }
 }
 
@@ -249,6 +302,12 @@ struct Event {
     }
     tokenCreated @11 :Token;             # hash kept: replay must rebuild it
     tokenRevoked @12 :Text;
+    userCreated @14 :User;               # the password's hash only
+    userDisabled @15 :Text;              # user name
+    userPasswordChanged :group {
+      name @16 :Text;
+      passwordHash @17 :Text;
+    }
   }
   soaSerial @13 :UInt32; # the zone's SOA serial after this event (for zoneDeleted: the
                          # serial the deletion would have had); 0 for token events and in

@@ -58,4 +58,59 @@ std::string isoTime(int64_t unixSeconds) {
   return buf;
 }
 
+std::optional<int64_t> parseIsoTime(std::string_view t) {
+  auto digits = [&](size_t pos, size_t n) -> std::optional<int> {
+    if (pos + n > t.size()) return std::nullopt;
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v;
+  };
+  // YYYY-MM-DDTHH:MM:SS
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
+      t[13] != ':' || t[16] != ':') {
+    return std::nullopt;
+  }
+  const auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  const auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
+  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 ||
+      *second > 60) {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  if (pos < t.size() && t[pos] == '.') {
+    ++pos;
+    const size_t start = pos;
+    while (pos < t.size() && t[pos] >= '0' && t[pos] <= '9') ++pos;
+    if (pos == start) return std::nullopt;
+  }
+  int64_t offset = 0;
+  if (pos < t.size() && (t[pos] == 'Z' || t[pos] == 'z')) {
+    ++pos;
+  } else if (pos < t.size() && (t[pos] == '+' || t[pos] == '-')) {
+    const auto oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
+    if (!oh || !om || pos + 3 >= t.size() || t[pos + 3] != ':' || *oh > 23 || *om > 59) {
+      return std::nullopt;
+    }
+    offset = (t[pos] == '+' ? 1 : -1) * (int64_t{*oh} * 3600 + int64_t{*om} * 60);
+    pos += 6;
+  } else {
+    return std::nullopt;
+  }
+  if (pos != t.size()) return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = *year - 1900;
+  tm.tm_mon = *month - 1;
+  tm.tm_mday = *day;
+  tm.tm_hour = *hour;
+  tm.tm_min = *minute;
+  tm.tm_sec = *second;
+  const std::time_t base = timegm(&tm);
+  if (tm.tm_mday != *day) return std::nullopt;  // 2026-02-30 rolled over
+  return static_cast<int64_t>(base) - offset;
+}
+
 }  // namespace zp

@@ -3,6 +3,7 @@
 #include <capnp/serialize.h>
 #include <zmq.hpp>
 
+#include "common/auth/password.h"
 #include "common/auth/token.h"
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
@@ -44,6 +45,42 @@ struct AdminClient::Impl {
                      std::to_string(deadline.count()) +
                      " ms; is zonepipe-store running with this ZONEPIPE_HOME (" + cfg.home + ")?"};
   }
+
+  // Sends one admin command (`fill` sets its body) and returns the reply, or
+  // the error it carries.
+  template <typename Fill>
+  Result<std::unique_ptr<bus::Decoded>> command(Fill fill) {
+    capnp::MallocMessageBuilder message;
+    auto c = message.initRoot<schema::Command>();
+    const uint64_t id = ++nextId;
+    c.setVersion(schema::PROTOCOL_VERSION);
+    c.setRequestId(id);
+    c.initActor().setUserId("admin-cli");
+    fill(c.getBody());
+    return answer(cfg.storeCommands, message, id);
+  }
+
+  // Sends one query (`fill` sets its body) to the store's query socket.
+  template <typename Fill>
+  Result<std::unique_ptr<bus::Decoded>> query(Fill fill) {
+    capnp::MallocMessageBuilder message;
+    auto q = message.initRoot<schema::Query>();
+    const uint64_t id = ++nextId;
+    q.setVersion(schema::PROTOCOL_VERSION);
+    q.setRequestId(id);
+    fill(q.getBody());
+    return answer(cfg.storeQuery, message, id);
+  }
+
+  // The reply to `message`, or the error it carries.
+  Result<std::unique_ptr<bus::Decoded>> answer(const std::string& endpoint,
+                                               capnp::MallocMessageBuilder& message, uint64_t id) {
+    auto decoded = call(endpoint, message, id);
+    if (!decoded) return decoded.error();
+    auto body = decoded.value()->root<schema::Reply>().getBody();
+    if (body.isError()) return schema::fromSchema(body.getError());
+    return decoded;
+  }
 };
 
 AdminClient::AdminClient(const config::Config& cfg, std::chrono::milliseconds deadline)
@@ -75,7 +112,8 @@ bool validUser(const std::string& user) {
 
 }  // namespace
 
-Result<Created> AdminClient::createToken(const std::string& user, const std::string& permissions) {
+Result<Created> AdminClient::createToken(const std::string& user, const std::string& permissions,
+                                         const std::string& name) {
   if (!validUser(user)) {
     return Error::validation("user",
                              "user must be 1-64 characters of letters, digits, '-', '_', '.', '@'");
@@ -96,6 +134,8 @@ Result<Created> AdminClient::createToken(const std::string& user, const std::str
   auto list = create.initPermissions(static_cast<unsigned>(perms->size()));
   for (unsigned i = 0; i < perms->size(); ++i) list.set(i, (*perms)[i]);
   create.setHash(kj::ArrayPtr<const kj::byte>(hash.data(), hash.size()));
+  create.setPrefix(secret.substr(0, 8));
+  if (!name.empty()) create.setName(name);
 
   auto decoded = impl_->call(impl_->cfg.storeCommands, message, id);
   if (!decoded) return decoded.error();
@@ -108,32 +148,61 @@ Result<Created> AdminClient::createToken(const std::string& user, const std::str
 }
 
 Result<std::vector<TokenInfo>> AdminClient::listTokens() {
-  capnp::MallocMessageBuilder message;
-  auto query = message.initRoot<schema::Query>();
-  const uint64_t id = ++impl_->nextId;
-  query.setVersion(schema::PROTOCOL_VERSION);
-  query.setRequestId(id);
-  query.getBody().setListTokens();
-  auto decoded = impl_->call(impl_->cfg.storeQuery, message, id);
+  auto decoded = impl_->query([](schema::Query::Body::Builder body) { body.setListTokens(); });
   if (!decoded) return decoded.error();
   auto reply = decoded.value()->root<schema::Reply>();
-  if (auto error = replyError(reply)) return *error;
   std::vector<TokenInfo> out;
   for (auto t : reply.getBody().getTokens()) out.push_back(fromToken(t));
   return out;
 }
 
 Status AdminClient::revokeToken(const std::string& tokenId) {
-  capnp::MallocMessageBuilder message;
-  auto command = message.initRoot<schema::Command>();
-  const uint64_t id = ++impl_->nextId;
-  command.setVersion(schema::PROTOCOL_VERSION);
-  command.setRequestId(id);
-  command.initActor().setUserId("admin-cli");
-  command.getBody().setRevokeToken(tokenId);
-  auto decoded = impl_->call(impl_->cfg.storeCommands, message, id);
+  auto reply =
+      impl_->command([&](schema::Command::Body::Builder body) { body.setRevokeToken(tokenId); });
+  return reply ? Status{} : Status{reply.error()};
+}
+
+Status AdminClient::createUser(const std::string& name, const std::string& password) {
+  if (auto st = auth::checkUserName(name)) return st;
+  if (auto st = auth::checkPassword(password)) return st;
+  const std::string hash = auth::hashPassword(password);
+  auto reply = impl_->command([&](schema::Command::Body::Builder body) {
+    auto g = body.initCreateUser();
+    g.setName(name);
+    g.setPasswordHash(hash);
+  });
+  return reply ? Status{} : Status{reply.error()};
+}
+
+Result<std::vector<UserInfo>> AdminClient::listUsers() {
+  auto decoded = impl_->query([](schema::Query::Body::Builder body) { body.setListUsers(); });
   if (!decoded) return decoded.error();
-  return replyError(decoded.value()->root<schema::Reply>());
+  auto reply = decoded.value()->root<schema::Reply>();
+  if (!reply.getBody().isUsers()) {
+    return Error{ErrorKind::kInternal, "", "the store answered listUsers with something else"};
+  }
+  std::vector<UserInfo> out;
+  for (auto u : reply.getBody().getUsers()) {
+    out.push_back({u.getName(), u.getDisabled(), u.getCreatedAt()});
+  }
+  return out;
+}
+
+Status AdminClient::disableUser(const std::string& name) {
+  auto reply =
+      impl_->command([&](schema::Command::Body::Builder body) { body.setDisableUser(name); });
+  return reply ? Status{} : Status{reply.error()};
+}
+
+Status AdminClient::setPassword(const std::string& name, const std::string& password) {
+  if (auto st = auth::checkPassword(password)) return st;
+  const std::string hash = auth::hashPassword(password);
+  auto reply = impl_->command([&](schema::Command::Body::Builder body) {
+    auto g = body.initSetPassword();
+    g.setName(name);
+    g.setPasswordHash(hash);
+  });
+  return reply ? Status{} : Status{reply.error()};
 }
 
 Result<LogPage> AdminClient::logSince(uint64_t after, uint32_t limit) {

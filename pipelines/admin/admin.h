@@ -23,6 +23,12 @@ struct TokenInfo {
   bool revoked = false;
 };
 
+struct UserInfo {
+  std::string name;
+  bool disabled = false;
+  int64_t createdAt = 0;
+};
+
 struct Created {
   TokenInfo info;
   std::string secret;  // the bearer string, shown once
@@ -45,9 +51,18 @@ class AdminClient {
   AdminClient& operator=(const AdminClient&) = delete;
 
   // Validates the inputs with the same rules as everywhere (auth::parsePermissions).
-  Result<Created> createToken(const std::string& user, const std::string& permissions);
+  // `name` labels the token in lists (may be empty).
+  Result<Created> createToken(const std::string& user, const std::string& permissions,
+                              const std::string& name = {});
   Result<std::vector<TokenInfo>> listTokens();
   Status revokeToken(const std::string& id);
+
+  // Accounts (issue 9). The password is checked (auth::checkPassword) and
+  // hashed here with Argon2id; only the hash goes to the store and its log.
+  Status createUser(const std::string& name, const std::string& password);
+  Result<std::vector<UserInfo>> listUsers();
+  Status disableUser(const std::string& name);
+  Status setPassword(const std::string& name, const std::string& password);
   // The store's log after `after`, at most `limit` events (the store caps it).
   Result<LogPage> logSince(uint64_t after, uint32_t limit);
 

@@ -15,6 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/auth/scope.h"
+
 namespace zp::api {
 
 // Who a token belongs to and what it may do.
@@ -22,6 +24,7 @@ struct Principal {
   std::string userId;
   std::string tokenId;
   std::vector<std::string> permissions;  // canonical, e.g. "dns:list" or "dns:*"
+  auth::Scope scope;                     // the token's limits (issue 9); empty: none
 };
 
 using TokenHash = std::array<uint8_t, 32>;

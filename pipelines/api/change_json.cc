@@ -35,6 +35,12 @@ std::string_view changeAction(schema::Event::Change::Which which) {
       return "token_created";
     case C::TOKEN_REVOKED:
       return "token_revoked";
+    case C::USER_CREATED:
+      return "user_created";
+    case C::USER_DISABLED:
+      return "user_disabled";
+    case C::USER_PASSWORD_CHANGED:
+      return "user_password_changed";
   }
   return "unknown";
 }

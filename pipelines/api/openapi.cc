@@ -16,13 +16,20 @@ constexpr std::string_view kDescription =
     "answers 404 exactly like a missing one. Lists are bare JSON arrays paged with `page` and "
     "`page_size`, answered with `X-Total-Count` and an RFC 8288 `Link` header. Every error is "
     "the `Error` object. A method a path does not offer answers 405 `method_not_allowed` with "
-    "an `Allow` header; a body over the limit (default 1 MiB) answers 413 `payload_too_large`.";
+    "an `Allow` header; a body over the limit (default 1 MiB) answers 413 `payload_too_large`. "
+    "Token scopes: a token may be limited to zones, record types, owner names, an expiry "
+    "time and source addresses (see `TokenCreate`). A zone outside its zones answers 404 like "
+    "another user's; a record write of a type or name outside its limits answers 403 "
+    "`permission_denied` naming the limit (such a token also cannot create or delete zones); "
+    "an expired token, or one used from outside its `allowed_ips`, answers 401. Reads of the "
+    "zones in scope are not narrowed by type or name. `tokens:manage` (the token API) is not "
+    "part of `dns:*`, and a token with any scope cannot create tokens.";
 
 // Reusable parts referenced from the generated operations.
 constexpr std::string_view kComponents = R"json({
 "securitySchemes": {
   "bearerAuth": {"type": "http", "scheme": "bearer",
-    "description": "An API token: `vps_` followed by 40 hex characters, issued by the admin CLI."}
+    "description": "An API token: `vps_` followed by 40 hex characters, issued by the admin CLI, the token API or the dashboard at /account/developers/."}
 },
 "schemas": {
   "Error": {
@@ -100,6 +107,48 @@ constexpr std::string_view kComponents = R"json({
       "token_id": {"type": "string", "description": "The public id of the token that made it."}
     }
   },
+  "TokenCreate": {
+    "type": "object",
+    "required": ["permissions"],
+    "properties": {
+      "name": {"type": "string", "maxLength": 200, "description": "A label for lists."},
+      "permissions": {"type": "array", "minItems": 1, "items": {"type": "string",
+        "enum": ["dns:list", "dns:read", "dns:create", "dns:update", "dns:delete", "dns:*", "tokens:manage"]},
+        "description": "Only permissions the creating token holds (dns:* covers every dns: one; tokens:manage must be held explicitly)."},
+      "zones": {"type": ["array", "null"], "items": {"type": "string", "format": "uuid"},
+        "description": "Only these zones (others answer 404); absent or empty: every zone of the user."},
+      "record_types": {"type": ["array", "null"], "items": {"type": "string"},
+        "description": "Only records of these types may be created, changed or deleted (else 403)."},
+      "names": {"type": ["array", "null"], "items": {"type": "string"},
+        "description": "Only records with these owner names (relative to the zone, `@` for the apex) may be written; one `*` label first or last is a pattern: `_acme-challenge.*` matches `_acme-challenge.www` (else 403)."},
+      "expires_at": {"type": ["string", "null"], "format": "date-time",
+        "description": "ISO 8601 with a time zone; from then on the token answers 401."},
+      "allowed_ips": {"type": ["array", "null"], "items": {"type": "string"},
+        "description": "CIDRs or addresses, IPv4 or IPv6 (`192.0.2.0/24`, `2001:db8::/32`); requests from elsewhere answer 401."}
+    }
+  },
+  "Token": {
+    "type": "object",
+    "required": ["id", "name", "permissions", "zones", "record_types", "names", "expires_at", "allowed_ips", "created_at", "last_used_at", "prefix"],
+    "properties": {
+      "id": {"type": "string", "description": "Public id, `tok_` + 16 hex (DELETE /tokens/{id}/)."},
+      "name": {"type": "string"},
+      "permissions": {"type": "array", "items": {"type": "string"}},
+      "zones": {"type": "array", "items": {"type": "string", "format": "uuid"}},
+      "record_types": {"type": "array", "items": {"type": "string"}},
+      "names": {"type": "array", "items": {"type": "string"}},
+      "expires_at": {"type": ["string", "null"], "format": "date-time"},
+      "allowed_ips": {"type": "array", "items": {"type": "string"}},
+      "created_at": {"type": "string", "format": "date-time"},
+      "last_used_at": {"type": ["string", "null"], "format": "date-time",
+        "description": "Recorded in batches (api.last_used_flush_s), not per request."},
+      "prefix": {"type": "string", "description": "The first 8 characters of the secret."}
+    }
+  },
+  "TokenCreated": {
+    "allOf": [{"$ref": "#/components/schemas/Token"}, {"type": "object", "required": ["token"],
+      "properties": {"token": {"type": "string", "description": "The secret bearer string `vps_...`; shown only in this answer."}}}]
+  },
   "ZoneCreate": {
     "type": "object",
     "required": ["domain"],
@@ -173,6 +222,8 @@ constexpr std::string_view kComponents = R"json({
 "parameters": {
   "uuid": {"name": "uuid", "in": "path", "required": true,
     "schema": {"type": "string", "format": "uuid"}},
+  "id": {"name": "id", "in": "path", "required": true,
+    "schema": {"type": "string", "pattern": "^tok_[0-9a-f]{16}$"}},
   "page": {"name": "page", "in": "query", "required": false,
     "schema": {"type": "integer", "minimum": 1, "default": 1}},
   "page_size": {"name": "page_size", "in": "query", "required": false,
@@ -264,6 +315,12 @@ std::string_view schemaName(BodyKind kind) {
       return "Record";
     case BodyKind::kChangeList:
       return "Change";
+    case BodyKind::kTokenCreate:
+      return "TokenCreate";
+    case BodyKind::kTokenList:
+      return "Token";
+    case BodyKind::kTokenCreated:
+      return "TokenCreated";
     case BodyKind::kNone:
     case BodyKind::kOpenApi:
     case BodyKind::kZoneFile:
@@ -274,7 +331,7 @@ std::string_view schemaName(BodyKind kind) {
 
 bool isList(BodyKind kind) {
   return kind == BodyKind::kZoneList || kind == BodyKind::kRecordList ||
-         kind == BodyKind::kChangeList;
+         kind == BodyKind::kChangeList || kind == BodyKind::kTokenList;
 }
 
 std::string lower(std::string_view text) {
@@ -321,6 +378,7 @@ class DocumentWriter {
   void parameters(const RouteSpec& route) {
     std::vector<std::string_view> names;
     if (route.path.find("{uuid}") != std::string_view::npos) names.push_back("uuid");
+    if (route.path.find("{id}") != std::string_view::npos) names.push_back("id");
     for (const auto name : queryParameters(route.query)) names.push_back(name);
     if (names.empty()) return;
     key("parameters");
@@ -408,7 +466,8 @@ class DocumentWriter {
     key("responses");
     w_.StartObject();
     successResponse(route);
-    const bool hasPathUuid = route.path.find("{uuid}") != std::string_view::npos;
+    const bool hasPathUuid = route.path.find("{uuid}") != std::string_view::npos ||
+                             route.path.find("{id}") != std::string_view::npos;
     if (route.request != BodyKind::kNone || route.query != QueryKind::kNone) {
       errorResponse("400", "BadRequest");
     }
@@ -417,7 +476,8 @@ class DocumentWriter {
       key("403");
       w_.StartObject();
       str("description", "permission_denied: the token lacks the " +
-                             std::string(auth::toString(*route.permission)) + " permission.");
+                             std::string(auth::toString(*route.permission)) +
+                             " permission, or a record type or name is outside its scope.");
       jsonContent("#/components/schemas/Error", false);
       w_.EndObject();
     }

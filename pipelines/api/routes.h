@@ -54,6 +54,9 @@ enum class Operation : uint8_t {
   kOpenApi,
   kExportZone,
   kListZoneChanges,
+  kListTokens,
+  kCreateToken,
+  kRevokeToken,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -69,6 +72,9 @@ enum class BodyKind : uint8_t {
   kOpenApi,       // this document
   kZoneFile,      // a BIND9 zone file, text/dns
   kChangeList,    // array of a zone's events, newest first
+  kTokenCreate,   // name, permissions, scope fields (token_json.h)
+  kTokenList,     // array of tokens (never their secrets)
+  kTokenCreated,  // one token with its secret (`token`), shown only here
 };
 
 // The query parameters a route takes.
@@ -101,6 +107,8 @@ inline constexpr std::string_view kRecordPath = "/api/v1/dns-records/{uuid}/";
 inline constexpr std::string_view kZoneExportPath = "/api/v1/dns-zones/{uuid}/export";
 inline constexpr std::string_view kZoneChangesPath = "/api/v1/dns-zones/{uuid}/changes/";
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
+inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
+inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
 
 using auth::Permission;
 
@@ -141,6 +149,16 @@ inline constexpr RouteSpec kRoutes[] = {
     {Method::kGet, kZoneChangesPath, Permission::kRead, Operation::kListZoneChanges,
      "listZoneChanges", "The zone's change history, newest first", 200, BodyKind::kNone,
      BodyKind::kChangeList, QueryKind::kPaged},
+    {Method::kGet, kTokensPath, Permission::kTokensManage, Operation::kListTokens, "listTokens",
+     "List your live API tokens (never their secrets)", 200, BodyKind::kNone, BodyKind::kTokenList,
+     QueryKind::kNone},
+    {Method::kPost, kTokensPath, Permission::kTokensManage, Operation::kCreateToken, "createToken",
+     "Create an API token, optionally limited to zones, record types, names, a time and "
+     "addresses; the secret is in this answer only",
+     201, BodyKind::kTokenCreate, BodyKind::kTokenCreated, QueryKind::kNone},
+    {Method::kDelete, kTokenPath, Permission::kTokensManage, Operation::kRevokeToken, "revokeToken",
+     "Revoke one of your tokens (it fails authentication within a second)", 204, BodyKind::kNone,
+     BodyKind::kNone, QueryKind::kNone},
     {Method::kGet, kOpenApiPath, std::nullopt, Operation::kOpenApi, "getOpenApi",
      "This OpenAPI 3.1 document (no token needed)", 200, BodyKind::kNone, BodyKind::kOpenApi,
      QueryKind::kNone},

@@ -23,10 +23,12 @@
 #include "common/dns/zone_text.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
+#include "pipelines/api/account_site.h"
 #include "pipelines/api/auth_cache.h"
 #include "pipelines/api/change_json.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/errors.h"
+#include "pipelines/api/last_used.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
 #include "pipelines/api/query_string.h"
@@ -35,6 +37,7 @@
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
+#include "pipelines/api/tokens_handler.h"
 #include "pipelines/api/zone_cache.h"
 
 namespace zp::api {
@@ -76,8 +79,10 @@ Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std:
 // is destroyed unanswered (a bug), the client still gets a 503.
 class Exchange {
  public:
-  Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what, bool head)
-      : writer_(std::move(writer)),
+  Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what, bool head,
+           std::string peerAddress)
+      : peer(std::move(peerAddress)),
+        writer_(std::move(writer)),
         inFlight_(inFlight),
         what_(std::move(what)),
         head_(head),
@@ -138,6 +143,7 @@ class Exchange {
   bool answered() const { return answered_; }
   const std::string& what() const { return what_; }
 
+  const std::string peer;  // the client's address ("192.0.2.1", "2001:db8::1")
   std::shared_ptr<const Principal> principal;
   std::optional<auth::Permission> needed;  // of the route; nullopt: public
 
@@ -262,6 +268,8 @@ struct ApiServer::Impl {
   const dns::ZoneFileSettings zoneFileSettings = dns::settingsFrom(cfg);
   AuthCache authCache;
   RateLimiter rateLimiter{cfg.apiRateLimit, cfg.apiRateBurst};
+  LastUsedTracker lastUsed{std::chrono::seconds(std::max(cfg.apiLastUsedFlushS, 1))};
+  AccountSite account{bus, accountSettings()};
   ZoneCache zoneCache;
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
@@ -271,13 +279,24 @@ struct ApiServer::Impl {
 
   // --- plumbing -----------------------------------------------------------
 
+  AccountSettings accountSettings() {
+    AccountSettings s;
+    s.sessionLifetimeS = std::max<int64_t>(cfg.accountSessionLifetimeS, 60);
+    s.secureCookies = cfg.accountSecureCookies != 0;
+    s.flushLastUses = [this](const std::string& userId, std::function<void()> then) {
+      reportLastUses(Principal{userId, "dashboard", {}, {}}, lastUsed.takeAll(nowSeconds()),
+                     std::move(then));
+    };
+    return s;
+  }
+
   // Starts an exchange; nullptr when the request was already answered
   // (the server is draining).
   ExchangePtr open(const Rest::Request& req, Http::ResponseWriter rw) {
     std::string what = std::string(Http::methodString(req.method())) + " " +
                        sanitizeUtf8(req.resource().substr(0, 300));
     auto ex = std::make_shared<Exchange>(std::move(rw), inFlight, std::move(what),
-                                         req.method() == Http::Method::Head);
+                                         req.method() == Http::Method::Head, req.address().host());
     if (draining.load()) {
       ex->fail({ErrorKind::kUnavailable, "", "the API is shutting down; try again shortly"});
       return nullptr;
@@ -315,6 +334,7 @@ struct ApiServer::Impl {
         principal->userId = p.getUserId();
         principal->tokenId = p.getTokenId();
         for (auto perm : p.getPermissions()) principal->permissions.emplace_back(perm);
+        if (p.hasScope()) principal->scope = schema::fromSchema(p.getScope());
         authCache.insert(hash, principal, AuthCache::Clock::now());
         ex->principal = std::move(principal);
         permit(ex, needed, next);
@@ -322,8 +342,16 @@ struct ApiServer::Impl {
     });
   }
 
-  // Per-token rate limit (api.rate_limit), then the route's permission.
+  // The token's expiry and addresses (401), its last use, the per-token rate
+  // limit (api.rate_limit), then the route's permission.
   void permit(const ExchangePtr& ex, auth::Permission needed, const Next& next) {
+    const int64_t now = nowSeconds();
+    if (auto refused = auth::checkRequest(ex->principal->scope, now, ex->peer)) {
+      return ex->fail(*refused);
+    }
+    if (auto batch = lastUsed.touch(ex->principal->tokenId, now)) {
+      reportLastUses(*ex->principal, std::move(batch).value(), nullptr);
+    }
     if (auto retryAfter = rateLimiter.acquire(ex->principal->tokenId)) {
       return ex->fail({ErrorKind::kRateLimited, "",
                        "too many requests for this token (limit " +
@@ -351,6 +379,31 @@ struct ApiServer::Impl {
     auto actor = command.initActor();
     actor.setUserId(principal.userId);
     actor.setTokenId(principal.tokenId);
+    // The store enforces the token's zones, record types and names.
+    if (!principal.scope.unlimited()) schema::toSchema(principal.scope, command.initScope());
+  }
+
+  // Sends the tokens' last uses to the store (Command.tokensUsed); `then`
+  // (may be null) runs when it answered, whatever the outcome: a lost report
+  // loses only telemetry.
+  void reportLastUses(const Principal& principal, const LastUsedTracker::Batch& batch,
+                      std::function<void()> then) {
+    if (batch.empty()) {
+      if (then) then();
+      return;
+    }
+    capnp::MallocMessageBuilder message;
+    auto c = message.initRoot<schema::Command>();
+    setActor(c, principal);
+    auto list = c.getBody().initTokensUsed(static_cast<unsigned>(batch.size()));
+    for (unsigned i = 0; i < batch.size(); ++i) {
+      list[i].setId(batch[i].first);
+      list[i].setTime(batch[i].second);
+    }
+    bus.submitCommand(message, [then = std::move(then)](Result<schema::Reply::Reader> r) {
+      if (!r) spdlog::warn("could not record tokens' last use: {}", r.error().detail);
+      if (then) then();
+    });
   }
 
   // Sends a query for this exchange's user; `onReply` runs guarded, only for
@@ -360,6 +413,7 @@ struct ApiServer::Impl {
     capnp::MallocMessageBuilder message;
     auto q = message.initRoot<schema::Query>();
     q.setUserId(ex->principal->userId);
+    if (!ex->principal->scope.unlimited()) schema::toSchema(ex->principal->scope, q.initScope());
     fill(q);
     bus.submitQuery(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
       guarded(ex, [&] {
@@ -827,6 +881,53 @@ struct ApiServer::Impl {
     });
   }
 
+  // --- tokens (issue 9; the logic is in tokens_handler.h) ----------------------
+
+  void listTokens(const ExchangePtr& ex, const Rest::Request& req) {
+    authorize(ex, req, [this](const ExchangePtr& x) {
+      // Report this API's pending last uses first, so the list shows them.
+      reportLastUses(*x->principal, lastUsed.takeAll(nowSeconds()), [this, x] {
+        guarded(x, [&] {
+          query(
+              x, [](schema::Query::Builder q) { q.getBody().setListTokens(); },
+              [x](schema::Reply::Reader reply) {
+                auto body = listBody(reply);
+                if (!body) return x->fail(body.error());
+                x->send(200, *body);
+              });
+        });
+      });
+    });
+  }
+
+  void createToken(const ExchangePtr& ex, const Rest::Request& req) {
+    std::string body = req.body();
+    authorize(ex, req, [this, body = std::move(body)](const ExchangePtr& x) {
+      if (!bodyFits(x, body)) return;
+      auto token = prepareToken(body, *x->principal, nowSeconds());
+      if (!token) return x->fail(token.error());
+      auto secret = std::make_shared<const std::string>(token->secret);
+      command(
+          x, [&](schema::Command::Builder c) { fillCreateToken(*token, c); },
+          [x, secret](schema::Reply::Reader reply) {
+            auto answer = createdBody(reply, *secret);
+            if (!answer) return x->fail(answer.error());
+            const std::string id = reply.getBody().getTokenCreated().getId();
+            x->send(201, *answer, {{"Location", std::string(kBase) + "/tokens/" + id + "/"}});
+          });
+    });
+  }
+
+  void revokeToken(const ExchangePtr& ex, const Rest::Request& req) {
+    const std::string id = req.param(":id").as<std::string>();
+    authorize(ex, req, [this, id](const ExchangePtr& x) {
+      if (!looksLikeTokenId(id)) return x->fail(notFound("token"));
+      command(
+          x, [&](schema::Command::Builder c) { c.getBody().setRevokeOwnToken(id); },
+          [x](schema::Reply::Reader) { x->send(204, ""); });
+    });
+  }
+
   void openApi(const ExchangePtr& ex, const Rest::Request&) { ex->send(200, openApiJson); }
 
   void unknownPath(const ExchangePtr& ex, const Rest::Request& req) {
@@ -869,6 +970,12 @@ struct ApiServer::Impl {
         return &Impl::exportZone;
       case Operation::kListZoneChanges:
         return &Impl::listZoneChanges;
+      case Operation::kListTokens:
+        return &Impl::listTokens;
+      case Operation::kCreateToken:
+        return &Impl::createToken;
+      case Operation::kRevokeToken:
+        return &Impl::revokeToken;
     }
     throw std::logic_error("handlerOf: Operation out of range");
   }
@@ -938,7 +1045,83 @@ struct ApiServer::Impl {
         registered.push_back({std::string(methodName(method)), pattern, spec != nullptr});
       }
     }
+    accountRoutes();
     Rest::Routes::NotFound(router, bind(&Impl::unknownPath, std::nullopt));
+  }
+
+  // --- the account pages (account_site.h does the work) ----------------------
+
+  // Answers through an Exchange (so draining and the in-flight count hold).
+  class ExchangeReply : public WebReply {
+   public:
+    explicit ExchangeReply(ExchangePtr ex) : ex_(std::move(ex)) {}
+    void send(int status, const std::string& body, const WebHeaders& headers,
+              const std::string& contentType) override {
+      ex_->send(status, body, headers, contentType);
+    }
+
+   private:
+    ExchangePtr ex_;
+  };
+
+  using WebHandler = void (AccountSite::*)(const WebRequest&, WebReplyPtr);
+
+  Rest::Route::Handler web(WebHandler handler, const char* param) {
+    return [this, handler, param](const Rest::Request& req, Http::ResponseWriter rw) {
+      ExchangePtr ex;
+      try {
+        ex = open(req, std::move(rw));
+        if (!ex) return Rest::Route::Result::Ok;
+        WebRequest w;
+        w.body = req.body();
+        w.peer = ex->peer;
+        const auto& cookies = req.cookies();
+        if (cookies.has(std::string(kSessionCookie))) {
+          w.sessionCookie = cookies.get(std::string(kSessionCookie)).value;
+        }
+        if (cookies.has(std::string(kLoginCookie))) {
+          w.loginCookie = cookies.get(std::string(kLoginCookie)).value;
+        }
+        if (param != nullptr && req.hasParam(param)) w.param = req.param(param).as<std::string>();
+        (account.*handler)(w, std::make_shared<ExchangeReply>(ex));
+      } catch (const std::exception& e) {
+        if (ex) ex->fail(internalError(e.what()));
+      }
+      return Rest::Route::Result::Ok;
+    };
+  }
+
+  void accountRoutes() {
+    using H = Http::Method;
+    const struct {
+      H method;
+      const char* path;
+      WebHandler handler;
+      const char* param;
+    } routes[] = {
+        {H::Get, "/account/login/", &AccountSite::loginForm, nullptr},
+        {H::Post, "/account/login/", &AccountSite::login, nullptr},
+        {H::Post, "/account/logout/", &AccountSite::logout, nullptr},
+        {H::Get, "/account/", &AccountSite::zones, nullptr},
+        {H::Get, "/account/zones/:uuid/", &AccountSite::zone, ":uuid"},
+        {H::Get, "/account/developers/", &AccountSite::developers, nullptr},
+        {H::Post, "/account/developers/", &AccountSite::createToken, nullptr},
+        {H::Post, "/account/developers/:id/revoke/", &AccountSite::revokeToken, ":id"},
+    };
+    for (const auto& r : routes) router.addRoute(r.method, r.path, web(r.handler, r.param));
+    router.addRoute(Http::Method::Get, "/account/static/:name",
+                    [this](const Rest::Request& req, Http::ResponseWriter rw) {
+                      try {
+                        ExchangePtr ex = open(req, std::move(rw));
+                        if (ex) {
+                          AccountSite::asset(req.param(":name").as<std::string>(),
+                                             std::make_shared<ExchangeReply>(ex));
+                        }
+                      } catch (const std::exception& e) {
+                        spdlog::error("a request failed before it could be answered: {}", e.what());
+                      }
+                      return Rest::Route::Result::Ok;
+                    });
   }
 
   const std::string openApiJson = openApiDocument();

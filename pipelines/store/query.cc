@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "common/auth/scope.h"
 #include "common/dns/record_type.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
@@ -46,6 +47,8 @@ class Store::Reader {
                        "; run every stage from the same build"};
     }
     const std::string_view user = sv(q.getUserId());
+    // The asking token's limits (issue 9): zones outside them are not found.
+    if (q.hasScope()) scope_ = schema::fromSchema(q.getScope());
     auto body = q.getBody();
     switch (body.which()) {
       case Query::Body::AUTHENTICATE:
@@ -63,7 +66,11 @@ class Store::Reader {
       case Query::Body::ZONE_SNAPSHOT:
         return zoneSnapshot(user, sv(body.getZoneSnapshot()), reply);
       case Query::Body::LIST_TOKENS:
-        return listTokens(reply);
+        return listTokens(user, reply);
+      case Query::Body::LIST_USERS:
+        return listUsers(reply);
+      case Query::Body::GET_USER:
+        return getUser(sv(body.getGetUser()), reply);
       case Query::Body::ZONE_CHANGES:
         return zoneChanges(user, body.getZoneChanges(), reply);
       case Query::Body::ZONE_AT:
@@ -87,10 +94,17 @@ class Store::Reader {
     if (!bytes) return denied;
     auto token = a_.decode<schema::Token>(*bytes);
     if (token.getRevoked()) return denied;
+    if (auto user = txn_.find(t_.users, sv(token.getUserId()))) {
+      if (b_.decode<schema::User>(*user).getDisabled()) {
+        return Error{ErrorKind::kAuthentication, "",
+                     "the account this API token belongs to is disabled"};
+      }
+    }
     auto p = reply.initPrincipal();
     p.setUserId(token.getUserId());
     p.setTokenId(token.getId());
     p.setPermissions(token.getPermissions());
+    if (token.hasScope()) p.setScope(token.getScope());
     return std::nullopt;
   }
 
@@ -105,7 +119,23 @@ class Store::Reader {
 
     uids_.clear();
     uint32_t total = 0;
-    if (!domain.empty()) {
+    if (scope_.limitsZones()) {
+      // The token's own zones (a short list): owned ones, by domain.
+      std::vector<std::pair<std::string, std::string_view>> inScope;  // domain, uuid
+      for (const auto& uuid : scope_.zones) {
+        auto bytes = txn_.find(t_.zones, uuid);
+        if (!bytes) continue;
+        auto zone = b_.decode<schema::Zone>(*bytes);
+        if (sv(zone.getOwnerId()) != user) continue;
+        if (!domain.empty() && sv(zone.getDomain()) != domain) continue;
+        inScope.emplace_back(std::string(sv(zone.getDomain())), uuid);
+      }
+      std::sort(inScope.begin(), inScope.end());
+      total = static_cast<uint32_t>(inScope.size());
+      for (size_t i = offset; i < inScope.size() && uids_.size() < limit; ++i) {
+        uids_.push_back(inScope[i].second);
+      }
+    } else if (!domain.empty()) {
       if (auto uuid = txn_.find(t_.zoneByOwner, joinKey({user, domain}))) {
         total = 1;
         if (offset == 0) uids_.push_back(*uuid);
@@ -157,7 +187,9 @@ class Store::Reader {
     auto bytes = txn_.find(t_.zones, uuid);
     if (!bytes) return notFound("zone not found");
     auto zone = a_.decode<schema::Zone>(*bytes);
-    if (sv(zone.getOwnerId()) != user) return notFound("zone not found");
+    if (sv(zone.getOwnerId()) != user || !auth::zoneInScope(scope_, uuid)) {
+      return notFound("zone not found");
+    }
     zoneDetail(zone, reply);
     return std::nullopt;
   }
@@ -201,7 +233,9 @@ class Store::Reader {
       auto bytes = txn_.find(t_.zones, zoneUuid);
       if (!bytes) return notFound("zone not found");
       auto zone = a_.decode<schema::Zone>(*bytes);
-      if (sv(zone.getOwnerId()) != user) return notFound("zone not found");
+      if (sv(zone.getOwnerId()) != user || !auth::zoneInScope(scope_, zoneUuid)) {
+        return notFound("zone not found");
+      }
       total = zoneCount(zone, type);
       collectZone(zoneUuid, type, offset, limit);
     } else {
@@ -212,7 +246,7 @@ class Store::Reader {
       {
         Cursor c(txn_, t_.zoneByOwner);
         for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
-          zoneIds_.push_back(c.value());
+          if (auth::zoneInScope(scope_, c.value())) zoneIds_.push_back(c.value());
         }
       }
       for (auto zid : zoneIds_) {
@@ -238,7 +272,9 @@ class Store::Reader {
     if (!bytes) return notFound("record not found");
     auto record = a_.decode<schema::Record>(*bytes);
     auto zone = b_.decode<schema::Zone>(mustFind(t_.zones, sv(record.getZoneUuid())));
-    if (sv(zone.getOwnerId()) != user) return notFound("record not found");
+    if (sv(zone.getOwnerId()) != user || !auth::zoneInScope(scope_, sv(record.getZoneUuid()))) {
+      return notFound("record not found");
+    }
     reply.setRecord(record);
     return std::nullopt;
   }
@@ -264,11 +300,19 @@ class Store::Reader {
     return std::nullopt;
   }
 
-  Status listTokens(ReplyBody reply) {
+  // Every token (internal, the CLI: `user` empty), or the live tokens of
+  // `user` (the token API and dashboard), by id, with their last use.
+  Status listTokens(std::string_view user, ReplyBody reply) {
     uids_.clear();
     {
       Cursor c(txn_, t_.tokens);
-      for (bool ok = c.first(); ok; ok = c.next()) uids_.push_back(c.value());
+      for (bool ok = c.first(); ok; ok = c.next()) {
+        if (!user.empty()) {
+          auto token = a_.decode<schema::Token>(c.value());
+          if (sv(token.getUserId()) != user || token.getRevoked()) continue;
+        }
+        uids_.push_back(c.value());
+      }
     }
     auto items = reply.initTokens(static_cast<unsigned>(uids_.size()));
     for (unsigned i = 0; i < items.size(); ++i) {
@@ -279,7 +323,38 @@ class Store::Reader {
       out.setPermissions(token.getPermissions());
       out.setCreatedAt(token.getCreatedAt());
       out.setRevoked(token.getRevoked());  // hash left empty: it never leaves the store
+      if (token.hasName()) out.setName(token.getName());
+      if (token.hasScope()) out.setScope(token.getScope());
+      if (token.hasPrefix()) out.setPrefix(token.getPrefix());
+      if (auto used = txn_.find(t_.tokenLastUsed, sv(token.getId()))) {
+        out.setLastUsedAt(static_cast<int64_t>(decodeU64(*used)));
+      }
     }
+    return std::nullopt;
+  }
+
+  // Every account, by name, hashes blanked (internal: the CLI).
+  Status listUsers(ReplyBody reply) {
+    uids_.clear();
+    {
+      Cursor c(txn_, t_.users);
+      for (bool ok = c.first(); ok; ok = c.next()) uids_.push_back(c.value());
+    }
+    auto items = reply.initUsers(static_cast<unsigned>(uids_.size()));
+    for (unsigned i = 0; i < items.size(); ++i) {
+      auto user = a_.decode<schema::User>(uids_[i]);
+      items[i].setName(user.getName());
+      items[i].setDisabled(user.getDisabled());
+      items[i].setCreatedAt(user.getCreatedAt());
+    }
+    return std::nullopt;
+  }
+
+  // One account with its hash (internal: the API's login check).
+  Status getUser(std::string_view name, ReplyBody reply) {
+    auto bytes = txn_.find(t_.users, name);
+    if (!bytes) return notFound("user not found");
+    reply.setUser(a_.decode<schema::User>(*bytes));
     return std::nullopt;
   }
 
@@ -369,10 +444,13 @@ class Store::Reader {
         case schema::Event::Change::ZONE_DELETED:
         case schema::Event::Change::TOKEN_CREATED:
         case schema::Event::Change::TOKEN_REVOKED:
+        case schema::Event::Change::USER_CREATED:
+        case schema::Event::Change::USER_DISABLED:
+        case schema::Event::Change::USER_PASSWORD_CHANGED:
           throw LmdbError("corrupt store: zone_events of a live zone lists a " +
                               std::string(change.which() == schema::Event::Change::ZONE_DELETED
                                               ? "zone deletion"
-                                              : "token event"),
+                                              : "token or account event"),
                           MDB_CORRUPTED);
       }
     }
@@ -400,9 +478,11 @@ class Store::Reader {
 
   // ---- helpers ----
 
+  // Owned by `user` and inside the asking token's zones.
   bool ownedZone(std::string_view user, std::string_view zoneUuid) {
     auto bytes = txn_.find(t_.zones, zoneUuid);
-    return bytes && sv(b_.decode<schema::Zone>(*bytes).getOwnerId()) == user;
+    return bytes && sv(b_.decode<schema::Zone>(*bytes).getOwnerId()) == user &&
+           auth::zoneInScope(scope_, zoneUuid);
   }
 
   std::string_view mustFind(MDB_dbi dbi, std::string_view key) {
@@ -455,6 +535,7 @@ class Store::Reader {
   ValueDecoder a_, b_;
   std::vector<std::string_view> uids_;     // keys or values inside txn_, valid until it ends
   std::vector<std::string_view> zoneIds_;  // same
+  auth::Scope scope_;                      // the asking token's limits (empty: none)
 };
 
 ReadSession::ReadSession(MDB_env* env) : txn_(std::make_unique<Txn>(env, nullptr, MDB_RDONLY)) {

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "common/auth/password.h"
+#include "common/auth/scope.h"
 #include "common/auth/token.h"
 #include "common/dns/name.h"
 #include "common/dns/reserved.h"
@@ -119,6 +121,8 @@ class Store::Writer {
     auto body = c.getBody();
     auto actor = c.getActor();
     auto r = reply.getBody();
+    // The acting token's limits (issue 9): absent for the CLI and in replay.
+    scope_ = c.hasScope() ? schema::fromSchema(c.getScope()) : auth::Scope{};
     switch (body.which()) {
       case Command::Body::CREATE_ZONE_VALID:
         return createZone(actor, body.getCreateZoneValid(), r, event);
@@ -134,6 +138,20 @@ class Store::Writer {
         return revokeToken(actor, body.getRevokeToken(), r, event);
       case Command::Body::UPDATE_RECORD_VALID:
         return updateRecord(actor, body.getUpdateRecordValid(), r, event);
+      case Command::Body::REVOKE_OWN_TOKEN:
+        return revokeToken(actor, body.getRevokeOwnToken(), r, event, true);
+      case Command::Body::TOKENS_USED:
+        return tokensUsed(body.getTokensUsed(), r);
+      case Command::Body::CREATE_USER: {
+        auto g = body.getCreateUser();
+        return createUser(actor, g.getName().cStr(), g.getPasswordHash().cStr(), r, event);
+      }
+      case Command::Body::DISABLE_USER:
+        return disableUser(actor, body.getDisableUser().cStr(), r, event);
+      case Command::Body::SET_PASSWORD: {
+        auto g = body.getSetPassword();
+        return setPassword(actor, g.getName().cStr(), g.getPasswordHash().cStr(), r, event);
+      }
       case Command::Body::CREATE_ZONE:
       case Command::Body::CREATE_RECORD:
       case Command::Body::UPDATE_RECORD:
@@ -151,6 +169,7 @@ class Store::Writer {
   Status createZone(schema::Actor::Reader actor, capnp::Text::Reader domainText, ReplyBody reply,
                     Event& event) {
     if (auto st = checkActor(actor)) return st;
+    if (auto st = auth::zoneWritesInScope(scope_)) return st;
     auto name = dns::DnsName::parseZoneDomain(sv(domainText));
     if (!name) return name.error();
     // Re-check of the validator's rule: a zone named could never serve is not
@@ -190,12 +209,13 @@ class Store::Writer {
                       ReplyBody reply, Event& event) {
     if (auto st = checkActor(actor)) return st;
     auto zone = loadZone(sv(in.getZoneUuid()));
-    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("zone not found");
+    if (!ownedInScope(zone, actor)) return notFound("zone not found");
     dns::RecordData data = schema::fromSchema(in.getRecord());
     const dns::DnsName zoneName = storedZoneName(*zone);
     auto relative = dns::relativizeOwner(data.name, zoneName);
     if (!relative) return relative.error();
     data.name = std::move(relative).value();
+    if (auto st = auth::recordInScope(scope_, dns::toString(data.type), data.name)) return st;
     if (auto st = checkZoneRules(zone->uuid, zoneName, data, {})) return st;
     if (!replay_ && zone->recordCount >= o_.recordsPerZone) {
       return Error::validation(
@@ -225,12 +245,16 @@ class Store::Writer {
     if (!bytes) return notFound("record not found");
     const dns::Record before = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
     auto zone = loadZone(before.zoneUuid);
-    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("record not found");
+    if (!ownedInScope(zone, actor)) return notFound("record not found");
+    if (auto st = auth::recordInScope(scope_, dns::toString(before.data.type), before.data.name)) {
+      return st;
+    }
     dns::RecordData data = schema::fromSchema(in.getRecord());
     const dns::DnsName zoneName = storedZoneName(*zone);
     auto relative = dns::relativizeOwner(data.name, zoneName);
     if (!relative) return relative.error();
     data.name = std::move(relative).value();
+    if (auto st = auth::recordInScope(scope_, dns::toString(data.type), data.name)) return st;
     if (auto st = checkZoneRules(zone->uuid, zoneName, data, before.uuid)) return st;
     if (before.data.name != data.name || before.data.type != data.type) {
       if (auto st = dns::checkRecordRemoval(recordsAtName(zone->uuid, before.data.name), before)) {
@@ -266,7 +290,10 @@ class Store::Writer {
     if (!bytes) return notFound("record not found");
     const dns::Record record = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
     auto zone = loadZone(record.zoneUuid);
-    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("record not found");
+    if (!ownedInScope(zone, actor)) return notFound("record not found");
+    if (auto st = auth::recordInScope(scope_, dns::toString(record.data.type), record.data.name)) {
+      return st;
+    }
     if (!replay_) {
       if (auto st = dns::checkRecordRemoval(recordsAtName(zone->uuid, record.data.name), record)) {
         return st;
@@ -291,7 +318,8 @@ class Store::Writer {
                     Event& event) {
     if (auto st = checkActor(actor)) return st;
     auto zone = loadZone(sv(uuid));
-    if (!zone || zone->ownerId != sv(actor.getUserId())) return notFound("zone not found");
+    if (!ownedInScope(zone, actor)) return notFound("zone not found");
+    if (auto st = auth::zoneWritesInScope(scope_)) return st;
     // Collect first: keys point into pages that the deletes below rewrite.
     struct Key {
       std::string name, type, uuid;
@@ -361,12 +389,27 @@ class Store::Writer {
     if (txn_.find(t_.tokenByHash, hashKey)) {
       return Error::validation("hash", "a token with this hash already exists");
     }
+    std::optional<auth::Scope> scope;
+    if (in.hasScope()) {
+      auto valid = auth::validateScope(schema::fromSchema(in.getScope()), now_);
+      if (!valid) return valid.error();
+      if (!valid->unlimited()) scope = std::move(valid).value();
+    }
+    const std::string name(sv(in.getName()));
+    if (name.size() > kMaxTokenNameOctets) {
+      return Error::validation(
+          "name", "a token name may be at most " + std::to_string(kMaxTokenNameOctets) + " bytes");
+    }
+    const std::string prefix(sv(in.getPrefix()));
+    if (prefix.size() > 8) return Error::validation("prefix", "a token prefix is 8 characters");
     std::string id = takeId(auth::generateTokenId);
     while (txn_.find(t_.tokens, id)) {
       if (replay_) return Error::validation("id", "token " + id + " already exists");
       id = auth::generateTokenId();
     }
 
+    // Optional fields stay absent when empty, so tokens created before they
+    // existed replay to the same bytes.
     auto fill = [&](schema::Token::Builder tok, bool withHash) {
       tok.setId(id);
       tok.setUserId(userId);
@@ -375,6 +418,9 @@ class Store::Writer {
       for (unsigned i = 0; i < list.size(); ++i) list.set(i, (*permissions)[i]);
       tok.setCreatedAt(now_);
       tok.setRevoked(false);
+      if (!name.empty()) tok.setName(name);
+      if (scope) schema::toSchema(*scope, tok.initScope());
+      if (!prefix.empty()) tok.setPrefix(prefix);
     };
     capnp::MallocMessageBuilder stored;
     fill(stored.initRoot<schema::Token>(), true);
@@ -386,12 +432,16 @@ class Store::Writer {
     return std::nullopt;
   }
 
+  // `own`: the API's revokeOwnToken: another user's token is not found.
   Status revokeToken(schema::Actor::Reader actor, capnp::Text::Reader idText, ReplyBody reply,
-                     Event& event) {
+                     Event& event, bool own = false) {
     const std::string id(sv(idText));
     auto bytes = txn_.find(t_.tokens, id);
     if (!bytes) return notFound("token " + id + " not found");
     auto token = decoder_.decode<schema::Token>(*bytes);
+    if (own && sv(token.getUserId()) != sv(actor.getUserId())) {
+      return notFound("token " + id + " not found");
+    }
     if (!token.getRevoked()) {
       capnp::MallocMessageBuilder m;
       m.setRoot(token);
@@ -405,6 +455,85 @@ class Store::Writer {
                        [&](schema::Event::Change::Builder ch) { ch.setTokenRevoked(id); });
     }
     reply.setOk();  // revoking a revoked token changes nothing and logs nothing
+    return std::nullopt;
+  }
+
+  // Last uses reported by an API (telemetry: a table outside the log, never
+  // an event; a replayed store starts without them). Unknown ids are skipped.
+  Status tokensUsed(capnp::List<schema::TokenUse>::Reader uses, ReplyBody reply) {
+    for (auto use : uses) {
+      const std::string_view id = sv(use.getId());
+      if (id.empty() || !txn_.find(t_.tokens, id)) continue;
+      const int64_t time = use.getTime();
+      auto old = txn_.find(t_.tokenLastUsed, id);
+      if (old && static_cast<int64_t>(decodeU64(*old)) >= time) continue;
+      txn_.put(t_.tokenLastUsed, id, encodeU64(static_cast<uint64_t>(time)));
+    }
+    reply.setOk();
+    return std::nullopt;
+  }
+
+  // ---- accounts (issue 9): the log holds only password hashes ----
+
+  Status createUser(schema::Actor::Reader actor, const std::string& name, const std::string& hash,
+                    ReplyBody reply, Event& event) {
+    if (auto st = auth::checkUserName(name)) return st;
+    if (!auth::looksLikePasswordHash(hash)) {
+      return Error::validation("password", "the password hash must be an Argon2id string");
+    }
+    if (txn_.find(t_.users, name)) {
+      return Error::validation("user", "user " + name + " already exists");
+    }
+    auto fill = [&](schema::User::Builder u, bool withHash) {
+      u.setName(name);
+      if (withHash) u.setPasswordHash(hash);
+      u.setDisabled(false);
+      u.setCreatedAt(now_);
+    };
+    capnp::MallocMessageBuilder stored;
+    fill(stored.initRoot<schema::User>(), true);
+    txn_.put(t_.users, name, asBytes(capnp::messageToFlatArray(stored)), MDB_NOOVERWRITE);
+    event = logEvent(actor, "", "", 0,
+                     [&](schema::Event::Change::Builder ch) { fill(ch.initUserCreated(), true); });
+    auto list = reply.initUsers(1);
+    fill(list[0], false);
+    return std::nullopt;
+  }
+
+  Status disableUser(schema::Actor::Reader actor, const std::string& name, ReplyBody reply,
+                     Event& event) {
+    auto bytes = txn_.find(t_.users, name);
+    if (!bytes) return notFound("user " + std::string(name) + " not found");
+    auto user = decoder_.decode<schema::User>(*bytes);
+    if (!user.getDisabled()) {
+      capnp::MallocMessageBuilder m;
+      m.setRoot(user);
+      m.getRoot<schema::User>().setDisabled(true);
+      txn_.put(t_.users, name, asBytes(capnp::messageToFlatArray(m)));
+      event = logEvent(actor, "", "", 0,
+                       [&](schema::Event::Change::Builder ch) { ch.setUserDisabled(name); });
+    }
+    reply.setOk();  // disabling a disabled user changes nothing and logs nothing
+    return std::nullopt;
+  }
+
+  Status setPassword(schema::Actor::Reader actor, const std::string& name, const std::string& hash,
+                     ReplyBody reply, Event& event) {
+    if (!auth::looksLikePasswordHash(hash)) {
+      return Error::validation("password", "the password hash must be an Argon2id string");
+    }
+    auto bytes = txn_.find(t_.users, name);
+    if (!bytes) return notFound("user " + std::string(name) + " not found");
+    capnp::MallocMessageBuilder m;
+    m.setRoot(decoder_.decode<schema::User>(*bytes));
+    m.getRoot<schema::User>().setPasswordHash(hash);
+    txn_.put(t_.users, name, asBytes(capnp::messageToFlatArray(m)));
+    event = logEvent(actor, "", "", 0, [&](schema::Event::Change::Builder ch) {
+      auto g = ch.initUserPasswordChanged();
+      g.setName(name);
+      g.setPasswordHash(hash);
+    });
+    reply.setOk();
     return std::nullopt;
   }
 
@@ -422,6 +551,11 @@ class Store::Writer {
       return internal("command carries no valid actor user id; the API must set it");
     }
     return std::nullopt;
+  }
+
+  // The zone exists, belongs to the actor and lies inside the token's zones.
+  bool ownedInScope(const std::optional<dns::Zone>& zone, schema::Actor::Reader actor) const {
+    return zone && zone->ownerId == sv(actor.getUserId()) && auth::zoneInScope(scope_, zone->uuid);
   }
 
   std::optional<dns::Zone> loadZone(std::string_view uuid) {
@@ -584,6 +718,7 @@ class Store::Writer {
   bool replay_ = false;
   bool serialsStored_ = true;
   std::string forcedId_;
+  auth::Scope scope_;  // the acting token's limits (empty: none)
   ValueDecoder decoder_;
 };
 
@@ -637,6 +772,8 @@ Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new T
     t.tokenByHash = open("token_by_hash");
     t.log = open("log");
     t.zoneEvents = open("zone_events");
+    t.users = open("users");
+    t.tokenLastUsed = open("token_last_used");
     {
       Cursor c(txn, t.log);
       lastSeq_ = c.last() ? decodeU64(c.key()) : 0;
@@ -928,12 +1065,32 @@ Result<std::string> commandFor(schema::Event::Reader e, schema::Command::Builder
       g.setUserId(t.getUserId());
       g.setPermissions(t.getPermissions());
       g.setHash(t.getHash());
+      if (t.hasName()) g.setName(t.getName());
+      if (t.hasScope()) g.setScope(t.getScope());
+      if (t.hasPrefix()) g.setPrefix(t.getPrefix());
       if (t.getId().size() == 0) return internal("the created token has no id");
       return std::string(sv(t.getId()));
     }
     case schema::Event::Change::TOKEN_REVOKED:
       body.setRevokeToken(change.getTokenRevoked());
       return std::string();
+    case schema::Event::Change::USER_CREATED: {
+      auto u = change.getUserCreated();
+      auto g = body.initCreateUser();
+      g.setName(u.getName());
+      g.setPasswordHash(u.getPasswordHash());
+      return std::string();
+    }
+    case schema::Event::Change::USER_DISABLED:
+      body.setDisableUser(change.getUserDisabled());
+      return std::string();
+    case schema::Event::Change::USER_PASSWORD_CHANGED: {
+      auto in = change.getUserPasswordChanged();
+      auto g = body.initSetPassword();
+      g.setName(in.getName());
+      g.setPasswordHash(in.getPasswordHash());
+      return std::string();
+    }
   }
   return internal("event of an unknown kind (written by a newer zonepipe?)");
 }

@@ -15,6 +15,9 @@
 //   type_counts       zone \0 TYPE                     -> u64 record count
 //   tokens            token id                         -> capnp Token (hash kept)
 //   token_by_hash     sha-256 (32 bytes)               -> token id (live tokens only)
+//   token_last_used   token id                         -> u64 unix seconds (telemetry from
+//                     the APIs' tokensUsed reports; not in the log, not replayed)
+//   users             user name                        -> capnp User (password hash kept)
 //   log               seq (u64 big-endian)             -> capnp Event
 //   zone_events       zone \0 seq (u64 big-endian)     -> "" (live zones only: a
 //                     deleted zone's entries go with it; rebuilt from the log
@@ -48,9 +51,12 @@ struct Store::Tables {
   MDB_dbi tokenByHash = 0;
   MDB_dbi log = 0;
   MDB_dbi zoneEvents = 0;
+  MDB_dbi users = 0;
+  MDB_dbi tokenLastUsed = 0;
 };
 
 inline constexpr size_t kMaxUserIdOctets = 128;
+inline constexpr size_t kMaxTokenNameOctets = 200;
 inline constexpr uint32_t kDefaultListLimit = 100;
 inline constexpr uint32_t kMaxListLimit = 10000;
 inline constexpr uint32_t kDefaultLogLimit = 1000;

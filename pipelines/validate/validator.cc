@@ -1,9 +1,12 @@
 #include "pipelines/validate/validator.h"
 
+#include "common/auth/scope.h"
+#include "common/auth/token.h"
 #include "common/dns/name.h"
 #include "common/dns/reserved.h"
 #include "common/dns/validate.h"
 #include "common/schema/codec.h"
+#include "common/util/ids.h"
 
 namespace zp::validate {
 
@@ -16,6 +19,7 @@ Status translate(schema::Command::Reader in, schema::Command::Builder out,
   out.setVersion(in.getVersion());
   out.setRequestId(in.getRequestId());
   out.setActor(in.getActor());
+  if (in.hasScope()) out.setScope(in.getScope());
   auto body = in.getBody();
   switch (body.which()) {
     case schema::Command::Body::CREATE_ZONE: {
@@ -49,9 +53,36 @@ Status translate(schema::Command::Reader in, schema::Command::Builder out,
     case schema::Command::Body::DELETE_RECORD:
       out.getBody().setDeleteRecord(body.getDeleteRecord());
       return std::nullopt;
+    case schema::Command::Body::CREATE_TOKEN: {
+      // The token API (issue 9): always for the acting user, whatever the
+      // command says; permissions and scope checked here, again in the store.
+      auto raw = body.getCreateToken();
+      std::string joined;
+      for (auto p : raw.getPermissions()) joined += (joined.empty() ? "" : ",") + std::string(p);
+      auto permissions = auth::parsePermissions(joined);
+      if (!permissions) return permissions.error();
+      auto g = out.getBody().initCreateToken();
+      g.setUserId(in.getActor().getUserId());
+      g.setPermissions(raw.getPermissions());
+      g.setHash(raw.getHash());
+      if (raw.hasName()) g.setName(raw.getName());
+      if (raw.hasPrefix()) g.setPrefix(raw.getPrefix());
+      if (raw.hasScope()) {
+        auto scope = auth::validateScope(schema::fromSchema(raw.getScope()), nowSeconds());
+        if (!scope) return scope.error();
+        if (!scope->unlimited()) schema::toSchema(*scope, g.initScope());
+      }
+      return std::nullopt;
+    }
+    case schema::Command::Body::REVOKE_OWN_TOKEN:
+      out.getBody().setRevokeOwnToken(body.getRevokeOwnToken());
+      return std::nullopt;
+    case schema::Command::Body::TOKENS_USED:
+      out.getBody().setTokensUsed(body.getTokensUsed());
+      return std::nullopt;
     default:
       return Error{ErrorKind::kInternal, "",
-                   "the validator only accepts zone and record commands from the API"};
+                   "the validator only accepts zone, record and own-token commands from the API"};
   }
 }
 

@@ -14,7 +14,7 @@ TokenHash hashOf(uint8_t b) {
 }
 
 std::shared_ptr<const Principal> principal(const std::string& user) {
-  return std::make_shared<Principal>(Principal{user, "tok_1", {"dns:*"}});
+  return std::make_shared<Principal>(Principal{user, "tok_1", {"dns:*"}, {}});
 }
 
 TEST(AuthCache, HitsUntilExpiryThenMisses) {

@@ -28,7 +28,7 @@ TEST(Routes, NoDuplicateRoutesOrOperationIds) {
     EXPECT_EQ(route.request != BodyKind::kNone, bodyMethod) << route.operationId;
     EXPECT_EQ(route.response == BodyKind::kNone, route.successStatus == 204) << route.operationId;
   }
-  EXPECT_EQ(std::size(kRoutes), 14u);
+  EXPECT_EQ(std::size(kRoutes), 17u);
 }
 
 TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
@@ -41,10 +41,12 @@ TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
       {kZoneExportPath, "GET"},
       {kZoneChangesPath, "GET"},
       {kOpenApiPath, "GET"},
+      {kTokensPath, "GET, POST"},
+      {kTokenPath, "DELETE"},
       {"/api/v1/nothing/", ""},
   };
   for (const auto& [path, allow] : cases) EXPECT_EQ(allowHeader(path), allow) << path;
-  EXPECT_EQ(routePaths().size(), 8u);
+  EXPECT_EQ(routePaths().size(), 10u);
   EXPECT_TRUE(methodsOn("/api/v1/nothing/").empty());
 }
 

@@ -409,9 +409,12 @@ const Expected kApiMdTable[] = {
     {"DELETE", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:delete"},
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/export", "dns:read"},
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changes/", "dns:read"},
+    {"GET", "/api/v1/tokens/", "tokens:manage"},
+    {"POST", "/api/v1/tokens/", "tokens:manage"},
+    {"DELETE", "/api/v1/tokens/tok_0123456789abcdef/", "tokens:manage"},
 };
-const char* const kPermissions[] = {"dns:list", "dns:read", "dns:create", "dns:update",
-                                    "dns:delete"};
+const char* const kPermissions[] = {"dns:list",   "dns:read",   "dns:create",
+                                    "dns:update", "dns:delete", "tokens:manage"};
 
 class ApiServerTest : public ::testing::Test {
  protected:
@@ -495,6 +498,9 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
     if (const auto at = target.find("{uuid}"); at != std::string::npos) {
       target.replace(at, 6, kMissing);
     }
+    if (const auto at = target.find("{id}"); at != std::string::npos) {
+      target.replace(at, 4, "tok_0123456789abcdef");
+    }
     std::set<std::string> documented;
     for (const auto& op : path.value.GetObject()) {
       std::string m = op.name.GetString();
@@ -530,7 +536,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 8 * 9);
+  EXPECT_EQ(probed, 10 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {
@@ -560,6 +566,9 @@ TEST_F(ApiServerTest, RouteTableMatchesApiMdPermissions) {
       if (const auto at = path.find(uuid); at != std::string::npos) {
         path.replace(at, std::string_view(uuid).size(), "{uuid}");
       }
+    }
+    if (const auto at = path.find("tok_0123456789abcdef"); at != std::string::npos) {
+      path.replace(at, 20, "{id}");
     }
     expected.emplace(e.method, path, e.permission);
   }

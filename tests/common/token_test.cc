@@ -138,3 +138,30 @@ TEST(BearerFromHeader, Table) {
 
 }  // namespace
 }  // namespace zp::auth
+
+namespace zp::auth {
+namespace {
+
+// Issue 9: tokens:manage is a permission of its own, outside dns:*.
+TEST(Permissions, TokensManageIsNotPartOfTheWildcard) {
+  struct Case {
+    std::vector<std::string> granted;
+    Permission needed;
+    bool want;
+  };
+  const Case cases[] = {
+      {{"dns:*"}, Permission::kTokensManage, false},
+      {{"tokens:manage"}, Permission::kTokensManage, true},
+      {{"tokens:manage"}, Permission::kRead, false},
+      {{"dns:*", "tokens:manage"}, Permission::kDelete, true},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(allows(c.granted, c.needed), c.want) << toString(c.needed);
+  }
+  auto parsed = parsePermissions("tokens:manage,dns:*");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(*parsed, (std::vector<std::string>{"dns:*", "tokens:manage"}));
+}
+
+}  // namespace
+}  // namespace zp::auth

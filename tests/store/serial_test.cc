@@ -123,14 +123,9 @@ TEST_F(SerialTest, Issue8Item6SerialsRiseAcrossTwoToThe31AndTwoToThe32AndReplay)
 
     // Replay into a new store whose log starts at the same seq rebuilds the
     // same log and the same zones, serials included.
-    TempDir other;
-    StoreOptions o = options();
-    o.dir = other.path() + "/store";
-    Store rebuilt(o);
-    std::vector<schema::Event::Reader> readers;
-    for (const Msg& m : events_) readers.push_back(m.event());
-    const Status st = rebuilt.replay(readers);
+    const Status st = replayAll();
     ASSERT_FALSE(st.has_value()) << st->detail;
+    Store& rebuilt = this->rebuilt();
     EXPECT_EQ(rebuilt.lastSeq(), c.firstSeq + 9);
     for (const std::string& uuid : {a_, b2_}) {
       capnp::MallocMessageBuilder m;

@@ -197,7 +197,23 @@ class StoreTest : public ::testing::Test {
     return r.reply().getBody().getRecord().getUuid();
   }
 
+  // Replays every event so far into a fresh store beside this one (same
+  // options, its own directory); returns the replay's outcome. The rebuilt
+  // store lives until the next call.
+  Status replayAll() {
+    rebuiltDir_ = std::make_unique<TempDir>();
+    StoreOptions o = options();
+    o.dir = rebuiltDir_->path() + "/store";
+    rebuilt_ = std::make_unique<Store>(o);
+    std::vector<schema::Event::Reader> readers;
+    for (const Msg& m : events_) readers.push_back(m.event());
+    return rebuilt_->replay(readers);
+  }
+  Store& rebuilt() { return *rebuilt_; }
+
   TempDir dir_;
+  std::unique_ptr<TempDir> rebuiltDir_;
+  std::unique_ptr<Store> rebuilt_;
   size_t mapSize_ = size_t{64} << 20;
   size_t mapSizeMax_ = size_t{64} << 20;
   uint32_t zonesPerUser_ = 1000;

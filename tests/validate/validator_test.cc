@@ -181,5 +181,55 @@ TEST(ValidatorTest, UpdateRecordIsValidatedAsAWholeRecord) {
   }
 }
 
+// Issue 9: the token API's commands pass through the validator, which makes
+// every token the acting user's, checks permissions and scope, and keeps the
+// acting token's scope on the command for the store.
+TEST(ValidatorTest, TokenCommandsAreForTheActorAndChecked) {
+  struct Case {
+    const char* what;
+    std::vector<std::string> permissions;
+    std::vector<std::string> types;
+    const char* badField;  // nullptr: accepted
+  };
+  const Case cases[] = {
+      {"plain", {"dns:read"}, {}, nullptr},
+      {"scoped", {"dns:create"}, {"txt"}, nullptr},
+      {"unknown permission", {"dns:fly"}, {}, "permissions"},
+      {"unknown type", {"dns:read"}, {"BOGUS"}, "record_types"},
+  };
+  for (const auto& c : cases) {
+    Built b;
+    auto in = command(b.in);
+    in.initScope().initZones(1).set(0, "3f2504e0-4f89-41d3-9a0c-0305e82c3301");
+    auto g = in.getBody().initCreateToken();
+    g.setUserId("mallory");  // ignored: always the actor's
+    auto perms = g.initPermissions(static_cast<unsigned>(c.permissions.size()));
+    for (unsigned i = 0; i < perms.size(); ++i) perms.set(i, c.permissions[i]);
+    if (!c.types.empty()) {
+      auto types = g.initScope().initRecordTypes(static_cast<unsigned>(c.types.size()));
+      for (unsigned i = 0; i < types.size(); ++i) types.set(i, c.types[i]);
+    }
+    auto out = b.out.initRoot<schema::Command>();
+    auto error = translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions);
+    if (c.badField != nullptr) {
+      ASSERT_TRUE(error.has_value()) << c.what;
+      EXPECT_EQ(error->field, c.badField) << c.what;
+      continue;
+    }
+    ASSERT_FALSE(error.has_value()) << c.what << ": " << error->detail;
+    ASSERT_TRUE(out.getBody().isCreateToken()) << c.what;
+    EXPECT_EQ(std::string(out.getBody().getCreateToken().getUserId().cStr()), "alice") << c.what;
+    EXPECT_EQ(out.getScope().getZones().size(), 1u) << c.what;  // the acting token's limits
+    if (!c.types.empty()) {
+      EXPECT_EQ(std::string(out.getBody().getCreateToken().getScope().getRecordTypes()[0].cStr()),
+                "TXT");
+    }
+  }
+  Built b;
+  command(b.in).getBody().setRevokeToken("tok_0123456789abcdef");  // the CLI's, not the API's
+  auto out = b.out.initRoot<schema::Command>();
+  EXPECT_TRUE(translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions).has_value());
+}
+
 }  // namespace
 }  // namespace zp::validate
