@@ -441,15 +441,15 @@ void AccountSite::Impl::showZone(const Session& session, const std::string& uuid
                 if (ch.isRecordUpdated()) c.what = describe(ch.getRecordUpdated().getAfter());
                 changes->push_back(std::move(c));
               }
-              self->bus.submitStatus(
-                  row->domain, [s, reply, row, records, changes](Result<deploy::PushStatus> status) {
-                    Impl::guarded(reply, [&] {
-                      applyStatus(*row, status);
-                      sendPage(reply, 200,
-                               PageFrame{row->domain, s.userId, s.csrf,
-                                         zoneBody(*row, *records, *changes)});
-                    });
-                  });
+              self->bus.submitStatus(row->domain, [s, reply, row, records,
+                                                   changes](Result<deploy::PushStatus> status) {
+                Impl::guarded(reply, [&] {
+                  applyStatus(*row, status);
+                  sendPage(
+                      reply, 200,
+                      PageFrame{row->domain, s.userId, s.csrf, zoneBody(*row, *records, *changes)});
+                });
+              });
             });
       });
 }
