@@ -75,6 +75,18 @@ rapidjson::Document json(const std::string& body) {
   return d;
 }
 
+// Leaves about `keep` bytes free on `fs` with a ballast file; returns its path.
+std::string fillUpTo(const SmallTmpfs& fs, size_t keep) {
+  const std::string ballast = fs.path() + "/ballast";
+  const size_t room = fs.freeBytes();
+  std::ofstream out(ballast, std::ios::binary);
+  const std::string chunk(1 << 16, '\0');
+  for (size_t written = 0; written + chunk.size() + keep < room; written += chunk.size()) {
+    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+  }
+  return ballast;
+}
+
 TEST(DiskFullTest, WritesAnswer507ReadsWorkAndWritesResumeOnceThereIsRoom) {
   SmallTmpfs fs(16);
   if (!fs.ok()) GTEST_SKIP() << "cannot mount a small tmpfs here (" << fs.why() << ")";
@@ -88,17 +100,8 @@ TEST(DiskFullTest, WritesAnswer507ReadsWorkAndWritesResumeOnceThereIsRoom) {
   const std::string records = kZones + uuid + "/records/";
 
   // Leave about 256 KiB free on the store's file system.
-  const std::string ballast = fs.path() + "/ballast";
-  {
-    const size_t room = fs.freeBytes();
-    ASSERT_GT(room, size_t{1} << 20);
-    std::ofstream out(ballast, std::ios::binary);
-    const std::string chunk(1 << 16, '\0');
-    for (size_t written = 0; written + chunk.size() + (size_t{256} << 10) < room;
-         written += chunk.size()) {
-      out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    }
-  }
+  ASSERT_GT(fs.freeBytes(), size_t{1} << 20);
+  const std::string ballast = fillUpTo(fs, size_t{256} << 10);
 
   // Writes until the store refuses one; every refusal is the documented 507.
   const std::string value(200, 'v');
@@ -138,18 +141,6 @@ TEST(DiskFullTest, WritesAnswer507ReadsWorkAndWritesResumeOnceThereIsRoom) {
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_TRUE(Stack::waitFor([&] { return !stack.dig("again.full.test", "A").empty(); },
                              milliseconds(30000)));
-}
-
-// Leaves about `keep` bytes free on `fs` with a ballast file; returns its path.
-std::string fillUpTo(const SmallTmpfs& fs, size_t keep) {
-  const std::string ballast = fs.path() + "/ballast";
-  const size_t room = fs.freeBytes();
-  std::ofstream out(ballast, std::ios::binary);
-  const std::string chunk(1 << 16, '\0');
-  for (size_t written = 0; written + chunk.size() + keep < room; written += chunk.size()) {
-    out.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-  }
-  return ballast;
 }
 
 // The pusher's zone directory full (named keeps its journals there too): a
