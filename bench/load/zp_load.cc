@@ -4,6 +4,7 @@
 //   zp-bench-load reads   --port P --token T [--connections 16] [--duration 10] [--records 100]
 //   zp-bench-load get     --port P [--path /api/v1/nothing/] [--expect 404] [--connections 16]
 //   zp-bench-load latency --port P --token T --dns-port D [--samples 50] [--records 100]
+//   zp-bench-load zones   --port P --token T --dns-port D [--zones 1000] [--connections 8]
 //
 // Each connection is one thread with one keep-alive HTTP/1.1 connection to
 // 127.0.0.1. The human-readable report goes to stderr; the last line on stdout
@@ -43,6 +44,7 @@ constexpr uint64_t kMaxRequestsPerConnection = 50'000'000;  // a bound besides t
 constexpr int kMaxConnections = 512;
 constexpr int kMaxDurationS = 600;
 constexpr int kMaxSamples = 10'000;
+constexpr int kMaxZones = 100'000;
 
 struct Options {
   std::string mode;
@@ -67,7 +69,7 @@ struct Options {
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
                "zp-bench-load: %s\n"
-               "usage: zp-bench-load writes|reads|get|latency --port API_PORT [--token vps_...]\n"
+               "usage: zp-bench-load writes|reads|get|latency|zones --port API_PORT [--token vps_...]\n"
                "  [--connections N] [--duration S] [--warmup S] [--zones K] [--records R]\n"
                "  [--dns-port P] [--samples N] [--interval-us U] [--gap-ms G] [--timeout-ms T]\n"
                "  [--serve-deadline-ms T] [--path P] [--expect STATUS] [--domain-suffix D]\n",
@@ -90,7 +92,8 @@ Options parseOptions(int argc, char** argv) {
   if (argc < 2) usage("no mode given");
   Options o;
   o.mode = argv[1];
-  if (o.mode != "writes" && o.mode != "reads" && o.mode != "get" && o.mode != "latency") {
+  if (o.mode != "writes" && o.mode != "reads" && o.mode != "get" && o.mode != "latency" &&
+      o.mode != "zones") {
     usage("unknown mode '" + o.mode + "'");
   }
   for (int i = 2; i < argc; i += 2) {
@@ -111,7 +114,7 @@ Options parseOptions(int argc, char** argv) {
     else if (flag == "--warmup")
       o.warmupS = num(0, 60);
     else if (flag == "--zones")
-      o.zones = num(1, 1000);
+      o.zones = num(1, kMaxZones);
     else if (flag == "--records")
       o.records = num(0, 1000000);
     else if (flag == "--samples")
@@ -135,7 +138,9 @@ Options parseOptions(int argc, char** argv) {
   }
   if (o.port == 0) usage("--port is required");
   if (o.mode != "get" && o.token.empty()) usage("--token is required for " + o.mode);
-  if (o.mode == "latency" && o.dnsPort == 0) usage("--dns-port is required for latency");
+  if ((o.mode == "latency" || o.mode == "zones") && o.dnsPort == 0) {
+    usage("--dns-port is required for " + o.mode);
+  }
   if (o.path.empty() || o.path[0] != '/') usage("--path must start with /");
   return o;
 }
@@ -457,6 +462,123 @@ int runLatency(const Options& o) {
   return 0;
 }
 
+// Runs `work(i)` for i in [0, count) on `connections` threads, each with its own keep-alive
+// connection; returns when all are done. `work` answers whether request i succeeded.
+void forEachOnConnections(const Options& o, int count,
+                          const std::function<bool(HttpConn&, int)>& work, int& failures) {
+  std::atomic<int> next{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < o.connections; ++t) {
+    threads.emplace_back([&] {
+      HttpConn conn(o.port, milliseconds(o.timeoutMs));
+      for (int i = next++; i < count; i = next++) {
+        if (!work(conn, i)) ++failed;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  failures = failed.load();
+}
+
+// Polls named until `done(domain i)` holds for every zone (one UDP query per zone still
+// waiting, round after round); returns when the last one did, or nullopt after `deadline`.
+std::optional<Clock::time_point> waitForEveryZone(DnsProbe& dns, int count,
+                                                  const std::function<bool(DnsProbe&, int)>& done,
+                                                  Clock::time_point deadline) {
+  std::vector<int> waiting(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i) waiting[static_cast<size_t>(i)] = i;
+  Clock::time_point last = Clock::now();
+  while (!waiting.empty()) {
+    if (Clock::now() > deadline) return std::nullopt;
+    std::vector<int> still;
+    for (int i : waiting) {
+      if (done(dns, i)) {
+        last = Clock::now();
+      } else {
+        still.push_back(i);
+      }
+    }
+    waiting.swap(still);
+  }
+  return last;
+}
+
+// Zone churn (issue 8): `--zones` new zones with one A record each, created by
+// `--connections` clients; the time from the last 201 until named answers every
+// record. Then every zone is deleted; the time from the last 204 until named
+// answers none of them.
+int runZones(const Options& o) {
+  const std::string run = runLabel();
+  auto domainOf = [&](int i) { return "z" + std::to_string(i) + "-" + run + "." + o.domainSuffix; };
+  std::vector<std::string> uuids(static_cast<size_t>(o.zones));
+  int failures = 0;
+  const auto t0 = Clock::now();
+  forEachOnConnections(
+      o, o.zones,
+      [&](HttpConn& conn, int i) {
+        auto z = conn.exchange(buildRequest("POST", "/api/v1/dns-zones/", o.token,
+                                            R"({"domain": ")" + domainOf(i) + R"("})", o.port));
+        if (!z.ok() || z->status != 201) return false;
+        uuids[static_cast<size_t>(i)] = uuidOf(z->body);
+        auto r = conn.exchange(buildRequest(
+            "POST", "/api/v1/dns-zones/" + uuids[static_cast<size_t>(i)] + "/records/", o.token,
+            recordBody("www", addressFor(static_cast<uint64_t>(i))), o.port));
+        return r.ok() && r->status == 201;
+      },
+      failures);
+  const auto lastCreate = Clock::now();
+  if (failures > 0) {
+    std::fprintf(stderr, "zp-bench-load: setup failed: %d of %d zone creations failed\n", failures,
+                 o.zones);
+    return 1;
+  }
+  DnsProbe dns(o.dnsPort);
+  const auto deadline = lastCreate + milliseconds(o.serveDeadlineMs);
+  auto served = waitForEveryZone(
+      dns, o.zones,
+      [&](DnsProbe& probe, int i) {
+        auto r = probe.query("www." + domainOf(i), kTypeA, milliseconds(200));
+        const auto want = parseIpv4(addressFor(static_cast<uint64_t>(i)));
+        return r.ok() && r->rcode == kRcodeNoError && r->addresses.size() == 1 &&
+               r->addresses[0] == *want;
+      },
+      deadline);
+  const double createMs = msBetween(t0, lastCreate);
+  const double servedMs = served ? msBetween(lastCreate, *served) : -1;
+  std::fprintf(stderr,
+               "zones: %d zones + 1 record each answered 201 in %.0f ms (%d connections); named "
+               "answers every record %.0f ms after the last 201%s\n",
+               o.zones, createMs, o.connections, servedMs, served ? "" : " (deadline passed)");
+
+  const auto d0 = Clock::now();
+  forEachOnConnections(
+      o, o.zones,
+      [&](HttpConn& conn, int i) {
+        auto r = conn.exchange(buildRequest(
+            "DELETE", "/api/v1/dns-zones/" + uuids[static_cast<size_t>(i)] + "/", o.token, "",
+            o.port));
+        return r.ok() && r->status == 204;
+      },
+      failures);
+  const auto lastDelete = Clock::now();
+  auto gone = waitForEveryZone(
+      dns, o.zones,
+      [&](DnsProbe& probe, int i) {
+        auto r = probe.query(domainOf(i), kTypeSoa, milliseconds(200));
+        return r.ok() && r->answerCount == 0;  // REFUSED: named no longer has the zone
+      },
+      lastDelete + milliseconds(o.serveDeadlineMs));
+  const double goneMs = gone ? msBetween(lastDelete, *gone) : -1;
+  std::fprintf(stderr,
+               "zones: %d deletions answered 204 in %.0f ms (%d failed); named answers none of "
+               "them %.0f ms after the last 204%s\n",
+               o.zones, msBetween(d0, lastDelete), failures, goneMs, gone ? "" : " (deadline passed)");
+  std::printf("RESULT mode=zones zones=%d create_ms=%.0f served_ms=%.0f delete_ms=%.0f "
+              "gone_ms=%.0f delete_errors=%d\n",
+              o.zones, createMs, servedMs, msBetween(d0, lastDelete), goneMs, failures);
+  return 0;
+}
+
 }  // namespace
 }  // namespace zp::bench
 
@@ -466,5 +588,6 @@ int main(int argc, char** argv) {
   if (o.mode == "writes") return zp::bench::runWrites(o);
   if (o.mode == "reads") return zp::bench::runReads(o);
   if (o.mode == "get") return zp::bench::runGet(o);
+  if (o.mode == "zones") return zp::bench::runZones(o);
   return zp::bench::runLatency(o);
 }

@@ -118,9 +118,10 @@ std::map<std::string, uint32_t> soaSerials(const std::string& server, uint16_t d
 
 class DeployScaleTest : public ::testing::Test {
  protected:
-  void boot(std::vector<std::string> extra = {}) {
+  void boot(std::vector<std::string> extra = {}, std::string newZonesDir = {}) {
     StackOptions options;
     options.extraConfig = std::move(extra);
+    options.newZonesDir = std::move(newZonesDir);
     options.extraConfig.push_back("api.rate_limit = 0");
     stack_ = std::make_unique<Stack>(std::move(options));
   }
@@ -357,48 +358,66 @@ TEST_F(DeployScaleTest, DriftBehindOurBackIsFoundAndRepaired) {
             << " ms after the edit (audits every second)\n";
 }
 
-// push.journal_dir on tmpfs (no disk sync per UPDATE in named) loses named's
-// journals when the host reboots: named comes back with the zone file it last
-// wrote, an older version. The audits find the difference and repair it by
-// UPDATE; the secondary keeps the newest version throughout.
-TEST_F(DeployScaleTest, LostJournalsAreRepairedByTheAudits) {
-  const std::string journals = ::testing::TempDir() + "zp-journals-" + std::to_string(::getpid());
-  std::filesystem::remove_all(journals);
-  boot({"renderer.audit_interval_ms = 1000", "push.journal_dir = " + journals});
-  const std::string zone = uuidOf(post(kZones, R"({"domain": "journal.test"})"));
-  ASSERT_FALSE(zone.empty());
+// push.journal_dir and named's new-zone database on tmpfs (no disk sync per
+// UPDATE or addzone in named) are lost when the host reboots: named comes back
+// without the zones added at run time, and with zone files older than its
+// journals held. The audits find the zones missing, add them again and bring
+// them to the store's version; the secondary keeps the newest version
+// throughout.
+TEST_F(DeployScaleTest, LostJournalsAndAddedZonesAreRepairedByTheAudits) {
+  const std::string volatileDir =
+      ::testing::TempDir() + "zp-volatile-" + std::to_string(::getpid());
+  const std::string journals = volatileDir + "/journals", nzd = volatileDir + "/nzd";
+  std::filesystem::remove_all(volatileDir);
+  boot({"renderer.audit_interval_ms = 1000", "push.journal_dir = " + journals}, nzd);
   const std::string primary = stack_->primaryServer();
-  ASSERT_TRUE(Stack::waitFor(
-      [&] { return stack_->digAt(primary, "journal.test", "SOA").status == "NOERROR"; },
-      milliseconds(30000)));
-  // Changes by UPDATE: in named's journal, not in its zone file yet.
-  for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(
-        post(kZones + zone + "/records/", R"({"record_type": "A", "name": "r)" + std::to_string(i) +
-                                              R"(", "value": "192.0.2.90"})")
-            .status,
-        201);
+  const std::vector<std::string> domains = {"journal.test", "journal2.test"};
+  for (const std::string& domain : domains) {
+    const std::string zone = uuidOf(post(kZones, R"({"domain": ")" + domain + R"("})"));
+    ASSERT_FALSE(zone.empty());
+    ASSERT_TRUE(Stack::waitFor(
+        [&] { return stack_->digAt(primary, domain, "SOA").status == "NOERROR"; },
+        milliseconds(30000)));
+    // Changes by UPDATE: in named's journal, not in its zone file yet.
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_EQ(post(kZones + zone + "/records/", R"({"record_type": "A", "name": "r)" +
+                                                       std::to_string(i) +
+                                                       R"(", "value": "192.0.2.90"})")
+                    .status,
+                201);
+    }
   }
-  for (const std::string& server : {primary, stack_->secondaryServer()}) {
-    ASSERT_TRUE(
-        Stack::waitFor([&] { return servedA(server, "journal.test") == 5; }, milliseconds(30000)))
-        << server;
+  for (const std::string& domain : domains) {
+    for (const std::string& server : {primary, stack_->secondaryServer()}) {
+      ASSERT_TRUE(
+          Stack::waitFor([&] { return servedA(server, domain) == 5; }, milliseconds(30000)))
+          << domain << " at " << server;
+    }
   }
   ASSERT_FALSE(std::filesystem::is_empty(journals)) << "named keeps no journal in " << journals;
+  ASSERT_FALSE(std::filesystem::is_empty(nzd)) << "named keeps no new-zone database in " << nzd;
 
   // The host "reboots": named dies without writing its zone files, tmpfs is empty.
   stack_->killNineNamed("primary");
-  for (const auto& entry : std::filesystem::directory_iterator(journals)) {
-    std::filesystem::remove(entry.path());
+  for (const std::string& dir : {journals, nzd}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      std::filesystem::remove_all(entry.path());
+    }
   }
   stack_->startNamed("primary");
+  EXPECT_EQ(stack_->digAt(primary, domains[0], "SOA").status, "REFUSED")
+      << "named still knows the zones added at run time; the test did not remove its database";
   const auto t0 = Clock::now();
-  EXPECT_TRUE(
-      Stack::waitFor([&] { return servedA(primary, "journal.test") == 5; }, milliseconds(30000)))
-      << "the primary did not get back the changes its lost journal held";
-  std::cout << "[ journal] the primary serves every change again " << msSince(t0)
-            << " ms after its restart without journals (audits every second)\n";
-  EXPECT_EQ(servedA(stack_->secondaryServer(), "journal.test"), 5u);
+  for (const std::string& domain : domains) {
+    EXPECT_TRUE(
+        Stack::waitFor([&] { return servedA(primary, domain) == 5; }, milliseconds(30000)))
+        << "the primary did not get back " << domain << " as it was";
+  }
+  std::cout << "[ journal] the primary serves both zones and every change again " << msSince(t0)
+            << " ms after its restart without journals or added zones (audits every second)\n";
+  for (const std::string& domain : domains) {
+    EXPECT_EQ(servedA(stack_->secondaryServer(), domain), 5u) << domain;
+  }
 }
 
 // Serials across 2^31 and 2^32 (issue 8, item 6): a log that starts just

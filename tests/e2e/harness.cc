@@ -317,6 +317,9 @@ void Stack::boot() {
     primarySetup.insert(primarySetup.end(), {"--secondaries", secondaryServer(), "--transfer-key",
                                              dir_ + "/transfer.key"});
   }
+  if (!options_.newZonesDir.empty()) {
+    primarySetup.insert(primarySetup.end(), {"--new-zones-dir", options_.newZonesDir});
+  }
   primarySetup.insert(primarySetup.end(),
                       {namedDir_, std::to_string(dnsPort_), std::to_string(rndcPort_)});
   auto setup = runCommand(primarySetup, milliseconds(30000));

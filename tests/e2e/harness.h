@@ -60,6 +60,9 @@ struct StackOptions {
   // Every ZeroMQ socket on tcp://127.0.0.1:<free port> instead of ipc:// below
   // the temp directory (as programs on several hosts would be wired).
   bool tcp = false;
+  // Where the primary named keeps its database of added zones (named-setup
+  // --new-zones-dir); empty: its own directory.
+  std::string newZonesDir{};
 };
 
 // A running pipeline. The constructor starts everything and returns once the
