@@ -67,13 +67,14 @@ struct Options {
 };
 
 [[noreturn]] void usage(const std::string& why) {
-  std::fprintf(stderr,
-               "zp-bench-load: %s\n"
-               "usage: zp-bench-load writes|reads|get|latency|zones --port API_PORT [--token vps_...]\n"
-               "  [--connections N] [--duration S] [--warmup S] [--zones K] [--records R]\n"
-               "  [--dns-port P] [--samples N] [--interval-us U] [--gap-ms G] [--timeout-ms T]\n"
-               "  [--serve-deadline-ms T] [--path P] [--expect STATUS] [--domain-suffix D]\n",
-               why.c_str());
+  std::fprintf(
+      stderr,
+      "zp-bench-load: %s\n"
+      "usage: zp-bench-load writes|reads|get|latency|zones --port API_PORT [--token vps_...]\n"
+      "  [--connections N] [--duration S] [--warmup S] [--zones K] [--records R]\n"
+      "  [--dns-port P] [--samples N] [--interval-us U] [--gap-ms G] [--timeout-ms T]\n"
+      "  [--serve-deadline-ms T] [--path P] [--expect STATUS] [--domain-suffix D]\n",
+      why.c_str());
   std::exit(2);
 }
 
@@ -520,9 +521,9 @@ int runZones(const Options& o) {
                                             R"({"domain": ")" + domainOf(i) + R"("})", o.port));
         if (!z.ok() || z->status != 201) return false;
         uuids[static_cast<size_t>(i)] = uuidOf(z->body);
-        auto r = conn.exchange(buildRequest(
-            "POST", "/api/v1/dns-zones/" + uuids[static_cast<size_t>(i)] + "/records/", o.token,
-            recordBody("www", addressFor(static_cast<uint64_t>(i))), o.port));
+        auto r = conn.exchange(
+            buildRequest("POST", "/api/v1/dns-zones/" + uuids[static_cast<size_t>(i)] + "/records/",
+                         o.token, recordBody("www", addressFor(static_cast<uint64_t>(i))), o.port));
         return r.ok() && r->status == 201;
       },
       failures);
@@ -554,9 +555,9 @@ int runZones(const Options& o) {
   forEachOnConnections(
       o, o.zones,
       [&](HttpConn& conn, int i) {
-        auto r = conn.exchange(buildRequest(
-            "DELETE", "/api/v1/dns-zones/" + uuids[static_cast<size_t>(i)] + "/", o.token, "",
-            o.port));
+        auto r = conn.exchange(
+            buildRequest("DELETE", "/api/v1/dns-zones/" + uuids[static_cast<size_t>(i)] + "/",
+                         o.token, "", o.port));
         return r.ok() && r->status == 204;
       },
       failures);
@@ -572,10 +573,12 @@ int runZones(const Options& o) {
   std::fprintf(stderr,
                "zones: %d deletions answered 204 in %.0f ms (%d failed); named answers none of "
                "them %.0f ms after the last 204%s\n",
-               o.zones, msBetween(d0, lastDelete), failures, goneMs, gone ? "" : " (deadline passed)");
-  std::printf("RESULT mode=zones zones=%d create_ms=%.0f served_ms=%.0f delete_ms=%.0f "
-              "gone_ms=%.0f delete_errors=%d\n",
-              o.zones, createMs, servedMs, msBetween(d0, lastDelete), goneMs, failures);
+               o.zones, msBetween(d0, lastDelete), failures, goneMs,
+               gone ? "" : " (deadline passed)");
+  std::printf(
+      "RESULT mode=zones zones=%d create_ms=%.0f served_ms=%.0f delete_ms=%.0f "
+      "gone_ms=%.0f delete_errors=%d\n",
+      o.zones, createMs, servedMs, msBetween(d0, lastDelete), goneMs, failures);
   return 0;
 }
 

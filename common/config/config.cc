@@ -128,6 +128,14 @@ const std::vector<Key>& keys() {
       numKey("renderer.check_workers", &Config::rendererCheckWorkers),
       numKey("renderer.nice", &Config::rendererNice),
       numKey("renderer.audit_interval_ms", &Config::rendererAuditIntervalMs),
+      {"renderer.snapshot_page",
+       [](Config& c, const std::string& v) {  // 0 would mean "the store's default"; say a number
+         uint32_t n = 0;
+         if (!parseNumber(v, n) || n == 0 || n > 20000) return false;
+         c.rendererSnapshotPage = n;
+         return true;
+       },
+       [](const Config& c) { return std::to_string(c.rendererSnapshotPage); }},
       {"renderer.instances",
        [](Config& c, const std::string& v) {  // 1..1024: zero renderers would render nothing
          uint32_t n = 0;

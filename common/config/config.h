@@ -78,6 +78,9 @@ struct Config {
   // and has the pusher compare it with what named serves, repairing drift.
   // A round also runs at start. 0 turns audits off.
   uint32_t rendererAuditIntervalMs = 600000;
+  // Records per page when the renderer reads a whole zone from the store
+  // (1-20,000; the store caps it): bounds every snapshot message (issue 8).
+  uint32_t rendererSnapshotPage = 5000;
 
   // pusher
   std::string pushEndpoint;  // ROUTER the renderer connects to

@@ -242,6 +242,11 @@ struct Query {
     }
     listUsers @25 :Void;                 # internal (CLI): reply `users`, hashes blanked
     getUser @26 :Text;                   # internal (API login): reply `user` with its hash
+    zoneSnapshotPage :group {            # internal: one page of a zone's records in key order
+      domain @27 :Text;                  # (name, type, uuid); reply `snapshotPage` or notFound.
+      after @28 :Data;                   # the previous page's `next` (empty: the first page)
+      limit @29 :UInt32;                 # records per page (0: 5,000; at most 20,000). No
+    }                                    # message grows with the zone (issue 8).
   }
   scope @24 :TokenScope;                 # the asking token's limits (zones filter what it sees)
 }
@@ -280,6 +285,11 @@ struct Reply {
     tokenCreated @17 :Token;             # hash blanked
     users @20 :List(User);               # hashes blanked
     user @21 :User;                      # answer to getUser (hash kept: internal)
+    snapshotPage :group {                # answer to zoneSnapshotPage
+      zone @22 :Zone;                    # as of this page's read (its serial: the version)
+      records @23 :List(Record);
+      next @24 :Data;                    # pass as `after` for the next page; empty: last page
+    }
   }
 }
 

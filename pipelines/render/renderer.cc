@@ -140,6 +140,16 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
   schedule(now);
 }
 
+void Renderer::onSnapshotProgress(uint64_t requestId, Now now) {
+  auto query = queries_.find(requestId);
+  if (query == queries_.end()) return;
+  auto it = domains_.find(query->second);
+  if (it != domains_.end() && it->second.phase == Phase::kSnapshot &&
+      it->second.requestId == requestId) {
+    it->second.sentAt = now.mono;
+  }
+}
+
 void Renderer::onChecked(const std::string& domain, uint64_t serial, CheckVerdict verdict,
                          std::string text, Now now) {
   auto it = domains_.find(domain);

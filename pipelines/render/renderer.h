@@ -145,6 +145,9 @@ class Renderer {
   void onEvent(const EventNote& event, Now now);
   // A reply to a LogRequest or SnapshotRequest.
   void onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now);
+  // A page of the snapshot asked for under `requestId` arrived and more are
+  // coming: the store is answering, so the query is not timed out and resent.
+  void onSnapshotProgress(uint64_t requestId, Now now);
   // The result of a RenderJob; `text` is the zone file when accepted, else
   // named-checkzone's message or why it could not run.
   void onChecked(const std::string& domain, uint64_t serial, CheckVerdict verdict, std::string text,

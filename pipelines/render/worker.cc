@@ -26,6 +26,7 @@
 #include "pipelines/render/checkzone.h"
 #include "pipelines/render/cursor_file.h"
 #include "pipelines/render/renderer.h"
+#include "pipelines/render/snapshot_pager.h"
 
 namespace zp::render {
 namespace {
@@ -226,12 +227,16 @@ class AuditRounds {
   std::deque<std::string> queue_;
 };
 
-zmq::message_t snapshotQuery(const SnapshotRequest& request) {
+zmq::message_t pageQuery(const PageQuery& page) {
   capnp::MallocMessageBuilder message;
   auto query = message.initRoot<schema::Query>();
   query.setVersion(schema::PROTOCOL_VERSION);
-  query.setRequestId(request.requestId);
-  query.getBody().setZoneSnapshot(request.domain);
+  query.setRequestId(page.requestId);
+  auto body = query.getBody().initZoneSnapshotPage();
+  body.setDomain(page.domain);
+  body.setAfter(
+      capnp::Data::Reader(reinterpret_cast<const kj::byte*>(page.after.data()), page.after.size()));
+  body.setLimit(page.limit);
   return bus::toFrame(message);
 }
 
@@ -404,6 +409,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
   options.pushEndpoint = cfg.pushEndpoint;
   options.partition = partition;
   Renderer renderer(saved, options);
+  SnapshotPager pager(cfg.rendererSnapshotPage);
   spdlog::info("rendering zones from the store at {} / {} for the pusher at {}; cursor {} in {}",
                cfg.storeEvents, cfg.storeQuery, cfg.pushEndpoint, saved, cursorFile.path());
   renderer.start(now());
@@ -419,7 +425,9 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
       if (!bus::send(store, {}, logQuery(r))) spdlog::debug("store query socket is full");
     }
     for (const auto& r : actions.snapshotRequests) {
-      if (!bus::send(store, {}, snapshotQuery(r))) spdlog::debug("store query socket is full");
+      if (!bus::send(store, {}, pageQuery(pager.start(r.requestId, r.domain)))) {
+        spdlog::debug("store query socket is full");
+      }
     }
     for (auto& job : actions.renders) pool.submit(std::move(job));
     for (const auto& d : actions.deploys) {
@@ -473,6 +481,18 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
         }
         if (audits.owns(reply.getRequestId())) {
           audits.onReply(reply.getRequestId(), reply, now().mono);
+          continue;
+        }
+        if (pager.owns(reply.getRequestId())) {
+          SnapshotPager::Step step = pager.onReply(reply);
+          if (step.next && !bus::send(store, {}, pageQuery(*step.next))) {
+            spdlog::debug("store query socket is full");  // the renderer asks again later
+          }
+          if (step.done) {
+            renderer.onStoreAnswer(reply.getRequestId(), std::move(*step.done), now());
+          } else {
+            renderer.onSnapshotProgress(reply.getRequestId(), now());
+          }
           continue;
         }
         renderer.onStoreAnswer(reply.getRequestId(), decodeAnswer(reply), now());

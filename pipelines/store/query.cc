@@ -77,6 +77,8 @@ class Store::Reader {
         return zoneAt(user, body.getZoneAt(), reply);
       case Query::Body::ALL_ZONES:
         return allZones(user, body.getAllZones(), reply);
+      case Query::Body::ZONE_SNAPSHOT_PAGE:
+        return zoneSnapshotPage(user, body.getZoneSnapshotPage(), reply);
     }
     return Error{ErrorKind::kInternal, "",
                  "unknown query (is a newer stage talking to an older store?)"};
@@ -202,6 +204,47 @@ class Store::Reader {
       return notFound("zone " + std::string(domain) + " not found");
     }
     zoneDetail(zone, reply);
+    return std::nullopt;
+  }
+
+  // One page of a zone's records in zoneRecords key order (name, type, uuid),
+  // starting after the key `after` (a page's `next`); a key that is not a key
+  // of this zone (another zone's, or garbage) starts from the zone's first.
+  Status zoneSnapshotPage(std::string_view user, Query::Body::ZoneSnapshotPage::Reader in,
+                          ReplyBody reply) {
+    constexpr uint32_t kDefaultPage = 5'000, kMaxPage = 20'000;
+    const std::string_view domain = sv(in.getDomain());
+    auto uuid = txn_.find(t_.zoneByDomain, domain);
+    if (!uuid) return notFound("zone " + std::string(domain) + " not found");
+    auto zone = a_.decode<schema::Zone>(mustFind(t_.zones, *uuid));
+    if (!user.empty() && sv(zone.getOwnerId()) != user) {
+      return notFound("zone " + std::string(domain) + " not found");
+    }
+    const uint32_t limit = clampLimit(in.getLimit(), kDefaultPage, kMaxPage);
+    const std::string prefix = joinKey({sv(zone.getUuid())}, true);
+    const std::string_view after = sv(in.getAfter());
+    const bool resume = hasPrefix(after, prefix) && after.size() > prefix.size();
+    Cursor c(txn_, t_.zoneRecords);
+    uids_.clear();
+    std::string_view lastKey;
+    bool more = false;
+    for (bool ok = c.seek(resume ? after : std::string_view(prefix));
+         ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+      if (resume && c.key() == after) continue;
+      if (uids_.size() == limit) {
+        more = true;
+        break;
+      }
+      uids_.push_back(lastPart(c.key()));
+      lastKey = c.key();
+    }
+    auto page = reply.initSnapshotPage();
+    page.setZone(zone);
+    fillRecords(page.initRecords(static_cast<unsigned>(uids_.size())));
+    if (more) {
+      page.setNext(
+          capnp::Data::Reader(reinterpret_cast<const kj::byte*>(lastKey.data()), lastKey.size()));
+    }
     return std::nullopt;
   }
 

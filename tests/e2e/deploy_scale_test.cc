@@ -369,28 +369,30 @@ TEST_F(DeployScaleTest, LostJournalsAndAddedZonesAreRepairedByTheAudits) {
       ::testing::TempDir() + "zp-volatile-" + std::to_string(::getpid());
   const std::string journals = volatileDir + "/journals", nzd = volatileDir + "/nzd";
   std::filesystem::remove_all(volatileDir);
-  boot({"renderer.audit_interval_ms = 1000", "push.journal_dir = " + journals}, nzd);
+  // Pages of 2 records: the audits read each zone from the store in several.
+  boot({"renderer.audit_interval_ms = 1000", "push.journal_dir = " + journals,
+        "renderer.snapshot_page = 2"},
+       nzd);
   const std::string primary = stack_->primaryServer();
   const std::vector<std::string> domains = {"journal.test", "journal2.test"};
   for (const std::string& domain : domains) {
     const std::string zone = uuidOf(post(kZones, R"({"domain": ")" + domain + R"("})"));
     ASSERT_FALSE(zone.empty());
-    ASSERT_TRUE(Stack::waitFor(
-        [&] { return stack_->digAt(primary, domain, "SOA").status == "NOERROR"; },
-        milliseconds(30000)));
+    ASSERT_TRUE(
+        Stack::waitFor([&] { return stack_->digAt(primary, domain, "SOA").status == "NOERROR"; },
+                       milliseconds(30000)));
     // Changes by UPDATE: in named's journal, not in its zone file yet.
     for (int i = 0; i < 5; ++i) {
-      ASSERT_EQ(post(kZones + zone + "/records/", R"({"record_type": "A", "name": "r)" +
-                                                       std::to_string(i) +
-                                                       R"(", "value": "192.0.2.90"})")
-                    .status,
-                201);
+      ASSERT_EQ(
+          post(kZones + zone + "/records/", R"({"record_type": "A", "name": "r)" +
+                                                std::to_string(i) + R"(", "value": "192.0.2.90"})")
+              .status,
+          201);
     }
   }
   for (const std::string& domain : domains) {
     for (const std::string& server : {primary, stack_->secondaryServer()}) {
-      ASSERT_TRUE(
-          Stack::waitFor([&] { return servedA(server, domain) == 5; }, milliseconds(30000)))
+      ASSERT_TRUE(Stack::waitFor([&] { return servedA(server, domain) == 5; }, milliseconds(30000)))
           << domain << " at " << server;
     }
   }
@@ -409,8 +411,7 @@ TEST_F(DeployScaleTest, LostJournalsAndAddedZonesAreRepairedByTheAudits) {
       << "named still knows the zones added at run time; the test did not remove its database";
   const auto t0 = Clock::now();
   for (const std::string& domain : domains) {
-    EXPECT_TRUE(
-        Stack::waitFor([&] { return servedA(primary, domain) == 5; }, milliseconds(30000)))
+    EXPECT_TRUE(Stack::waitFor([&] { return servedA(primary, domain) == 5; }, milliseconds(30000)))
         << "the primary did not get back " << domain << " as it was";
   }
   std::cout << "[ journal] the primary serves both zones and every change again " << msSince(t0)
