@@ -136,6 +136,14 @@ const std::vector<Key>& keys() {
          return true;
        },
        [](const Config& c) { return std::to_string(c.rendererSnapshotPage); }},
+      {"renderer.deploy_piece_bytes",
+       [](Config& c, const std::string& v) {
+         uint32_t n = 0;
+         if (!parseNumber(v, n) || n < 256 || n > (64u << 20)) return false;
+         c.rendererDeployPieceBytes = n;
+         return true;
+       },
+       [](const Config& c) { return std::to_string(c.rendererDeployPieceBytes); }},
       {"renderer.instances",
        [](Config& c, const std::string& v) {  // 1..1024: zero renderers would render nothing
          uint32_t n = 0;

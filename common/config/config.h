@@ -81,6 +81,9 @@ struct Config {
   // Records per page when the renderer reads a whole zone from the store
   // (1-20,000; the store caps it): bounds every snapshot message (issue 8).
   uint32_t rendererSnapshotPage = 5000;
+  // A whole zone version bigger than this (bytes, 256 B-64 MiB) goes to the
+  // pusher in pieces of at most this size (Deploy.zoneFilePart).
+  uint32_t rendererDeployPieceBytes = 1 << 20;
 
   // pusher
   std::string pushEndpoint;  // ROUTER the renderer connects to

@@ -351,7 +351,13 @@ struct Deploy {
                          # deployed; the pusher only shows it in the zone's status. Sent once,
                          # without waiting for the ack (a lost one loses only the status note).
     delta @7 :DeployDelta;   # the changes since the version named serves (see DeployAck.needFull)
+    zoneFilePart @10 :Text;  # a piece of a whole version too big for one message (issue 8: no
+                             # message grows with the zone): pieces `part` 0, 1, ... in order,
+                             # the one with `lastPart` set completes it; the pusher joins them and
+                             # handles the whole as `zoneFile` (one ack, for the last piece)
   }
+  part @11 :UInt32;      # with zoneFilePart: its index, from 0
+  lastPart @12 :Bool;    # with zoneFilePart: the last piece
   committedAt @5 :Int64; # unix milliseconds of the newest event included (for lag logging)
   soaSerial @9 :UInt32;  # the version's SOA serial (store's rule, common/dns/serial.h); 0: derive
                          # it from `serial` (a renderer from before it was stored)

@@ -11,6 +11,7 @@
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
 #include "common/log/context.h"
+#include "pipelines/push/zone_file_parts.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::push {
@@ -61,7 +62,13 @@ zmq::message_t statusFrame(uint64_t requestId, const std::string& domain, const 
   return bus::toFrame(message);
 }
 
-void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
+std::string senderOf(const bus::Multipart& in) {
+  std::string id;
+  for (const auto& frame : in.envelope) id.append(frame.to_string_view()).push_back('\0');
+  return id;
+}
+
+void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, ZoneFileParts& parts) {
   std::string domain;
   uint64_t serial = 0;
   DeployResult result;
@@ -82,6 +89,12 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher) {
       }
       DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
       if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
+      if (deploy.getBody().isZoneFilePart()) {
+        auto piece = deploy.getBody().getZoneFilePart();
+        request.zoneFile = parts.add(senderOf(in), domain, serial, deploy.getPart(),
+                                     deploy.getLastPart(), {piece.begin(), piece.size()});
+        if (!request.zoneFile) return;  // more pieces to come (or dropped: no ack, a resend)
+      }
       request.audit = deploy.getAudit();
       request.soaSerial = deploy.getSoaSerial();
       if (deploy.getBody().isDelta()) {
@@ -163,6 +176,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
   int64_t lastMaintain = 0;
   int64_t lastFailedMaintain = -kMaintainEveryMs;
   bus::Multipart in;
+  ZoneFileParts parts;
   while (!stop.load()) {
     int64_t wait = 200;
     if (loop.status) wait = std::min(wait, loop.status->nextDueIn(monoMs()));
@@ -174,7 +188,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
     }
     int deploys = 0;
     for (; deploys < 256 && !stop.load() && bus::receive(socket, in); ++deploys) {
-      if (!in.envelope.empty()) handleDeploy(socket, in, pusher);
+      if (!in.envelope.empty()) handleDeploy(socket, in, pusher, parts);
       if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
     }
     for (int n = 0; statusSocket && n < 256 && bus::receive(*statusSocket, in); ++n) {

@@ -304,22 +304,55 @@ std::string withRecords(std::string skeleton, const std::optional<std::vector<Rr
   return skeleton;
 }
 
-zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings& settings) {
-  capnp::MallocMessageBuilder message;
-  auto deploy = message.initRoot<schema::Deploy>();
+void setHeader(schema::Deploy::Builder deploy, const DeployOrder& order, uint32_t soa) {
   deploy.setVersion(schema::PROTOCOL_VERSION);
   deploy.setDomain(order.domain);
   deploy.setSerial(order.serial);
   deploy.setCommittedAt(order.committedAt);
   deploy.setAudit(order.audit);
-  const uint32_t soa = dns::storedOrDerivedSerial(order.soaSerial, order.serial);
   deploy.setSoaSerial(soa);
+}
+
+// A whole version as Deploy.zoneFilePart pieces of at most `pieceBytes`, cut
+// after a newline where there is one (issue 8: no message grows with the zone).
+std::vector<zmq::message_t> pieceFrames(const DeployOrder& order, uint32_t soa,
+                                        std::string_view file, size_t pieceBytes) {
+  std::vector<zmq::message_t> frames;
+  size_t at = 0;
+  uint32_t index = 0;
+  while (at < file.size()) {
+    size_t end = std::min(file.size(), at + pieceBytes);
+    if (end < file.size()) {
+      const size_t newline = file.rfind('\n', end - 1);
+      if (newline != std::string_view::npos && newline >= at) end = newline + 1;
+    }
+    capnp::MallocMessageBuilder message;
+    auto deploy = message.initRoot<schema::Deploy>();
+    setHeader(deploy, order, soa);
+    deploy.getBody().setZoneFilePart(capnp::Text::Reader(file.data() + at, end - at));
+    deploy.setPart(index++);
+    deploy.setLastPart(end == file.size());
+    frames.push_back(bus::toFrame(message));
+    at = end;
+  }
+  return frames;
+}
+
+// The frames of one deploy: one message, or the pieces of a big whole version.
+std::vector<zmq::message_t> deployFrames(const DeployOrder& order,
+                                         const dns::ZoneFileSettings& settings, size_t pieceBytes) {
+  capnp::MallocMessageBuilder message;
+  auto deploy = message.initRoot<schema::Deploy>();
+  const uint32_t soa = dns::storedOrDerivedSerial(order.soaSerial, order.serial);
+  setHeader(deploy, order, soa);
   if (order.skeleton) {
     dns::ZoneSnapshot skeleton;
     skeleton.zone.domain = order.domain;
     skeleton.zone.serial = order.serial;
     skeleton.zone.soaSerial = soa;
     deploy.getBody().setZoneFile(withRecords(dns::renderZoneFile(skeleton, settings), order.delta));
+  } else if (order.zoneFile && order.zoneFile->size() > pieceBytes) {
+    return pieceFrames(order, soa, *order.zoneFile, pieceBytes);
   } else if (order.zoneFile) {
     deploy.getBody().setZoneFile(*order.zoneFile);
   } else if (order.delta) {
@@ -333,7 +366,9 @@ zmq::message_t deployFrame(const DeployOrder& order, const dns::ZoneFileSettings
   } else {
     deploy.getBody().setRemove();
   }
-  return bus::toFrame(message);
+  std::vector<zmq::message_t> frames;
+  frames.push_back(bus::toFrame(message));
+  return frames;
 }
 
 // A note for the pusher's status: this version was refused and not deployed.
@@ -431,17 +466,20 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
     }
     for (auto& job : actions.renders) pool.submit(std::move(job));
     for (const auto& d : actions.deploys) {
-      zmq::message_t frame;
+      std::vector<zmq::message_t> frames;
       try {
-        frame = deployFrame(d, zoneSettings);
+        frames = deployFrames(d, zoneSettings, cfg.rendererDeployPieceBytes);
       } catch (const std::exception& e) {
         spdlog::error("cannot build the deploy of {} serial {}: {}; it will be retried", d.domain,
                       d.serial, e.what());
         continue;
       }
-      if (!bus::send(pusher, {}, std::move(frame))) {
-        spdlog::warn("the pusher at {} is not accepting deploys; {} serial {} will be retried",
-                     cfg.pushEndpoint, d.domain, d.serial);
+      for (auto& frame : frames) {
+        if (!bus::send(pusher, {}, std::move(frame))) {
+          spdlog::warn("the pusher at {} is not accepting deploys; {} serial {} will be retried",
+                       cfg.pushEndpoint, d.domain, d.serial);
+          break;  // the pusher drops a version with a missing piece; the ack timeout resends
+        }
       }
     }
   };

@@ -369,9 +369,10 @@ TEST_F(DeployScaleTest, LostJournalsAndAddedZonesAreRepairedByTheAudits) {
       ::testing::TempDir() + "zp-volatile-" + std::to_string(::getpid());
   const std::string journals = volatileDir + "/journals", nzd = volatileDir + "/nzd";
   std::filesystem::remove_all(volatileDir);
-  // Pages of 2 records: the audits read each zone from the store in several.
+  // Pages of 2 records: the audits read each zone from the store in several,
+  // and send each version to the pusher in pieces of 256 bytes.
   boot({"renderer.audit_interval_ms = 1000", "push.journal_dir = " + journals,
-        "renderer.snapshot_page = 2"},
+        "renderer.snapshot_page = 2", "renderer.deploy_piece_bytes = 256"},
        nzd);
   const std::string primary = stack_->primaryServer();
   const std::vector<std::string> domains = {"journal.test", "journal2.test"};
@@ -407,8 +408,6 @@ TEST_F(DeployScaleTest, LostJournalsAndAddedZonesAreRepairedByTheAudits) {
     }
   }
   stack_->startNamed("primary");
-  EXPECT_EQ(stack_->digAt(primary, domains[0], "SOA").status, "REFUSED")
-      << "named still knows the zones added at run time; the test did not remove its database";
   const auto t0 = Clock::now();
   for (const std::string& domain : domains) {
     EXPECT_TRUE(Stack::waitFor([&] { return servedA(primary, domain) == 5; }, milliseconds(30000)))
