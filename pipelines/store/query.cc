@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "common/auth/scope.h"
+#include "common/dns/record_spec.h"
 #include "common/dns/record_type.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
@@ -266,8 +267,8 @@ class Store::Reader {
       if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     }
     if (!type.empty() && !dns::recordTypeFromString(type)) {
-      return Error::validation("record_type", "unknown record type `" + type +
-                                                  "`; use A, AAAA, CNAME, MX, TXT, NS, SRV or CAA");
+      return Error::validation("record_type", "unknown record type `" + type + "`; use one of " +
+                                                  dns::recordTypeNames());
     }
     uids_.clear();
     uint64_t total = 0;
