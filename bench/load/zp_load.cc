@@ -3,8 +3,9 @@
 //   zp-bench-load writes  --port P --token T [--connections 16] [--duration 10] [--zones 32]
 //   zp-bench-load reads   --port P --token T [--connections 16] [--duration 10] [--records 100]
 //   zp-bench-load get     --port P [--path /api/v1/nothing/] [--expect 404] [--connections 16]
-//   zp-bench-load latency --port P --token T --dns-port D [--samples 50] [--records 100]
-//   zp-bench-load zones   --port P --token T --dns-port D [--zones 1000] [--connections 8]
+//   zp-bench-load latency --port P --token T --dns-port D [--dns-port2 D2] [--samples 50]
+//   [--records 100] zp-bench-load zones   --port P --token T --dns-port D [--zones 1000]
+//   [--connections 8]
 //
 // Each connection is one thread with one keep-alive HTTP/1.1 connection to
 // 127.0.0.1. The human-readable report goes to stderr; the last line on stdout
@@ -50,6 +51,7 @@ struct Options {
   std::string mode;
   uint16_t port = 0;
   uint16_t dnsPort = 0;
+  uint16_t dnsPort2 = 0;  // a secondary's port (latency mode): 0 = none
   std::string token;
   int connections = 16;
   int durationS = 10;
@@ -106,6 +108,8 @@ Options parseOptions(int argc, char** argv) {
       o.port = static_cast<uint16_t>(num(1, 65535));
     else if (flag == "--dns-port")
       o.dnsPort = static_cast<uint16_t>(num(1, 65535));
+    else if (flag == "--dns-port2")
+      o.dnsPort2 = static_cast<uint16_t>(num(1, 65535));
     else if (flag == "--token")
       o.token = v;
     else if (flag == "--connections")
@@ -421,8 +425,10 @@ int runLatency(const Options& o) {
     return 1;
   }
 
-  std::vector<double> served, posts;
-  int timeouts = 0, httpErrors = 0, queries = 0;
+  std::vector<double> served, posts, servedSecondary;
+  int timeouts = 0, httpErrors = 0, queries = 0, secondaryTimeouts = 0;
+  std::optional<DnsProbe> secondary;
+  if (o.dnsPort2 != 0) secondary.emplace(o.dnsPort2);
   const std::string path = "/api/v1/dns-zones/" + zone + "/records/";
   for (int i = 0; i < o.samples; ++i) {
     const std::string name = "lat" + std::to_string(i);
@@ -446,6 +452,17 @@ int runLatency(const Options& o) {
       continue;
     }
     served.push_back(msBetween(t201, *at));
+    if (secondary) {
+      auto at2 = secondary->waitForAddress(name + "." + domain, *parseIpv4(value),
+                                           std::chrono::microseconds(1000),
+                                           t201 + milliseconds(o.serveDeadlineMs), queries);
+      if (at2.ok()) {
+        servedSecondary.push_back(msBetween(t201, *at2));
+      } else {
+        ++secondaryTimeouts;
+        std::fprintf(stderr, "  sample %d, secondary: %s\n", i, at2.error().detail.c_str());
+      }
+    }
     if (o.gapMs > 0) std::this_thread::sleep_for(milliseconds(o.gapMs));
   }
   const Summary s = summarize(served);
@@ -456,10 +473,19 @@ int runLatency(const Options& o) {
                "  POST record itself: %s\n",
                o.intervalUs, describe(s).c_str(), timeouts, o.serveDeadlineMs, httpErrors, queries,
                describe(p).c_str());
+  const Summary s2 = summarize(servedSecondary);
+  if (secondary) {
+    std::fprintf(stderr,
+                 "latency (201 -> the secondary answers it, probing every 1000 us): %s; %d not "
+                 "served within %d ms\n",
+                 describe(s2).c_str(), secondaryTimeouts, o.serveDeadlineMs);
+  }
   std::printf(
       "RESULT mode=latency samples=%zu timeouts=%d http_errors=%d p50_ms=%.3f p90_ms=%.3f "
-      "max_ms=%.3f post_p50_ms=%.3f dns_rtt_p50_ms=%.3f\n",
-      s.count, timeouts, httpErrors, s.p50, s.p90, s.max, p.p50, rttSummary.p50);
+      "max_ms=%.3f post_p50_ms=%.3f dns_rtt_p50_ms=%.3f secondary_samples=%zu "
+      "secondary_timeouts=%d secondary_p50_ms=%.3f secondary_p90_ms=%.3f secondary_max_ms=%.3f\n",
+      s.count, timeouts, httpErrors, s.p50, s.p90, s.max, p.p50, rttSummary.p50, s2.count,
+      secondaryTimeouts, s2.p50, s2.p90, s2.max);
   return 0;
 }
 
