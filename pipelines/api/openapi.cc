@@ -107,6 +107,42 @@ constexpr std::string_view kComponents = R"json({
       "token_id": {"type": "string", "description": "The public id of the token that made it."}
     }
   },
+  "ChangeSet": {
+    "type": "object",
+    "required": ["changes"],
+    "description": "Changes to one zone, applied all or none as ONE new version (one SOA serial, one deploy): deletes first, then updates, then creates, whatever their order here. At most 20000 changes and api.max_body_bytes (default 1 MiB). An invalid change answers 400 with `field` naming it: `changes[3].value`. Needs dns:update (the token's scope applies to every change).",
+    "properties": {
+      "changes": {"type": "array", "minItems": 1, "maxItems": 20000, "items": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+          "action": {"type": "string", "enum": ["create", "update", "delete"]},
+          "uuid": {"type": "string", "format": "uuid", "description": "update and delete: the record (of this zone); each record at most once per set."},
+          "record_type": {"$ref": "#/components/schemas/RecordType"},
+          "name": {"type": "string"},
+          "value": {"type": "string"},
+          "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800, "default": 3600},
+          "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535}
+        },
+        "description": "create: the fields of RecordCreate; update: uuid and the whole new record (as PUT); delete: uuid only."}}
+    },
+    "additionalProperties": false
+  },
+  "ChangeSetResult": {
+    "type": "object",
+    "required": ["zone", "zone_serial", "dry_run", "record_count", "changes", "zone_file_diff"],
+    "properties": {
+      "zone": {"type": "string", "format": "uuid"},
+      "zone_serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
+        "description": "The zone's SOA serial after the set (with dry_run: the one it would have had); every change of the set carries it."},
+      "dry_run": {"type": "boolean", "description": "true: nothing was committed."},
+      "record_count": {"type": "integer", "minimum": 0},
+      "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"},
+        "description": "One per change, in the order applied."},
+      "zone_file_diff": {"type": "string",
+        "description": "The zone-file lines removed (`-`) and added (`+`), one per line, in the order applied."}
+    }
+  },
   "TokenCreate": {
     "type": "object",
     "required": ["permissions"],
@@ -237,6 +273,9 @@ constexpr std::string_view kComponents = R"json({
   "record_type": {"name": "record_type", "in": "query", "required": false,
     "description": "Only records of this type (case-insensitive).",
     "schema": {"type": "string"}},
+  "dry_run": {"name": "dry_run", "in": "query", "required": false,
+    "description": "true: check everything and answer what would change (200), without committing.",
+    "schema": {"type": "boolean", "default": false}},
   "serial": {"name": "serial", "in": "query", "required": false,
     "description": "A serial the zone had (the `serial` of one of its changes): the zone file as it was then, rebuilt from the log. Without it: the zone file as deployed now.",
     "schema": {"type": "integer", "minimum": 1}}
@@ -321,6 +360,10 @@ std::string_view schemaName(BodyKind kind) {
       return "Token";
     case BodyKind::kTokenCreated:
       return "TokenCreated";
+    case BodyKind::kChangeSet:
+      return "ChangeSet";
+    case BodyKind::kSetResult:
+      return "ChangeSetResult";
     case BodyKind::kNone:
     case BodyKind::kOpenApi:
     case BodyKind::kZoneFile:

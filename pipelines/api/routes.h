@@ -57,6 +57,7 @@ enum class Operation : uint8_t {
   kListTokens,
   kCreateToken,
   kRevokeToken,
+  kApplyChangeSet,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -75,6 +76,8 @@ enum class BodyKind : uint8_t {
   kTokenCreate,   // name, permissions, scope fields (token_json.h)
   kTokenList,     // array of tokens (never their secrets)
   kTokenCreated,  // one token with its secret (`token`), shown only here
+  kChangeSet,     // {"changes": [...]} (changesets_handler.h)
+  kSetResult,     // zone_serial, dry_run, changes, zone_file_diff
 };
 
 // The query parameters a route takes.
@@ -83,7 +86,8 @@ enum class QueryKind : uint8_t {
   kPaged,               // page, page_size
   kPagedByDomain,       // + domain
   kPagedByZoneAndType,  // + zone, record_type
-  kSerial               // serial (optional)
+  kSerial,              // serial (optional)
+  kDryRun               // dry_run (optional)
 };
 
 struct RouteSpec {
@@ -106,6 +110,7 @@ inline constexpr std::string_view kRecordsPath = "/api/v1/dns-records/";
 inline constexpr std::string_view kRecordPath = "/api/v1/dns-records/{uuid}/";
 inline constexpr std::string_view kZoneExportPath = "/api/v1/dns-zones/{uuid}/export";
 inline constexpr std::string_view kZoneChangesPath = "/api/v1/dns-zones/{uuid}/changes/";
+inline constexpr std::string_view kZoneChangeSetsPath = "/api/v1/dns-zones/{uuid}/changesets/";
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
 inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
@@ -149,6 +154,11 @@ inline constexpr RouteSpec kRoutes[] = {
     {Method::kGet, kZoneChangesPath, Permission::kRead, Operation::kListZoneChanges,
      "listZoneChanges", "The zone's change history, newest first", 200, BodyKind::kNone,
      BodyKind::kChangeList, QueryKind::kPaged},
+    {Method::kPost, kZoneChangeSetsPath, Permission::kUpdate, Operation::kApplyChangeSet,
+     "applyChangeSet",
+     "Create, update and delete records of one zone all or none, as one new version (one serial, "
+     "one deploy); `dry_run=true` answers the record and zone-file diff without committing",
+     201, BodyKind::kChangeSet, BodyKind::kSetResult, QueryKind::kDryRun},
     {Method::kGet, kTokensPath, Permission::kTokensManage, Operation::kListTokens, "listTokens",
      "List your live API tokens (never their secrets)", 200, BodyKind::kNone, BodyKind::kTokenList,
      QueryKind::kNone},

@@ -26,6 +26,7 @@
 #include "pipelines/api/account_site.h"
 #include "pipelines/api/auth_cache.h"
 #include "pipelines/api/change_json.h"
+#include "pipelines/api/changesets_handler.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/errors.h"
 #include "pipelines/api/last_used.h"
@@ -928,6 +929,29 @@ struct ApiServer::Impl {
     });
   }
 
+  // POST .../changesets/ (changesets_handler.h); 200 for a dry run.
+  void applyChangeSet(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto dryRun = parseDryRun(req.query().get("dry_run"));
+    authorize(ex, req, [this, uuid, dryRun, body = req.body()](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!dryRun) return x->fail(dryRun.error());
+      if (!bodyFits(x, body)) return;
+      auto items = decodeChangeSetBody(body);
+      if (!items) return x->fail(items.error());
+      if (auto refused = checkActions(x->principal->permissions, *items)) return x->fail(*refused);
+      const bool dry = *dryRun;
+      command(
+          x, [&](schema::Command::Builder c) { fillChangeSet(*uuid, *items, dry, c); },
+          [this, x, dry, zoneUuid = *uuid](schema::Reply::Reader reply) {
+            auto answer = changeSetBody(reply, dry);
+            if (!answer) return x->fail(answer.error());
+            if (!dry) zoneCache.erase(zoneUuid);
+            x->send(dry ? 200 : 201, *answer);
+          });
+    });
+  }
+
   void openApi(const ExchangePtr& ex, const Rest::Request&) { ex->send(200, openApiJson); }
 
   void unknownPath(const ExchangePtr& ex, const Rest::Request& req) {
@@ -976,6 +1000,8 @@ struct ApiServer::Impl {
         return &Impl::createToken;
       case Operation::kRevokeToken:
         return &Impl::revokeToken;
+      case Operation::kApplyChangeSet:
+        return &Impl::applyChangeSet;
     }
     throw std::logic_error("handlerOf: Operation out of range");
   }

@@ -1,0 +1,189 @@
+// Atomic change sets over real HTTP against the real pipeline and named
+// (issue 11 item 4): a good set is served by named with the one serial the
+// answer names; a set with one bad item changes nothing; a dry run changes
+// nothing and answers the diff.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/e2e/api_helpers.h"
+
+namespace zp::e2e::api {
+namespace {
+
+class ApiChangeSetTest : public ApiTest {
+ protected:
+  HttpResponse postSet(const std::string& zone, const std::string& body,
+                       const std::string& query = "", const std::string& token = "") {
+    return call("POST", kZones + zone + "/changesets/" + query, body,
+                token.empty() ? admin() : token);
+  }
+  int64_t recordCount(const std::string& zone) {
+    auto detail = call("GET", kZones + zone + "/", "", admin());
+    EXPECT_EQ(detail.status, 200) << detail.body;
+    auto doc = parseJson(detail);
+    return num(doc, "record_count");
+  }
+  int64_t zoneSerial(const std::string& zone) {
+    auto detail = call("GET", kZones + zone + "/", "", admin());
+    auto doc = parseJson(detail);
+    return num(doc, "serial");
+  }
+};
+
+TEST_F(ApiChangeSetTest, AGoodSetIsServedByNamedWithOneSerial) {
+  const std::string domain = uniqueName("set") + ".test";
+  const std::string zone = createZone(domain);
+  ASSERT_FALSE(zone.empty());
+  const std::string www = createRecord(zone, recordJson("A", "www", "192.0.2.1"));
+  const std::string old = createRecord(zone, recordJson("TXT", "old", "bye"));
+  const std::string alias = createRecord(zone, recordJson("CNAME", "alias", "www." + domain));
+  ASSERT_FALSE(www.empty() || old.empty() || alias.empty());
+  const uint64_t before = waitDeployed(zone, domain);
+
+  // The CNAME becomes an A (its delete is listed last: deletes apply first).
+  const std::string body = R"({"changes": [
+      {"action": "create", "record_type": "A", "name": "new", "value": "192.0.2.9", "ttl": 300},
+      {"action": "update", "uuid": ")" +
+                           www + R"(", "record_type": "A", "name": "www", "value": "192.0.2.2"},
+      {"action": "create", "record_type": "A", "name": "alias", "value": "192.0.2.7"},
+      {"action": "delete", "uuid": ")" +
+                           old + R"("},
+      {"action": "delete", "uuid": ")" +
+                           alias + R"("}]})";
+  auto r = postSet(zone, body);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto answer = parseJson(r);
+  EXPECT_FALSE(answer["dry_run"].GetBool());
+  const int64_t serial = num(answer, "zone_serial");
+  EXPECT_GT(serial, static_cast<int64_t>(before));
+  ASSERT_TRUE(answer["changes"].IsArray());
+  ASSERT_EQ(answer["changes"].Size(), 5u) << r.body;
+  for (const auto& c : answer["changes"].GetArray()) EXPECT_EQ(num(c, "serial"), serial);
+  EXPECT_EQ(str(answer["changes"][0], "action"), "record_deleted");
+  EXPECT_EQ(str(answer["changes"][2], "action"), "record_updated");
+  EXPECT_EQ(str(answer["changes"][4], "action"), "record_created");
+  EXPECT_NE(str(answer, "zone_file_diff").find("+new." + domain + ". 300 IN A 192.0.2.9"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(num(answer, "record_count"), 3);
+  EXPECT_EQ(zoneSerial(zone), serial);
+
+  EXPECT_TRUE(servedAs("new." + domain, "A", {"192.0.2.9"}));
+  EXPECT_TRUE(servedAs("www." + domain, "A", {"192.0.2.2"}));
+  EXPECT_TRUE(servedAs("alias." + domain, "A", {"192.0.2.7"}));
+  EXPECT_TRUE(servedAs("old." + domain, "TXT", {}));
+  EXPECT_EQ(servedSerial(domain), static_cast<uint64_t>(serial));
+
+  // The history lists five changes with that one serial, and the export at
+  // that serial is what named serves.
+  auto changes = call("GET", kZones + zone + "/changes/?page_size=5", "", admin());
+  ASSERT_EQ(changes.status, 200);
+  auto history = parseJson(changes);
+  ASSERT_TRUE(history.IsArray());
+  for (const auto& c : history.GetArray()) EXPECT_EQ(num(c, "serial"), serial);
+  auto at = call("GET", kZones + zone + "/export?serial=" + std::to_string(serial), "", admin());
+  EXPECT_EQ(at.status, 200) << at.body;
+  EXPECT_NE(at.body.find("192.0.2.9"), std::string::npos) << at.body;
+}
+
+TEST_F(ApiChangeSetTest, OneBadItemChangesNothing) {
+  const std::string domain = uniqueName("setbad") + ".test";
+  const std::string zone = createZone(domain);
+  const std::string www = createRecord(zone, recordJson("A", "www", "192.0.2.1"));
+  ASSERT_FALSE(www.empty());
+  const int64_t serial = zoneSerial(zone);
+  struct Case {
+    const char* what;
+    std::string body;
+    int status;
+    std::string errorCode;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {"bad value in the second",
+       R"({"changes": [{"action": "create", "record_type": "A", "name": "a", "value": "192.0.2.3"},
+                       {"action": "create", "record_type": "A", "name": "b", "value": "999.1.1.1"}]})",
+       400, "validation_error", "changes[1].value"},
+      {"conflict with a stored record",
+       R"({"changes": [{"action": "delete", "uuid": ")" + www + R"("},
+                       {"action": "create", "record_type": "CNAME", "name": "c", "value": "x.example"},
+                       {"action": "create", "record_type": "A", "name": "c", "value": "192.0.2.4"}]})",
+       400, "record_conflict", "changes[2]"},
+      {"unknown record",
+       R"({"changes": [{"action": "delete", "uuid": "00000000-0000-4000-8000-000000000000"}]})",
+       404, "not_found", "changes[0]"},
+      {"unknown action", R"({"changes": [{"action": "upsert", "uuid": "x"}]})", 400,
+       "validation_error", "changes[0].action"},
+      {"unknown field in an item",
+       R"({"changes": [{"action": "create", "record_type": "A", "name": "a", "value": "192.0.2.3", "tll": 5}]})",
+       400, "validation_error", "changes[0].tll"},
+      {"empty", R"({"changes": []})", 400, "validation_error", "changes"},
+      {"not json", R"({"changes": [)", 400, "parse_error", ""},
+  };
+  for (const auto& c : cases) {
+    auto r = postSet(zone, c.body);
+    EXPECT_EQ(r.status, c.status) << c.what << ": " << r.body;
+    auto e = apiError(r);
+    EXPECT_EQ(e.errorCode, c.errorCode) << c.what << ": " << r.body;
+    EXPECT_EQ(e.field.substr(0, c.field.size()), c.field) << c.what << ": " << r.body;
+  }
+  EXPECT_EQ(zoneSerial(zone), serial);
+  EXPECT_EQ(recordCount(zone), 1);
+  EXPECT_TRUE(servedAs("www." + domain, "A", {"192.0.2.1"}));
+  EXPECT_TRUE(servedAs("a." + domain, "A", {}));
+  auto unknownParam = postSet(zone, R"({"changes": []})", "?dryrun=true");
+  EXPECT_EQ(apiError(unknownParam).field, "dryrun") << unknownParam.body;
+}
+
+TEST_F(ApiChangeSetTest, DryRunAnswersTheDiffAndChangesNothing) {
+  const std::string domain = uniqueName("setdry") + ".test";
+  const std::string zone = createZone(domain);
+  const std::string www = createRecord(zone, recordJson("A", "www", "192.0.2.1"));
+  ASSERT_FALSE(www.empty());
+  const uint64_t served = waitDeployed(zone, domain);
+  const std::string body = R"({"changes": [
+      {"action": "update", "uuid": ")" +
+                           www + R"(", "record_type": "A", "name": "www", "value": "192.0.2.5"},
+      {"action": "create", "record_type": "TXT", "name": "t", "value": "hello"}]})";
+  auto dry = postSet(zone, body, "?dry_run=true");
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  auto answer = parseJson(dry);
+  EXPECT_TRUE(answer["dry_run"].GetBool());
+  EXPECT_EQ(str(answer, "zone_file_diff"), "-www." + domain + ". 3600 IN A 192.0.2.1\n+www." +
+                                               domain + ". 3600 IN A 192.0.2.5\n+t." + domain +
+                                               ". 3600 IN TXT \"hello\"\n");
+  EXPECT_EQ(recordCount(zone), 1);
+  EXPECT_EQ(zoneSerial(zone), static_cast<int64_t>(served));
+  auto record = call("GET", kRecords + www + "/", "", admin());
+  auto stored = parseJson(record);
+  EXPECT_EQ(str(stored, "value"), "192.0.2.1");
+  // The real one then does what the dry run said, with the serial it named.
+  auto real = postSet(zone, body);
+  ASSERT_EQ(real.status, 201) << real.body;
+  auto applied = parseJson(real);
+  EXPECT_EQ(str(applied, "zone_file_diff"), str(answer, "zone_file_diff"));
+  EXPECT_EQ(num(applied, "zone_serial"), num(answer, "zone_serial"));
+  EXPECT_TRUE(servedAs("t." + domain, "TXT", {"\"hello\""}));
+}
+
+// Each action needs its own permission.
+TEST_F(ApiChangeSetTest, EachActionNeedsItsPermission) {
+  const std::string user = uniqueName("setperm");
+  const std::string full = tokenFor(user, "dns:*");
+  const std::string zone = createZone(uniqueName("setperm") + ".test", full);
+  const std::string www = createRecord(zone, recordJson("A", "www", "192.0.2.1"), full);
+  const std::string updater = tokenFor(user, "dns:update");
+  auto r = postSet(zone, R"({"changes": [{"action": "delete", "uuid": ")" + www + R"("}]})", "",
+                   updater);
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(apiError(r).field, "changes[0]") << r.body;
+  auto ok = postSet(zone,
+                    R"({"changes": [{"action": "update", "uuid": ")" + www +
+                        R"(", "record_type": "A", "name": "www", "value": "192.0.2.8"}]})",
+                    "", updater);
+  EXPECT_EQ(ok.status, 201) << ok.body;
+}
+
+}  // namespace
+}  // namespace zp::e2e::api
