@@ -128,6 +128,16 @@ constexpr std::string_view kComponents = R"json({
     },
     "additionalProperties": false
   },
+  "Rollback": {
+    "type": "object",
+    "required": ["serial"],
+    "description": "Records are matched by uuid: changed ones are updated back, deleted ones created again (new uuids), newer ones deleted; all as one change set (ChangeSetResult). A zone already equal to that version answers 200 with no changes. Needs dns:update, plus dns:create / dns:delete when the rollback creates / deletes.",
+    "properties": {
+      "serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
+        "description": "A serial the zone had (the `serial` of one of its changes); another answers 404."}
+    },
+    "additionalProperties": false
+  },
   "ChangeSetResult": {
     "type": "object",
     "required": ["zone", "zone_serial", "dry_run", "record_count", "changes", "zone_file_diff"],
@@ -362,6 +372,8 @@ std::string_view schemaName(BodyKind kind) {
       return "TokenCreated";
     case BodyKind::kChangeSet:
       return "ChangeSet";
+    case BodyKind::kRollback:
+      return "Rollback";
     case BodyKind::kSetResult:
       return "ChangeSetResult";
     case BodyKind::kNone:

@@ -58,6 +58,7 @@ enum class Operation : uint8_t {
   kCreateToken,
   kRevokeToken,
   kApplyChangeSet,
+  kRollbackZone,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -78,6 +79,7 @@ enum class BodyKind : uint8_t {
   kTokenCreated,  // one token with its secret (`token`), shown only here
   kChangeSet,     // {"changes": [...]} (changesets_handler.h)
   kSetResult,     // zone_serial, dry_run, changes, zone_file_diff
+  kRollback,      // {"serial": N}
 };
 
 // The query parameters a route takes.
@@ -111,6 +113,7 @@ inline constexpr std::string_view kRecordPath = "/api/v1/dns-records/{uuid}/";
 inline constexpr std::string_view kZoneExportPath = "/api/v1/dns-zones/{uuid}/export";
 inline constexpr std::string_view kZoneChangesPath = "/api/v1/dns-zones/{uuid}/changes/";
 inline constexpr std::string_view kZoneChangeSetsPath = "/api/v1/dns-zones/{uuid}/changesets/";
+inline constexpr std::string_view kZoneRollbackPath = "/api/v1/dns-zones/{uuid}/rollback/";
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
 inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
@@ -159,6 +162,11 @@ inline constexpr RouteSpec kRoutes[] = {
      "Create, update and delete records of one zone all or none, as one new version (one serial, "
      "one deploy); `dry_run=true` answers the record and zone-file diff without committing",
      201, BodyKind::kChangeSet, BodyKind::kSetResult, QueryKind::kDryRun},
+    {Method::kPost, kZoneRollbackPath, Permission::kUpdate, Operation::kRollbackZone,
+     "rollbackZone",
+     "Restore the zone as it was at `serial` (one of its changes) as ONE new change set (new "
+     "serial, history kept); `dry_run=true` answers the diff without committing",
+     201, BodyKind::kRollback, BodyKind::kSetResult, QueryKind::kDryRun},
     {Method::kGet, kTokensPath, Permission::kTokensManage, Operation::kListTokens, "listTokens",
      "List your live API tokens (never their secrets)", 200, BodyKind::kNone, BodyKind::kTokenList,
      QueryKind::kNone},

@@ -37,6 +37,7 @@
 #include "pipelines/api/record_merge.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
+#include "pipelines/api/rollback_handler.h"
 #include "pipelines/api/routes.h"
 #include "pipelines/api/tokens_handler.h"
 #include "pipelines/api/zone_cache.h"
@@ -939,15 +940,68 @@ struct ApiServer::Impl {
       if (!bodyFits(x, body)) return;
       auto items = decodeChangeSetBody(body);
       if (!items) return x->fail(items.error());
-      if (auto refused = checkActions(x->principal->permissions, *items)) return x->fail(*refused);
+      sendChangeSet(x, *uuid, *items, *dryRun);
+    });
+  }
+
+  // Sends `items` as one change set and answers with changeSetBody.
+  void sendChangeSet(const ExchangePtr& x, const std::string& zoneUuid,
+                     const std::vector<ChangeItem>& items, bool dry) {
+    if (auto refused = checkActions(x->principal->permissions, items)) return x->fail(*refused);
+    command(
+        x, [&](schema::Command::Builder c) { fillChangeSet(zoneUuid, items, dry, c); },
+        [this, x, dry, zoneUuid](schema::Reply::Reader reply) {
+          auto answer = changeSetBody(reply, dry);
+          if (!answer) return x->fail(answer.error());
+          if (!dry) zoneCache.erase(zoneUuid);
+          x->send(dry ? 200 : 201, *answer);
+        });
+  }
+
+  // POST .../rollback/ (rollback_handler.h): the zone at the serial, the
+  // zone now, their difference as one change set.
+  void rollbackZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto dryRun = parseDryRun(req.query().get("dry_run"));
+    authorize(ex, req, [this, uuid, dryRun, body = req.body()](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!dryRun) return x->fail(dryRun.error());
+      if (!bodyFits(x, body)) return;
+      auto serial = decodeRollbackBody(body);
+      if (!serial) return x->fail(serial.error());
+      const std::string zoneUuid = *uuid;
       const bool dry = *dryRun;
-      command(
-          x, [&](schema::Command::Builder c) { fillChangeSet(*uuid, *items, dry, c); },
-          [this, x, dry, zoneUuid = *uuid](schema::Reply::Reader reply) {
-            auto answer = changeSetBody(reply, dry);
-            if (!answer) return x->fail(answer.error());
-            if (!dry) zoneCache.erase(zoneUuid);
-            x->send(dry ? 200 : 201, *answer);
+      query(
+          x,
+          [&](schema::Query::Builder q) {
+            auto g = q.getBody().initZoneAt();
+            g.setZoneUuid(zoneUuid);
+            g.setSerial(*serial);
+          },
+          [this, x, zoneUuid, dry](schema::Reply::Reader then) {
+            if (!then.getBody().isZone()) {
+              return x->fail(internalError("the store answered zoneAt with another body"));
+            }
+            auto target = recordsFrom(then.getBody().getZone().getRecords());
+            auto domain = dns::DnsName::parseZoneDomain(
+                then.getBody().getZone().getZone().getDomain().cStr());
+            if (!domain) return x->fail(internalError("a stored zone domain does not parse"));
+            query(
+                x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
+                [this, x, zoneUuid, dry, target = std::move(target),
+                 name = *domain](schema::Reply::Reader now) {
+                  if (!now.getBody().isZone()) {
+                    return x->fail(internalError("the store answered getZone with another body"));
+                  }
+                  const auto current = recordsFrom(now.getBody().getZone().getRecords());
+                  const auto items = rollbackChanges(current, target, name);
+                  if (items.empty()) {
+                    const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
+                    return x->send(200, unchangedBody(zoneUuid, dns::soaSerialOf(zone),
+                                                      zone.recordCount, dry));
+                  }
+                  sendChangeSet(x, zoneUuid, items, dry);
+                });
           });
     });
   }
@@ -1002,6 +1056,8 @@ struct ApiServer::Impl {
         return &Impl::revokeToken;
       case Operation::kApplyChangeSet:
         return &Impl::applyChangeSet;
+      case Operation::kRollbackZone:
+        return &Impl::rollbackZone;
     }
     throw std::logic_error("handlerOf: Operation out of range");
   }

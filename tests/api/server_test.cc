@@ -410,6 +410,7 @@ const Expected kApiMdTable[] = {
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/export", "dns:read"},
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changes/", "dns:read"},
     {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changesets/", "dns:update"},
+    {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/rollback/", "dns:update"},
     {"GET", "/api/v1/tokens/", "tokens:manage"},
     {"POST", "/api/v1/tokens/", "tokens:manage"},
     {"DELETE", "/api/v1/tokens/tok_0123456789abcdef/", "tokens:manage"},
@@ -537,7 +538,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 11 * 9);
+  EXPECT_EQ(probed, 12 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {

@@ -185,5 +185,64 @@ TEST_F(ApiChangeSetTest, EachActionNeedsItsPermission) {
   EXPECT_EQ(ok.status, 201) << ok.body;
 }
 
+// Issue 11 item 7: a rollback is one change set that restores the zone as it
+// was at a serial; named serves the old content with a new serial, and the
+// export of the new version equals the export at the old serial but for the
+// SOA serial.
+TEST_F(ApiChangeSetTest, RollbackServesTheOldContent) {
+  const std::string domain = uniqueName("rollback") + ".test";
+  const std::string zone = createZone(domain);
+  const std::string www = createRecord(zone, recordJson("A", "www", "192.0.2.1"));
+  const std::string gone = createRecord(zone, recordJson("TXT", "gone", "was here"));
+  ASSERT_FALSE(www.empty() || gone.empty());
+  const int64_t good = zoneSerial(zone);
+  auto set =
+      postSet(zone, R"({"changes": [
+      {"action": "update", "uuid": ")" +
+                        www + R"(", "record_type": "A", "name": "www", "value": "192.0.2.66"},
+      {"action": "delete", "uuid": ")" +
+                        gone + R"("},
+      {"action": "create", "record_type": "A", "name": "bad", "value": "192.0.2.67"}]})");
+  ASSERT_EQ(set.status, 201) << set.body;
+  EXPECT_TRUE(servedAs("www." + domain, "A", {"192.0.2.66"}));
+
+  const std::string body = R"({"serial": )" + std::to_string(good) + "}";
+  auto dry = call("POST", kZones + zone + "/rollback/?dry_run=true", body, admin());
+  ASSERT_EQ(dry.status, 200) << dry.body;
+  auto plan = parseJson(dry);
+  EXPECT_EQ(plan["changes"].Size(), 3u) << dry.body;
+  EXPECT_TRUE(servedAs("www." + domain, "A", {"192.0.2.66"}));
+
+  auto r = call("POST", kZones + zone + "/rollback/", body, admin());
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto done = parseJson(r);
+  const int64_t serial = num(done, "zone_serial");
+  EXPECT_GT(serial, good);
+  EXPECT_EQ(str(done, "zone_file_diff"), str(plan, "zone_file_diff"));
+  EXPECT_TRUE(servedAs("www." + domain, "A", {"192.0.2.1"}));
+  EXPECT_TRUE(servedAs("gone." + domain, "TXT", {"\"was here\""}));
+  EXPECT_TRUE(servedAs("bad." + domain, "A", {}));
+  EXPECT_EQ(servedSerial(domain), static_cast<uint64_t>(serial));
+  auto record = call("GET", kRecords + www + "/", "", admin());
+  EXPECT_EQ(record.status, 200) << "an updated record keeps its uuid";
+
+  // Rolling back to the version it already is changes nothing.
+  auto again = call("POST", kZones + zone + "/rollback/",
+                    R"({"serial": )" + std::to_string(serial) + "}", admin());
+  ASSERT_EQ(again.status, 200) << again.body;
+  auto same = parseJson(again);
+  EXPECT_EQ(same["changes"].Size(), 0u);
+  EXPECT_EQ(num(same, "zone_serial"), serial);
+  // A serial the zone never had is 404; a bad body 400 naming the field.
+  auto unknown = call("POST", kZones + zone + "/rollback/", R"({"serial": 4000000000})", admin());
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  for (const char* bad :
+       {R"({"serial": "1"})", R"({"serial": 0})", R"({})", R"({"serial": 1, "x": 2})"}) {
+    auto b = call("POST", kZones + zone + "/rollback/", bad, admin());
+    EXPECT_EQ(b.status, 400) << bad << ": " << b.body;
+    EXPECT_FALSE(apiError(b).field.empty()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace zp::e2e::api
