@@ -136,7 +136,8 @@ void fillChangeSet(const std::string& zoneUuid, const std::vector<ChangeItem>& i
   }
 }
 
-Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun) {
+Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun,
+                                  const std::function<void(JsonWriter&)>& extra) {
   if (!reply.getBody().isChangeSet()) {
     return internalError("the pipeline answered a change set with another body");
   }
@@ -174,6 +175,7 @@ Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun) {
   writer.EndArray();
   writeKey(writer, "zone_file_diff");
   writeString(writer, diff);
+  if (extra) extra(writer);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -20,6 +20,7 @@
 // Errors: kParse / kValidation for the body; an item's error names it,
 // `field` = `changes[3].value` (dns::itemError), whichever stage found it.
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -28,6 +29,7 @@
 
 #include "common/dns/record.h"
 #include "common/util/result.h"
+#include "pipelines/api/json.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::api {
@@ -57,6 +59,8 @@ void fillChangeSet(const std::string& zoneUuid, const std::vector<ChangeItem>& i
 
 // The answer body for the store's `changeSet` reply, rendering the zone-file
 // diff for `domain`'s records.
-Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun);
+// `extra` writes further members of the answer object (an import's counts).
+Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun,
+                                  const std::function<void(JsonWriter&)>& extra = nullptr);
 
 }  // namespace zp::api

@@ -149,6 +149,12 @@ constexpr std::string_view kComponents = R"json({
       "record_count": {"type": "integer", "minimum": 0},
       "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"},
         "description": "One per change, in the order applied."},
+      "added": {"type": "integer", "description": "import only: records added."},
+      "changed": {"type": "integer", "description": "import only: records whose TTL or priority changed."},
+      "removed": {"type": "integer", "description": "import only (mode=replace): records removed."},
+      "unchanged": {"type": "integer", "description": "import only: records the zone already held."},
+      "skipped": {"type": "array", "description": "import only: what the file holds that the service owns (the SOA, the apex NS set), with why.",
+        "items": {"type": "object", "properties": {"line": {"type": "integer"}, "record": {"type": "string"}, "why": {"type": "string"}}}},
       "zone_file_diff": {"type": "string",
         "description": "The zone-file lines removed (`-`) and added (`+`), one per line, in the order applied."}
     }
@@ -283,6 +289,9 @@ constexpr std::string_view kComponents = R"json({
   "record_type": {"name": "record_type", "in": "query", "required": false,
     "description": "Only records of this type (case-insensitive).",
     "schema": {"type": "string"}},
+  "mode": {"name": "mode", "in": "query", "required": false,
+    "description": "merge: add the file's missing records and update those whose TTL or priority differ; replace: also delete every record the file does not hold.",
+    "schema": {"type": "string", "enum": ["merge", "replace"], "default": "merge"}},
   "dry_run": {"name": "dry_run", "in": "query", "required": false,
     "description": "true: check everything and answer what would change (200), without committing.",
     "schema": {"type": "boolean", "default": false}},
@@ -374,6 +383,8 @@ std::string_view schemaName(BodyKind kind) {
       return "ChangeSet";
     case BodyKind::kRollback:
       return "Rollback";
+    case BodyKind::kZoneFileIn:
+      return "";
     case BodyKind::kSetResult:
       return "ChangeSetResult";
     case BodyKind::kNone:
@@ -515,7 +526,24 @@ class DocumentWriter {
       w_.StartObject();
       key("required");
       w_.Bool(true);
-      jsonContent("#/components/schemas/" + std::string(schemaName(route.request)), false);
+      if (route.request == BodyKind::kZoneFileIn) {
+        key("content");
+        w_.StartObject();
+        key("text/dns");
+        w_.StartObject();
+        key("schema");
+        w_.StartObject();
+        str("type", "string");
+        str("description",
+            "A BIND9 zone file (RFC 1035 master file: $ORIGIN, $TTL, relative names, "
+            "multi-line records; $INCLUDE is refused), read with Knot's libzscanner. At most "
+            "api.max_body_bytes. An error names the line.");
+        w_.EndObject();
+        w_.EndObject();
+        w_.EndObject();
+      } else {
+        jsonContent("#/components/schemas/" + std::string(schemaName(route.request)), false);
+      }
       w_.EndObject();
     }
     key("responses");

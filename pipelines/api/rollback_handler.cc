@@ -65,7 +65,7 @@ std::vector<ChangeItem> rollbackChanges(std::span<const dns::Record> current,
 }
 
 std::string unchangedBody(const std::string& zoneUuid, uint32_t soaSerial, uint32_t recordCount,
-                          bool dryRun) {
+                          bool dryRun, const std::function<void(JsonWriter&)>& extra) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();
@@ -82,6 +82,7 @@ std::string unchangedBody(const std::string& zoneUuid, uint32_t soaSerial, uint3
   writer.EndArray();
   writeKey(writer, "zone_file_diff");
   writeString(writer, "");
+  if (extra) extra(writer);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }

@@ -42,6 +42,6 @@ dns::RecordInput inputOf(const dns::RecordData& record, const dns::DnsName& zone
 
 // The answer when nothing differs: zone_serial of the zone now, no changes.
 std::string unchangedBody(const std::string& zoneUuid, uint32_t soaSerial, uint32_t recordCount,
-                          bool dryRun);
+                          bool dryRun, const std::function<void(JsonWriter&)>& extra = nullptr);
 
 }  // namespace zp::api

@@ -72,6 +72,8 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
       return {"serial"};
     case QueryKind::kDryRun:
       return {"dry_run"};
+    case QueryKind::kImport:
+      return {"mode", "dry_run"};
     case QueryKind::kNone:
       return {};
     case QueryKind::kPaged:

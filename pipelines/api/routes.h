@@ -59,6 +59,7 @@ enum class Operation : uint8_t {
   kRevokeToken,
   kApplyChangeSet,
   kRollbackZone,
+  kImportZone,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -80,6 +81,7 @@ enum class BodyKind : uint8_t {
   kChangeSet,     // {"changes": [...]} (changesets_handler.h)
   kSetResult,     // zone_serial, dry_run, changes, zone_file_diff
   kRollback,      // {"serial": N}
+  kZoneFileIn,    // a BIND9 zone file sent by the client, text/dns
 };
 
 // The query parameters a route takes.
@@ -89,7 +91,8 @@ enum class QueryKind : uint8_t {
   kPagedByDomain,       // + domain
   kPagedByZoneAndType,  // + zone, record_type
   kSerial,              // serial (optional)
-  kDryRun               // dry_run (optional)
+  kDryRun,              // dry_run (optional)
+  kImport               // mode, dry_run (optional)
 };
 
 struct RouteSpec {
@@ -114,6 +117,7 @@ inline constexpr std::string_view kZoneExportPath = "/api/v1/dns-zones/{uuid}/ex
 inline constexpr std::string_view kZoneChangesPath = "/api/v1/dns-zones/{uuid}/changes/";
 inline constexpr std::string_view kZoneChangeSetsPath = "/api/v1/dns-zones/{uuid}/changesets/";
 inline constexpr std::string_view kZoneRollbackPath = "/api/v1/dns-zones/{uuid}/rollback/";
+inline constexpr std::string_view kZoneImportPath = "/api/v1/dns-zones/{uuid}/import";
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
 inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
@@ -167,6 +171,10 @@ inline constexpr RouteSpec kRoutes[] = {
      "Restore the zone as it was at `serial` (one of its changes) as ONE new change set (new "
      "serial, history kept); `dry_run=true` answers the diff without committing",
      201, BodyKind::kRollback, BodyKind::kSetResult, QueryKind::kDryRun},
+    {Method::kPost, kZoneImportPath, Permission::kUpdate, Operation::kImportZone, "importZone",
+     "Import a BIND zone file (text/dns) as ONE change set: `mode=merge` (default) adds and "
+     "updates, `mode=replace` also removes what the file lacks; SOA and apex NS are skipped",
+     201, BodyKind::kZoneFileIn, BodyKind::kSetResult, QueryKind::kImport},
     {Method::kGet, kTokensPath, Permission::kTokensManage, Operation::kListTokens, "listTokens",
      "List your live API tokens (never their secrets)", 200, BodyKind::kNone, BodyKind::kTokenList,
      QueryKind::kNone},

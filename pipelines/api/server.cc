@@ -29,6 +29,7 @@
 #include "pipelines/api/changesets_handler.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/errors.h"
+#include "pipelines/api/import_handler.h"
 #include "pipelines/api/last_used.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
@@ -946,12 +947,13 @@ struct ApiServer::Impl {
 
   // Sends `items` as one change set and answers with changeSetBody.
   void sendChangeSet(const ExchangePtr& x, const std::string& zoneUuid,
-                     const std::vector<ChangeItem>& items, bool dry) {
+                     const std::vector<ChangeItem>& items, bool dry,
+                     std::function<void(JsonWriter&)> extra = nullptr) {
     if (auto refused = checkActions(x->principal->permissions, items)) return x->fail(*refused);
     command(
         x, [&](schema::Command::Builder c) { fillChangeSet(zoneUuid, items, dry, c); },
-        [this, x, dry, zoneUuid](schema::Reply::Reader reply) {
-          auto answer = changeSetBody(reply, dry);
+        [this, x, dry, zoneUuid, extra = std::move(extra)](schema::Reply::Reader reply) {
+          auto answer = changeSetBody(reply, dry, extra);
           if (!answer) return x->fail(answer.error());
           if (!dry) zoneCache.erase(zoneUuid);
           x->send(dry ? 200 : 201, *answer);
@@ -1002,6 +1004,46 @@ struct ApiServer::Impl {
                   }
                   sendChangeSet(x, zoneUuid, items, dry);
                 });
+          });
+    });
+  }
+
+  // POST .../import (import_handler.h): the zone file against the zone now,
+  // as one change set.
+  void importZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto dryRun = parseDryRun(req.query().get("dry_run"));
+    auto mode = parseImportMode(req.query().get("mode"));
+    authorize(ex, req, [this, uuid, dryRun, mode, body = req.body()](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!dryRun) return x->fail(dryRun.error());
+      if (!mode) return x->fail(mode.error());
+      if (!bodyFits(x, body)) return;
+      const std::string zoneUuid = *uuid;
+      const bool dry = *dryRun;
+      const ImportMode how = *mode;
+      query(
+          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
+          [this, x, zoneUuid, dry, how, body](schema::Reply::Reader now) {
+            if (!now.getBody().isZone()) {
+              return x->fail(internalError("the store answered getZone with another body"));
+            }
+            const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
+            auto name = dns::DnsName::parseZoneDomain(zone.domain);
+            if (!name) return x->fail(internalError("a stored zone domain does not parse"));
+            auto file = parseZoneFile(body, zone.domain);
+            if (!file) return x->fail(file.error());
+            const auto current = recordsFrom(now.getBody().getZone().getRecords());
+            auto plan = planImport(*file, current, *name, how);
+            if (!plan) return x->fail(plan.error());
+            auto extra = [plan = *plan, skipped = file->skipped](JsonWriter& w) {
+              writeImportSummary(w, plan, skipped);
+            };
+            if (plan->items.empty()) {
+              return x->send(200, unchangedBody(zoneUuid, dns::soaSerialOf(zone), zone.recordCount,
+                                                dry, extra));
+            }
+            sendChangeSet(x, zoneUuid, plan->items, dry, extra);
           });
     });
   }
@@ -1058,6 +1100,8 @@ struct ApiServer::Impl {
         return &Impl::applyChangeSet;
       case Operation::kRollbackZone:
         return &Impl::rollbackZone;
+      case Operation::kImportZone:
+        return &Impl::importZone;
     }
     throw std::logic_error("handlerOf: Operation out of range");
   }

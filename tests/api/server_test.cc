@@ -411,6 +411,7 @@ const Expected kApiMdTable[] = {
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changes/", "dns:read"},
     {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changesets/", "dns:update"},
     {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/rollback/", "dns:update"},
+    {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/import", "dns:update"},
     {"GET", "/api/v1/tokens/", "tokens:manage"},
     {"POST", "/api/v1/tokens/", "tokens:manage"},
     {"DELETE", "/api/v1/tokens/tok_0123456789abcdef/", "tokens:manage"},
@@ -538,7 +539,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 12 * 9);
+  EXPECT_EQ(probed, 13 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {

@@ -906,7 +906,7 @@ TEST_F(ApiContractTest, OpenApiDocumentIsPublicAndListsEveryPath) {
       (std::set<std::string>{
           "/api/v1/dns-zones/", "/api/v1/dns-zones/{uuid}/", "/api/v1/dns-zones/{uuid}/records/",
           "/api/v1/dns-zones/{uuid}/export", "/api/v1/dns-zones/{uuid}/changes/",
-          "/api/v1/dns-zones/{uuid}/changesets/", "/api/v1/dns-zones/{uuid}/rollback/",
+          "/api/v1/dns-zones/{uuid}/changesets/", "/api/v1/dns-zones/{uuid}/rollback/", "/api/v1/dns-zones/{uuid}/import",
           "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/", "/api/v1/openapi.json",
           "/api/v1/tokens/", "/api/v1/tokens/{id}/"}));
 }
