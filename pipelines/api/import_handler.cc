@@ -48,7 +48,12 @@ Result<ImportPlan> planImport(const ParsedZoneFile& file, std::span<const dns::R
     } else if (it->second->data == data) {
       ++plan.unchanged;
     } else {
-      plan.items.push_back({ChangeItem::Action::kUpdate, it->second->uuid, file.records[i]});
+      // A new TTL is a new record: inside a set each change is checked
+      // against the others' state, so updating the TTLs of an RRset of
+      // several records one by one would meet the one-TTL rule (RFC 2181
+      // 5.2) half-way; deletes apply before creates, so this works.
+      plan.items.push_back({ChangeItem::Action::kDelete, it->second->uuid, {}});
+      plan.items.push_back({ChangeItem::Action::kCreate, "", file.records[i]});
       ++plan.changed;
     }
   }

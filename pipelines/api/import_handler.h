@@ -3,9 +3,9 @@
 // BIND zone file (body text/dns, parsed by zone_import.h) compared with the
 // zone now becomes ONE change set (changesets_handler.h): all or none, one
 // event per change, one new serial, one deploy. `?mode=merge` (default) adds
-// the file's records that are missing and updates those whose TTL or
-// priority differ; `?mode=replace` also deletes every record the file does
-// not hold. `?dry_run=true` answers without committing. The answer is the
+// the file's records that are missing and replaces (delete + create, so an
+// RRset's TTL can change as a whole) those whose TTL differs; `?mode=replace` also deletes every
+// record the file does not hold. `?dry_run=true` answers without committing. The answer is the
 // change set's plus "added", "changed", "removed", "unchanged" (counts) and
 // "skipped" ([{line, record, why}]: the SOA and apex NS, the service's).
 // Stateless functions, thread-safe.

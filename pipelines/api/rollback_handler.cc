@@ -53,7 +53,14 @@ std::vector<ChangeItem> rollbackChanges(std::span<const dns::Record> current,
       continue;
     }
     if (!(it->second->data == now.data)) {
-      out.push_back({ChangeItem::Action::kUpdate, now.uuid, inputOf(it->second->data, zone)});
+      // Another TTL: delete and create (see import_handler.cc: one TTL per
+      // RRset holds after every change of a set, and deletes go first).
+      if (it->second->data.ttl != now.data.ttl) {
+        out.push_back({ChangeItem::Action::kDelete, now.uuid, {}});
+        out.push_back({ChangeItem::Action::kCreate, "", inputOf(it->second->data, zone)});
+      } else {
+        out.push_back({ChangeItem::Action::kUpdate, now.uuid, inputOf(it->second->data, zone)});
+      }
     }
     then.erase(it);
   }

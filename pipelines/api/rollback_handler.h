@@ -7,9 +7,11 @@
 // everything. `?dry_run=true` answers the diff without committing.
 // Stateless functions, thread-safe.
 //
-// Records are matched by uuid: a record changed since N is updated back, one
-// deleted since N is created again (with a new uuid: uuids are never reused),
-// one created since N is deleted. A zone already equal to version N answers
+// Records are matched by uuid: a record changed since N is updated back (or,
+// when its TTL changed, deleted and created again: inside a set the one-TTL-
+// per-RRset rule holds after every change), one deleted since N is created
+// again (with a new uuid: uuids are never reused), one created since N is
+// deleted. A zone already equal to version N answers
 // 200 with no changes and no new serial.
 
 #include <cstdint>

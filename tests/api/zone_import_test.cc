@@ -113,15 +113,16 @@ TEST(ZoneImport, MergeAndReplacePlans) {
   EXPECT_EQ(merge->changed, 1u);
   EXPECT_EQ(merge->removed, 0u);
   EXPECT_EQ(merge->unchanged, 1u);  // the duplicate line counts once
-  ASSERT_EQ(merge->items.size(), 2u);
-  EXPECT_EQ(merge->items[1].action, ChangeItem::Action::kUpdate);
+  ASSERT_EQ(merge->items.size(), 3u);
+  EXPECT_EQ(merge->items[1].action, ChangeItem::Action::kDelete);  // a new TTL: delete + create
   EXPECT_EQ(merge->items[1].uuid, "u2");
+  EXPECT_EQ(merge->items[2].action, ChangeItem::Action::kCreate);
   auto replace = planImport(*parsed, current, *zone, ImportMode::kReplace);
   ASSERT_TRUE(replace);
   EXPECT_EQ(replace->removed, 1u);
-  ASSERT_EQ(replace->items.size(), 3u);
-  EXPECT_EQ(replace->items[2].action, ChangeItem::Action::kDelete);
-  EXPECT_EQ(replace->items[2].uuid, "u3");
+  ASSERT_EQ(replace->items.size(), 4u);
+  EXPECT_EQ(replace->items[3].action, ChangeItem::Action::kDelete);
+  EXPECT_EQ(replace->items[3].uuid, "u3");
 
   auto bad = parseZoneFile("www 30 IN A 192.0.2.9\n", "example.com");  // ttl under 60
   ASSERT_TRUE(bad) << bad.error().detail;
