@@ -148,6 +148,30 @@ struct ValidRecord {
   priority @5 :UInt16;
 }
 
+# One item of an atomic change set (issue 11 item 4), as the API received it.
+struct ChangeInput {
+  union {
+    create @0 :RecordInput;
+    update :group {                      # replaces the whole record (PUT semantics)
+      recordUuid @1 :Text;
+      input @2 :RecordInput;
+    }
+    delete @3 :Text;                     # record uuid
+  }
+}
+
+# The same after the validator (canonical record, syntactically valid name).
+struct ValidChange {
+  union {
+    create @0 :ValidRecord;
+    update :group {
+      recordUuid @1 :Text;
+      record @2 :ValidRecord;
+    }
+    delete @3 :Text;
+  }
+}
+
 # API -> validator -> store. The validator turns `createZone`/`createRecord`
 # (raw input) into `createZoneValid`/`createRecordValid`; the store accepts only
 # validated commands, token commands and deletes.
@@ -196,7 +220,27 @@ struct Command {
     }
     revokeOwnToken @28 :Text;            # API: a token id of the actor's own user (else notFound)
     tokensUsed @29 :List(TokenUse);      # API: last uses since its previous report; not logged
+    changeSet :group {                   # API: changes to one zone, all or none (issue 11)
+      zoneUuid @40 :Text;
+      items @41 :List(ChangeInput);      # at most dns::kMaxChangeSetItems
+    }
+    changeSetValid :group {              # the store applies deletes, then updates, then
+      zoneUuid @42 :Text;                # creates, in ONE transaction: one event per item,
+      items @43 :List(ValidChange);      # one new SOA serial (Event.setRemaining)
+    }
   }
+  reservedAuto30 @30 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto31 @31 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto32 @32 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto33 @33 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto34 @34 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto35 @35 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto36 @36 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto37 @37 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto38 @38 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto39 @39 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  dryRun @44 :Bool;                      # changeSet only: check and answer as if applied,
+                                         # then roll back (nothing logged, no seq used)
   scope @22 :TokenScope;                 # the acting token's limits (the API copies them from
                                          # the principal; the store enforces zones, types, names)
 }
@@ -254,6 +298,8 @@ struct Query {
 struct Reply {
   version @0 :UInt16;
   requestId @1 :UInt64;
+  reservedAuto25 @25 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto26 @26 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
   body :union {
     error @2 :Error;
     ok @3 :Void;
@@ -290,6 +336,11 @@ struct Reply {
       records @23 :List(Record);
       next @24 :Data;                    # pass as `after` for the next page; empty: last page
     }
+    changeSet :group {                   # answer to changeSetValid
+      zone @27 :Zone;                    # the zone after the set (with dryRun: as it would be)
+      changes @28 :List(Event);          # one per item, in the order applied; with dryRun the
+                                         # seqs are the ones they would have had
+    }
   }
 }
 
@@ -319,6 +370,12 @@ struct Event {
       passwordHash @17 :Text;
     }
   }
+  reservedAuto18 @18 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  reservedAuto19 @19 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
+  setRemaining @20 :UInt32;  # events of the same change set that follow this one (same
+                             # zone, consecutive seqs, the same soaSerial: the serial of
+                             # the whole set); 0 for the last one and for lone changes.
+                             # The renderer deploys a set only whole, as one UPDATE.
   soaSerial @13 :UInt32; # the zone's SOA serial after this event (for zoneDeleted: the
                          # serial the deletion would have had); 0 for token events and in
                          # events logged before it was stored (then soaSerial(seq))

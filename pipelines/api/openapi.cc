@@ -107,6 +107,58 @@ constexpr std::string_view kComponents = R"json({
       "token_id": {"type": "string", "description": "The public id of the token that made it."}
     }
   },
+  "ChangeSet": {
+    "type": "object",
+    "required": ["changes"],
+    "description": "Changes to one zone, applied all or none as ONE new version (one SOA serial, one deploy): deletes first, then updates, then creates, whatever their order here. At most 20000 changes and api.max_body_bytes (default 1 MiB). An invalid change answers 400 with `field` naming it: `changes[3].value`. Needs dns:update (the token's scope applies to every change).",
+    "properties": {
+      "changes": {"type": "array", "minItems": 1, "maxItems": 20000, "items": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+          "action": {"type": "string", "enum": ["create", "update", "delete"]},
+          "uuid": {"type": "string", "format": "uuid", "description": "update and delete: the record (of this zone); each record at most once per set."},
+          "record_type": {"$ref": "#/components/schemas/RecordType"},
+          "name": {"type": "string"},
+          "value": {"type": "string"},
+          "ttl": {"type": ["integer", "null"], "minimum": 60, "maximum": 604800, "default": 3600},
+          "priority": {"type": ["integer", "null"], "minimum": 0, "maximum": 65535}
+        },
+        "description": "create: the fields of RecordCreate; update: uuid and the whole new record (as PUT); delete: uuid only."}}
+    },
+    "additionalProperties": false
+  },
+  "Rollback": {
+    "type": "object",
+    "required": ["serial"],
+    "description": "Records are matched by uuid: changed ones are updated back, deleted ones created again (new uuids), newer ones deleted; all as one change set (ChangeSetResult). A zone already equal to that version answers 200 with no changes. Needs dns:update, plus dns:create / dns:delete when the rollback creates / deletes.",
+    "properties": {
+      "serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
+        "description": "A serial the zone had (the `serial` of one of its changes); another answers 404."}
+    },
+    "additionalProperties": false
+  },
+  "ChangeSetResult": {
+    "type": "object",
+    "required": ["zone", "zone_serial", "dry_run", "record_count", "changes", "zone_file_diff"],
+    "properties": {
+      "zone": {"type": "string", "format": "uuid"},
+      "zone_serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
+        "description": "The zone's SOA serial after the set (with dry_run: the one it would have had); every change of the set carries it."},
+      "dry_run": {"type": "boolean", "description": "true: nothing was committed."},
+      "record_count": {"type": "integer", "minimum": 0},
+      "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"},
+        "description": "One per change, in the order applied."},
+      "added": {"type": "integer", "description": "import only: records added."},
+      "changed": {"type": "integer", "description": "import only: records whose TTL or priority changed."},
+      "removed": {"type": "integer", "description": "import only (mode=replace): records removed."},
+      "unchanged": {"type": "integer", "description": "import only: records the zone already held."},
+      "skipped": {"type": "array", "description": "import only: what the file holds that the service owns (the SOA, the apex NS set), with why.",
+        "items": {"type": "object", "properties": {"line": {"type": "integer"}, "record": {"type": "string"}, "why": {"type": "string"}}}},
+      "zone_file_diff": {"type": "string",
+        "description": "The zone-file lines removed (`-`) and added (`+`), one per line, in the order applied."}
+    }
+  },
   "TokenCreate": {
     "type": "object",
     "required": ["permissions"],
@@ -237,6 +289,12 @@ constexpr std::string_view kComponents = R"json({
   "record_type": {"name": "record_type", "in": "query", "required": false,
     "description": "Only records of this type (case-insensitive).",
     "schema": {"type": "string"}},
+  "mode": {"name": "mode", "in": "query", "required": false,
+    "description": "merge: add the file's missing records and update those whose TTL or priority differ; replace: also delete every record the file does not hold.",
+    "schema": {"type": "string", "enum": ["merge", "replace"], "default": "merge"}},
+  "dry_run": {"name": "dry_run", "in": "query", "required": false,
+    "description": "true: check everything and answer what would change (200), without committing.",
+    "schema": {"type": "boolean", "default": false}},
   "serial": {"name": "serial", "in": "query", "required": false,
     "description": "A serial the zone had (the `serial` of one of its changes): the zone file as it was then, rebuilt from the log. Without it: the zone file as deployed now.",
     "schema": {"type": "integer", "minimum": 1}}
@@ -321,6 +379,14 @@ std::string_view schemaName(BodyKind kind) {
       return "Token";
     case BodyKind::kTokenCreated:
       return "TokenCreated";
+    case BodyKind::kChangeSet:
+      return "ChangeSet";
+    case BodyKind::kRollback:
+      return "Rollback";
+    case BodyKind::kZoneFileIn:
+      return "";
+    case BodyKind::kSetResult:
+      return "ChangeSetResult";
     case BodyKind::kNone:
     case BodyKind::kOpenApi:
     case BodyKind::kZoneFile:
@@ -460,7 +526,24 @@ class DocumentWriter {
       w_.StartObject();
       key("required");
       w_.Bool(true);
-      jsonContent("#/components/schemas/" + std::string(schemaName(route.request)), false);
+      if (route.request == BodyKind::kZoneFileIn) {
+        key("content");
+        w_.StartObject();
+        key("text/dns");
+        w_.StartObject();
+        key("schema");
+        w_.StartObject();
+        str("type", "string");
+        str("description",
+            "A BIND9 zone file (RFC 1035 master file: $ORIGIN, $TTL, relative names, "
+            "multi-line records; $INCLUDE is refused), read with Knot's libzscanner. At most "
+            "api.max_body_bytes. An error names the line.");
+        w_.EndObject();
+        w_.EndObject();
+        w_.EndObject();
+      } else {
+        jsonContent("#/components/schemas/" + std::string(schemaName(route.request)), false);
+      }
       w_.EndObject();
     }
     key("responses");

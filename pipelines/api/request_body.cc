@@ -116,21 +116,30 @@ Result<std::string> decodeZoneBody(std::string_view body) {
 Result<dns::RecordInput> decodeRecordBody(std::string_view body) {
   auto doc = parseObject(body);
   if (!doc) return doc.error();
-  if (auto error = rejectUnknown(*doc, kRecordFields, kRecordReadOnly)) return std::move(*error);
+  return decodeRecordObject(*doc);
+}
+
+Result<std::string> decodeRequiredString(const rapidjson::Value& object, std::string_view name) {
+  return requiredString(object, name);
+}
+
+Result<dns::RecordInput> decodeRecordObject(const rapidjson::Value& object) {
+  const rapidjson::Value& doc = object;
+  if (auto error = rejectUnknown(doc, kRecordFields, kRecordReadOnly)) return std::move(*error);
   dns::RecordInput input;
-  auto type = requiredString(*doc, "record_type");
+  auto type = requiredString(doc, "record_type");
   if (!type) return type.error();
   input.type = std::move(type).value();
-  auto name = requiredString(*doc, "name");
+  auto name = requiredString(doc, "name");
   if (!name) return name.error();
   input.name = std::move(name).value();
-  auto value = requiredString(*doc, "value");
+  auto value = requiredString(doc, "value");
   if (!value) return value.error();
   input.value = std::move(value).value();
-  auto ttl = optionalInteger(*doc, "ttl");
+  auto ttl = optionalInteger(doc, "ttl");
   if (!ttl) return ttl.error();
   input.ttl = *ttl;
-  auto priority = optionalInteger(*doc, "priority");
+  auto priority = optionalInteger(doc, "priority");
   if (!priority) return priority.error();
   input.priority = *priority;
   return input;

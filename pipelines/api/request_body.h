@@ -17,6 +17,7 @@
 
 #include "common/dns/record.h"
 #include "common/util/result.h"
+#include "pipelines/api/json.h"
 
 namespace zp::api {
 
@@ -27,6 +28,11 @@ Result<std::string> decodeZoneBody(std::string_view body);
 // {"record_type", "name", "value", "ttl"?, "priority"?}. `null` for
 // ttl/priority means absent.
 Result<dns::RecordInput> decodeRecordBody(std::string_view body);
+// The same for an object inside a larger body (a change set's item); the
+// read-only fields (uuid, created_at, ...) are accepted there too.
+Result<dns::RecordInput> decodeRecordObject(const rapidjson::Value& object);
+// A required string member (`name is required`, `must be a string`, no NUL).
+Result<std::string> decodeRequiredString(const rapidjson::Value& object, std::string_view name);
 
 // A PATCH body: the fields the client sent. For ttl and priority the outer
 // optional says whether the key was present, the inner one whether it was a

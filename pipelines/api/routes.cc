@@ -70,6 +70,10 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
       break;
     case QueryKind::kSerial:
       return {"serial"};
+    case QueryKind::kDryRun:
+      return {"dry_run"};
+    case QueryKind::kImport:
+      return {"mode", "dry_run"};
     case QueryKind::kNone:
       return {};
     case QueryKind::kPaged:

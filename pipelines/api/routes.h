@@ -57,6 +57,9 @@ enum class Operation : uint8_t {
   kListTokens,
   kCreateToken,
   kRevokeToken,
+  kApplyChangeSet,
+  kRollbackZone,
+  kImportZone,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -75,6 +78,10 @@ enum class BodyKind : uint8_t {
   kTokenCreate,   // name, permissions, scope fields (token_json.h)
   kTokenList,     // array of tokens (never their secrets)
   kTokenCreated,  // one token with its secret (`token`), shown only here
+  kChangeSet,     // {"changes": [...]} (changesets_handler.h)
+  kSetResult,     // zone_serial, dry_run, changes, zone_file_diff
+  kRollback,      // {"serial": N}
+  kZoneFileIn,    // a BIND9 zone file sent by the client, text/dns
 };
 
 // The query parameters a route takes.
@@ -83,7 +90,9 @@ enum class QueryKind : uint8_t {
   kPaged,               // page, page_size
   kPagedByDomain,       // + domain
   kPagedByZoneAndType,  // + zone, record_type
-  kSerial               // serial (optional)
+  kSerial,              // serial (optional)
+  kDryRun,              // dry_run (optional)
+  kImport               // mode, dry_run (optional)
 };
 
 struct RouteSpec {
@@ -106,6 +115,9 @@ inline constexpr std::string_view kRecordsPath = "/api/v1/dns-records/";
 inline constexpr std::string_view kRecordPath = "/api/v1/dns-records/{uuid}/";
 inline constexpr std::string_view kZoneExportPath = "/api/v1/dns-zones/{uuid}/export";
 inline constexpr std::string_view kZoneChangesPath = "/api/v1/dns-zones/{uuid}/changes/";
+inline constexpr std::string_view kZoneChangeSetsPath = "/api/v1/dns-zones/{uuid}/changesets/";
+inline constexpr std::string_view kZoneRollbackPath = "/api/v1/dns-zones/{uuid}/rollback/";
+inline constexpr std::string_view kZoneImportPath = "/api/v1/dns-zones/{uuid}/import";
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
 inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
@@ -149,6 +161,20 @@ inline constexpr RouteSpec kRoutes[] = {
     {Method::kGet, kZoneChangesPath, Permission::kRead, Operation::kListZoneChanges,
      "listZoneChanges", "The zone's change history, newest first", 200, BodyKind::kNone,
      BodyKind::kChangeList, QueryKind::kPaged},
+    {Method::kPost, kZoneChangeSetsPath, Permission::kUpdate, Operation::kApplyChangeSet,
+     "applyChangeSet",
+     "Create, update and delete records of one zone all or none, as one new version (one serial, "
+     "one deploy); `dry_run=true` answers the record and zone-file diff without committing",
+     201, BodyKind::kChangeSet, BodyKind::kSetResult, QueryKind::kDryRun},
+    {Method::kPost, kZoneRollbackPath, Permission::kUpdate, Operation::kRollbackZone,
+     "rollbackZone",
+     "Restore the zone as it was at `serial` (one of its changes) as ONE new change set (new "
+     "serial, history kept); `dry_run=true` answers the diff without committing",
+     201, BodyKind::kRollback, BodyKind::kSetResult, QueryKind::kDryRun},
+    {Method::kPost, kZoneImportPath, Permission::kUpdate, Operation::kImportZone, "importZone",
+     "Import a BIND zone file (text/dns) as ONE change set: `mode=merge` (default) adds and "
+     "updates, `mode=replace` also removes what the file lacks; SOA and apex NS are skipped",
+     201, BodyKind::kZoneFileIn, BodyKind::kSetResult, QueryKind::kImport},
     {Method::kGet, kTokensPath, Permission::kTokensManage, Operation::kListTokens, "listTokens",
      "List your live API tokens (never their secrets)", 200, BodyKind::kNone, BodyKind::kTokenList,
      QueryKind::kNone},

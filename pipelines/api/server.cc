@@ -26,8 +26,10 @@
 #include "pipelines/api/account_site.h"
 #include "pipelines/api/auth_cache.h"
 #include "pipelines/api/change_json.h"
+#include "pipelines/api/changesets_handler.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/errors.h"
+#include "pipelines/api/import_handler.h"
 #include "pipelines/api/last_used.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
@@ -36,6 +38,7 @@
 #include "pipelines/api/record_merge.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
+#include "pipelines/api/rollback_handler.h"
 #include "pipelines/api/routes.h"
 #include "pipelines/api/tokens_handler.h"
 #include "pipelines/api/zone_cache.h"
@@ -928,6 +931,123 @@ struct ApiServer::Impl {
     });
   }
 
+  // POST .../changesets/ (changesets_handler.h); 200 for a dry run.
+  void applyChangeSet(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto dryRun = parseDryRun(req.query().get("dry_run"));
+    authorize(ex, req, [this, uuid, dryRun, body = req.body()](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!dryRun) return x->fail(dryRun.error());
+      if (!bodyFits(x, body)) return;
+      auto items = decodeChangeSetBody(body);
+      if (!items) return x->fail(items.error());
+      sendChangeSet(x, *uuid, *items, *dryRun);
+    });
+  }
+
+  // Sends `items` as one change set and answers with changeSetBody.
+  void sendChangeSet(const ExchangePtr& x, const std::string& zoneUuid,
+                     const std::vector<ChangeItem>& items, bool dry,
+                     std::function<void(JsonWriter&)> extra = nullptr) {
+    if (auto refused = checkActions(x->principal->permissions, items)) return x->fail(*refused);
+    command(
+        x, [&](schema::Command::Builder c) { fillChangeSet(zoneUuid, items, dry, c); },
+        [this, x, dry, zoneUuid, extra = std::move(extra)](schema::Reply::Reader reply) {
+          auto answer = changeSetBody(reply, dry, extra);
+          if (!answer) return x->fail(answer.error());
+          if (!dry) zoneCache.erase(zoneUuid);
+          x->send(dry ? 200 : 201, *answer);
+        });
+  }
+
+  // POST .../rollback/ (rollback_handler.h): the zone at the serial, the
+  // zone now, their difference as one change set.
+  void rollbackZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto dryRun = parseDryRun(req.query().get("dry_run"));
+    authorize(ex, req, [this, uuid, dryRun, body = req.body()](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!dryRun) return x->fail(dryRun.error());
+      if (!bodyFits(x, body)) return;
+      auto serial = decodeRollbackBody(body);
+      if (!serial) return x->fail(serial.error());
+      const std::string zoneUuid = *uuid;
+      const bool dry = *dryRun;
+      query(
+          x,
+          [&](schema::Query::Builder q) {
+            auto g = q.getBody().initZoneAt();
+            g.setZoneUuid(zoneUuid);
+            g.setSerial(*serial);
+          },
+          [this, x, zoneUuid, dry](schema::Reply::Reader then) {
+            if (!then.getBody().isZone()) {
+              return x->fail(internalError("the store answered zoneAt with another body"));
+            }
+            auto target = recordsFrom(then.getBody().getZone().getRecords());
+            auto domain = dns::DnsName::parseZoneDomain(
+                then.getBody().getZone().getZone().getDomain().cStr());
+            if (!domain) return x->fail(internalError("a stored zone domain does not parse"));
+            query(
+                x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
+                [this, x, zoneUuid, dry, target = std::move(target),
+                 name = *domain](schema::Reply::Reader now) {
+                  if (!now.getBody().isZone()) {
+                    return x->fail(internalError("the store answered getZone with another body"));
+                  }
+                  const auto current = recordsFrom(now.getBody().getZone().getRecords());
+                  const auto items = rollbackChanges(current, target, name);
+                  if (items.empty()) {
+                    const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
+                    return x->send(200, unchangedBody(zoneUuid, dns::soaSerialOf(zone),
+                                                      zone.recordCount, dry));
+                  }
+                  sendChangeSet(x, zoneUuid, items, dry);
+                });
+          });
+    });
+  }
+
+  // POST .../import (import_handler.h): the zone file against the zone now,
+  // as one change set.
+  void importZone(const ExchangePtr& ex, const Rest::Request& req) {
+    auto uuid = pathUuid(req);
+    auto dryRun = parseDryRun(req.query().get("dry_run"));
+    auto mode = parseImportMode(req.query().get("mode"));
+    authorize(ex, req, [this, uuid, dryRun, mode, body = req.body()](const ExchangePtr& x) {
+      if (!uuid) return x->fail(notFound("zone"));
+      if (!dryRun) return x->fail(dryRun.error());
+      if (!mode) return x->fail(mode.error());
+      if (!bodyFits(x, body)) return;
+      const std::string zoneUuid = *uuid;
+      const bool dry = *dryRun;
+      const ImportMode how = *mode;
+      query(
+          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
+          [this, x, zoneUuid, dry, how, body](schema::Reply::Reader now) {
+            if (!now.getBody().isZone()) {
+              return x->fail(internalError("the store answered getZone with another body"));
+            }
+            const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
+            auto name = dns::DnsName::parseZoneDomain(zone.domain);
+            if (!name) return x->fail(internalError("a stored zone domain does not parse"));
+            auto file = parseZoneFile(body, zone.domain);
+            if (!file) return x->fail(file.error());
+            const auto current = recordsFrom(now.getBody().getZone().getRecords());
+            auto plan = planImport(*file, current, *name, how);
+            if (!plan) return x->fail(plan.error());
+            auto extra = [plan = *plan, skipped = file->skipped](JsonWriter& w) {
+              writeImportSummary(w, plan, skipped);
+            };
+            if (plan->items.empty()) {
+              return x->send(200, unchangedBody(zoneUuid, dns::soaSerialOf(zone), zone.recordCount,
+                                                dry, extra));
+            }
+            sendChangeSet(x, zoneUuid, plan->items, dry, extra);
+          });
+    });
+  }
+
   void openApi(const ExchangePtr& ex, const Rest::Request&) { ex->send(200, openApiJson); }
 
   void unknownPath(const ExchangePtr& ex, const Rest::Request& req) {
@@ -976,6 +1096,12 @@ struct ApiServer::Impl {
         return &Impl::createToken;
       case Operation::kRevokeToken:
         return &Impl::revokeToken;
+      case Operation::kApplyChangeSet:
+        return &Impl::applyChangeSet;
+      case Operation::kRollbackZone:
+        return &Impl::rollbackZone;
+      case Operation::kImportZone:
+        return &Impl::importZone;
     }
     throw std::logic_error("handlerOf: Operation out of range");
   }

@@ -48,13 +48,26 @@ void Renderer::applyEvent(const EventNote& event, Now now) {
   lastSeen_ = event.seq;
   if (event.domain.empty() || !options_.partition.owns(event.domain)) return;
   auto& state = domains_[event.domain];
+  // Change sets: the events of one arrive in a row; the zone waits for the
+  // last one, and a set too large for one UPDATE goes as a whole version.
+  const bool inSet = state.openSet || event.setRemaining > 0;
+  if (!state.openSet) state.setBytes = 0;
+  state.openSet = event.setRemaining > 0;
+  for (const auto& c : event.changes) state.setBytes += c.rr.size() + 16;
+  if (inSet && event.records && !state.full && state.setBytes > options_.deltaMaxBytes) {
+    spdlog::debug("a change set of {} is larger than one UPDATE carries; deploying the whole zone",
+                  event.domain);
+    state.full = true;
+    state.events.clear();
+  }
   if (state.pendingFirst == 0) state.pendingFirst = event.seq;
   state.pendingLast = event.seq;
   state.pendingCommittedAt = now.wall;
   if (state.full) {
     // The snapshot the next deploy is rendered from will include this event.
   } else if (event.records) {
-    state.events.push_back({event.seq, event.changes, Pending::Kind::kRecords, event.soaSerial});
+    state.events.push_back(
+        {event.seq, event.changes, Pending::Kind::kRecords, event.soaSerial, event.setRemaining});
   } else if (event.deleted) {
     state.events.clear();  // nothing before a removal matters
     state.events.push_back({event.seq, {}, Pending::Kind::kDeleted, event.soaSerial});
@@ -261,6 +274,7 @@ void Renderer::schedule(Now now) {
     it->second.waiting = false;
     if (it->second.phase != Phase::kIdle) continue;
     if (it->second.pendingFirst == 0 && !it->second.audit) continue;
+    if (it->second.openSet) continue;  // the rest of its change set is on its way
     startZone(domain, it->second, now);
   }
 }
@@ -316,10 +330,23 @@ void Renderer::startDelta(const std::string& domain, DomainState& state, Now now
         (kind == Pending::Kind::kDeleted || next.kind != Pending::Kind::kRecords)) {
       break;
     }
-    size_t size = 0;
-    for (const auto& c : next.changes) size += c.rr.size() + 16;
-    if (!state.flightEvents.empty() && (state.flightEvents.size() >= options_.deltaMaxEvents ||
-                                        bytes + size > options_.deltaMaxBytes)) {
+    // The limits split a delta only between change sets: a set (the events
+    // up to one with setRemaining 0) goes whole, and fits by itself
+    // (applyEvent sends a larger one as a whole version).
+    const bool setBoundary =
+        state.flightEvents.empty() || state.flightEvents.back().setRemaining == 0;
+    size_t size = 0;  // of the whole set, counted at its first event
+    size_t count = 0;
+    if (setBoundary) {
+      for (const Pending& e : state.events) {
+        for (const auto& c : e.changes) size += c.rr.size() + 16;
+        ++count;
+        if (e.setRemaining == 0) break;
+      }
+    }
+    if (setBoundary && !state.flightEvents.empty() &&
+        (state.flightEvents.size() + count > options_.deltaMaxEvents ||
+         bytes + size > options_.deltaMaxBytes)) {
       break;
     }
     bytes += size;

@@ -47,6 +47,10 @@ struct EventNote {
   // other event of a zone (a record that could not be turned into a line)
   // makes the next deploy a whole version rendered from a snapshot.
   uint32_t soaSerial = 0;  // the zone's SOA serial after this event (0: derive it from seq)
+  // Events of the same change set after this one (schema Event.setRemaining):
+  // a set is deployed only whole, in one delta (one UPDATE), or, when its
+  // lines exceed deltaMaxBytes, as a whole version.
+  uint32_t setRemaining = 0;
   bool records = false;
   bool created = false;
   bool deleted = false;
@@ -182,10 +186,14 @@ class Renderer {
     std::vector<RrChange> changes;
     Kind kind = Kind::kRecords;
     uint32_t soa = 0;
+    uint32_t setRemaining = 0;  // events of its change set after it
   };
   struct DomainState {
     std::deque<Pending> events;         // record events not yet in flight, in seq order
     bool full = false;                  // the next deploy must be a whole version
+    bool openSet = false;               // the last event seen opens or continues a change set
+                                        // whose closing event has not arrived: do not start
+    size_t setBytes = 0;                // the record lines of the change set being received
     std::vector<Pending> flightEvents;  // the delta in flight
     bool flightDelta = false;
     bool audit = false;        // an audit is wanted

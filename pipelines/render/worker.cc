@@ -245,6 +245,7 @@ EventNote noteFrom(schema::Event::Reader event) {
   EventNote note{event.getSeq(), event.getDomain()};
   if (note.domain.empty()) return note;
   note.soaSerial = dns::storedOrDerivedSerial(event.getSoaSerial(), event.getSeq());
+  note.setRemaining = event.getSetRemaining();
   auto change = event.getChange();
   try {
     switch (change.which()) {

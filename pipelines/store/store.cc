@@ -13,6 +13,7 @@
 #include "common/auth/password.h"
 #include "common/auth/scope.h"
 #include "common/auth/token.h"
+#include "common/dns/change_set.h"
 #include "common/dns/name.h"
 #include "common/dns/reserved.h"
 #include "common/dns/serial.h"
@@ -109,10 +110,21 @@ class Store::Writer {
     serialsStored_ = serialsStored;
   }
 
+  // Replay of an event of a change set: `remaining` events of the set follow
+  // it, and `continuation` says an earlier one of the set came before it (the
+  // zone then keeps the set's SOA serial). Lone events: (0, false).
+  void replayInSet(uint32_t remaining, bool continuation) {
+    setRemaining_ = remaining;
+    setContinuation_ = continuation;
+  }
+
   // On success the reply body is set and `event` holds the logged event when
   // the command changed something.
+  // A change set logs several events: they go to `events` (and `event`
+  // stays empty).
   Status apply(Command::Reader c, schema::Reply::Builder reply,
-               std::optional<kj::Array<capnp::word>>& event) {
+               std::optional<kj::Array<capnp::word>>& event,
+               std::vector<kj::Array<capnp::word>>& events) {
     if (c.getVersion() != schema::PROTOCOL_VERSION) {
       return internal("command uses protocol version " + std::to_string(c.getVersion()) +
                       " but this store speaks version " + std::to_string(schema::PROTOCOL_VERSION) +
@@ -126,18 +138,24 @@ class Store::Writer {
     switch (body.which()) {
       case Command::Body::CREATE_ZONE_VALID:
         return createZone(actor, body.getCreateZoneValid(), r, event);
-      case Command::Body::CREATE_RECORD_VALID:
-        return createRecord(actor, body.getCreateRecordValid(), r, event);
+      case Command::Body::CREATE_RECORD_VALID: {
+        auto g = body.getCreateRecordValid();
+        return createRecord(actor, sv(g.getZoneUuid()), g.getRecord(), r, event);
+      }
       case Command::Body::DELETE_ZONE:
         return deleteZone(actor, body.getDeleteZone(), r, event);
       case Command::Body::DELETE_RECORD:
-        return deleteRecord(actor, body.getDeleteRecord(), r, event);
+        return deleteRecord(actor, sv(body.getDeleteRecord()), r, event);
       case Command::Body::CREATE_TOKEN:
         return createToken(actor, body.getCreateToken(), r, event);
       case Command::Body::REVOKE_TOKEN:
         return revokeToken(actor, body.getRevokeToken(), r, event);
-      case Command::Body::UPDATE_RECORD_VALID:
-        return updateRecord(actor, body.getUpdateRecordValid(), r, event);
+      case Command::Body::UPDATE_RECORD_VALID: {
+        auto g = body.getUpdateRecordValid();
+        return updateRecord(actor, sv(g.getRecordUuid()), g.getRecord(), r, event);
+      }
+      case Command::Body::CHANGE_SET_VALID:
+        return changeSet(actor, body.getChangeSetValid(), r, events);
       case Command::Body::REVOKE_OWN_TOKEN:
         return revokeToken(actor, body.getRevokeOwnToken(), r, event, true);
       case Command::Body::TOKENS_USED:
@@ -155,6 +173,7 @@ class Store::Writer {
       case Command::Body::CREATE_ZONE:
       case Command::Body::CREATE_RECORD:
       case Command::Body::UPDATE_RECORD:
+      case Command::Body::CHANGE_SET:
         return internal("command was not validated; send it through the validator");
     }
     return internal("unknown command (is a newer stage talking to an older store?)");
@@ -205,12 +224,12 @@ class Store::Writer {
     return std::nullopt;
   }
 
-  Status createRecord(schema::Actor::Reader actor, Command::Body::CreateRecordValid::Reader in,
-                      ReplyBody reply, Event& event) {
+  Status createRecord(schema::Actor::Reader actor, std::string_view zoneUuid,
+                      schema::ValidRecord::Reader in, ReplyBody reply, Event& event) {
     if (auto st = checkActor(actor)) return st;
-    auto zone = loadZone(sv(in.getZoneUuid()));
+    auto zone = loadZone(zoneUuid);
     if (!ownedInScope(zone, actor)) return notFound("zone not found");
-    dns::RecordData data = schema::fromSchema(in.getRecord());
+    dns::RecordData data = schema::fromSchema(in);
     const dns::DnsName zoneName = storedZoneName(*zone);
     auto relative = dns::relativizeOwner(data.name, zoneName);
     if (!relative) return relative.error();
@@ -238,18 +257,21 @@ class Store::Writer {
     return std::nullopt;
   }
 
-  Status updateRecord(schema::Actor::Reader actor, Command::Body::UpdateRecordValid::Reader in,
-                      ReplyBody reply, Event& event) {
+  // `inZone`: a change set's zone; a record of another zone is not found.
+  Status updateRecord(schema::Actor::Reader actor, std::string_view recordUuid,
+                      schema::ValidRecord::Reader in, ReplyBody reply, Event& event,
+                      std::string_view inZone = {}) {
     if (auto st = checkActor(actor)) return st;
-    auto bytes = txn_.find(t_.records, sv(in.getRecordUuid()));
+    auto bytes = txn_.find(t_.records, recordUuid);
     if (!bytes) return notFound("record not found");
     const dns::Record before = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
+    if (!inZone.empty() && before.zoneUuid != inZone) return notFound("record not found");
     auto zone = loadZone(before.zoneUuid);
     if (!ownedInScope(zone, actor)) return notFound("record not found");
     if (auto st = auth::recordInScope(scope_, dns::toString(before.data.type), before.data.name)) {
       return st;
     }
-    dns::RecordData data = schema::fromSchema(in.getRecord());
+    dns::RecordData data = schema::fromSchema(in);
     const dns::DnsName zoneName = storedZoneName(*zone);
     auto relative = dns::relativizeOwner(data.name, zoneName);
     if (!relative) return relative.error();
@@ -283,12 +305,13 @@ class Store::Writer {
     return std::nullopt;
   }
 
-  Status deleteRecord(schema::Actor::Reader actor, capnp::Text::Reader uuid, ReplyBody reply,
-                      Event& event) {
+  Status deleteRecord(schema::Actor::Reader actor, std::string_view uuid, ReplyBody reply,
+                      Event& event, std::string_view inZone = {}) {
     if (auto st = checkActor(actor)) return st;
-    auto bytes = txn_.find(t_.records, sv(uuid));
+    auto bytes = txn_.find(t_.records, uuid);
     if (!bytes) return notFound("record not found");
     const dns::Record record = schema::fromSchema(decoder_.decode<schema::Record>(*bytes));
+    if (!inZone.empty() && record.zoneUuid != inZone) return notFound("record not found");
     auto zone = loadZone(record.zoneUuid);
     if (!ownedInScope(zone, actor)) return notFound("record not found");
     if (auto st = auth::recordInScope(scope_, dns::toString(record.data.type), record.data.name)) {
@@ -311,6 +334,70 @@ class Store::Writer {
                        schema::toSchema(record, ch.initRecordDeleted());
                      });
     reply.setOk();
+    return std::nullopt;
+  }
+
+  // Command.changeSetValid: deletes, then updates, then creates (so a set may
+  // replace a CNAME by an A, or move a record, whatever order the client
+  // listed them in), each through the same code as a lone command, with
+  // consecutive seqs and one SOA serial for the set. The first item that
+  // fails is the answer (its index and field, dns::itemError) and the caller
+  // rolls the whole set back (applyCommands runs a set in its own child
+  // transaction).
+  Status changeSet(schema::Actor::Reader actor, Command::Body::ChangeSetValid::Reader in,
+                   ReplyBody reply, std::vector<kj::Array<capnp::word>>& events) {
+    if (auto st = checkActor(actor)) return st;
+    const std::string zoneUuid(sv(in.getZoneUuid()));
+    if (!ownedInScope(loadZone(zoneUuid), actor)) return notFound("zone not found");
+    auto items = in.getItems();
+    if (items.size() == 0) return Error::validation("changes", "a change set needs a change");
+    if (items.size() > dns::kMaxChangeSetItems) {
+      return Error::validation("changes", "a change set holds at most " +
+                                              std::to_string(dns::kMaxChangeSetItems) +
+                                              " changes; split it");
+    }
+    std::vector<unsigned> order;
+    order.reserve(items.size());
+    for (auto kind :
+         {schema::ValidChange::DELETE, schema::ValidChange::UPDATE, schema::ValidChange::CREATE}) {
+      for (unsigned i = 0; i < items.size(); ++i) {
+        if (items[i].which() == kind) order.push_back(i);
+      }
+    }
+    const uint64_t first = seq_;
+    for (size_t k = 0; k < order.size(); ++k) {
+      const unsigned i = order[k];
+      auto item = items[i];
+      seq_ = first + k;
+      setRemaining_ = static_cast<uint32_t>(order.size() - 1 - k);
+      setContinuation_ = k > 0;
+      capnp::MallocMessageBuilder scratch;
+      auto itemReply = scratch.initRoot<schema::Reply>().getBody();
+      Event event;
+      Status st;
+      switch (item.which()) {
+        case schema::ValidChange::CREATE:
+          st = createRecord(actor, zoneUuid, item.getCreate(), itemReply, event);
+          break;
+        case schema::ValidChange::UPDATE:
+          st = updateRecord(actor, sv(item.getUpdate().getRecordUuid()),
+                            item.getUpdate().getRecord(), itemReply, event, zoneUuid);
+          break;
+        case schema::ValidChange::DELETE:
+          st = deleteRecord(actor, sv(item.getDelete()), itemReply, event, zoneUuid);
+          break;
+      }
+      if (st) return dns::itemError(i, *st);
+      if (!event) throw std::logic_error("a change of a set logged no event");
+      events.push_back(std::move(*event));
+    }
+    auto out = reply.initChangeSet();
+    schema::toSchema(*loadZone(zoneUuid), out.initZone());
+    auto list = out.initChanges(static_cast<unsigned>(events.size()));
+    for (unsigned k = 0; k < list.size(); ++k) {
+      capnp::FlatArrayMessageReader reader(events[k]);
+      list.setWithCaveats(k, reader.getRoot<schema::Event>());
+    }
     return std::nullopt;
   }
 
@@ -577,8 +664,11 @@ class Store::Writer {
       throw std::logic_error("it has no SOA serial, but an earlier event of zone " + zone.domain +
                              " has one (the log was edited)");
     }
-    zone.soaSerial = nextSerial(dns::soaSerialOf(zone));
     zone.serial = seq_;
+    if (setContinuation_) return;  // a later change of a set: the set's serial stays
+    // The first change of a set takes the serial of the set's last seq.
+    zone.soaSerial =
+        serialsStored_ ? dns::nextSoaSerial(dns::soaSerialOf(zone), seq_ + setRemaining_) : 0;
   }
 
   void putZone(const dns::Zone& zone) {
@@ -697,6 +787,7 @@ class Store::Writer {
     auto e = m.initRoot<schema::Event>();
     e.setSeq(seq_);
     e.setSoaSerial(soaSerial);
+    if (setRemaining_ != 0) e.setSetRemaining(setRemaining_);
     e.setTime(now_);
     e.setActor(actor);
     e.setZoneUuid(zoneUuid);
@@ -717,6 +808,8 @@ class Store::Writer {
   int64_t now_;
   bool replay_ = false;
   bool serialsStored_ = true;
+  uint32_t setRemaining_ = 0;     // events of this change set after this one
+  bool setContinuation_ = false;  // not the first event of its change set
   std::string forcedId_;
   auth::Scope scope_;  // the acting token's limits (empty: none)
   ValueDecoder decoder_;
@@ -837,24 +930,36 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
     std::optional<Error> failure;
     std::optional<Txn> child;
     const uint64_t writesBefore = parent.writes();
-    auto wrotePartially = [&] { return !isolate && parent.writes() != writesBefore; };
+    // A change set fails part-way as a matter of course (a bad item after
+    // good ones): it always runs in its own child transaction, and a dry run
+    // is rolled back even when it succeeds.
+    const bool changeSet = c.getBody().isChangeSetValid();
+    const bool dryRun = changeSet && c.getDryRun();
+    const bool ownTxn = isolate || changeSet;
+    auto wrotePartially = [&] { return !ownTxn && parent.writes() != writesBefore; };
     try {
       capnp::MallocMessageBuilder m;
       auto reply = m.initRoot<schema::Reply>();
       reply.setVersion(schema::PROTOCOL_VERSION);
       reply.setRequestId(requestId);
       std::optional<kj::Array<capnp::word>> event;
-      if (isolate) child.emplace(env_, parent.get(), 0);
-      Writer writer(isolate ? *child : parent, *tables_, options_, seq + 1, now);
-      failure = writer.apply(c, reply, event);
+      std::vector<kj::Array<capnp::word>> events;
+      if (ownTxn) child.emplace(env_, parent.get(), 0);
+      Writer writer(ownTxn ? *child : parent, *tables_, options_, seq + 1, now);
+      failure = writer.apply(c, reply, event, events);
       if (failure && wrotePartially()) {
         throw std::logic_error("a command failed after writing: " + failure->detail);
       }
       if (!failure) {
-        if (child) child->commit();
-        if (event) {
-          ++seq;
-          out.events.push_back(std::move(*event));
+        if (dryRun) {
+          child->abort();
+        } else {
+          if (child) child->commit();
+          if (event) events.push_back(std::move(*event));
+          for (auto& e : events) {
+            ++seq;
+            out.events.push_back(std::move(e));
+          }
         }
         out.replies.push_back(capnp::messageToFlatArray(m));
       }
@@ -1101,6 +1206,9 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
   if (events.empty()) return std::nullopt;
   Txn parent(env_, nullptr, 0);
   uint64_t seq = seqBefore();
+  // The set the previous event opened (its setRemaining), if any: the next
+  // event must continue it (a page of a log may end inside a set).
+  uint32_t setOpen = replaySetOpen_;
   for (auto recorded : events) {
     const uint64_t expected = seq + 1;
     auto refuse = [&](const std::string& why) -> Status {
@@ -1119,6 +1227,9 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
     auto command = commandMessage.initRoot<schema::Command>();
     auto id = commandFor(recorded, command);
     if (!id) return refuse(id.error().detail);
+    if (setOpen != 0 && recorded.getSetRemaining() != setOpen - 1) {
+      return refuse("the change set of the events before it is incomplete");
+    }
 
     capnp::MallocMessageBuilder replyMessage;
     auto reply = replyMessage.initRoot<schema::Reply>();
@@ -1133,7 +1244,9 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
       // A zone event without a serial was logged before serials were stored.
       writer.replayWithId(createdId,
                           recorded.getZoneUuid().size() == 0 || recorded.getSoaSerial() != 0);
-      failure = writer.apply(command.asReader(), reply, produced);
+      writer.replayInSet(recorded.getSetRemaining(), setOpen != 0);
+      std::vector<kj::Array<capnp::word>> unused;
+      failure = writer.apply(command.asReader(), reply, produced, unused);
     } catch (const LmdbError& e) {
       if (e.code() != MDB_KEYEXIST) throw;
       failure = internal("it creates " + createdId + ", which already exists");
@@ -1153,8 +1266,10 @@ Status Store::replay(std::span<const schema::Event::Reader> events) {
           "a zonepipe with other rules)");
     }
     seq = expected;
+    setOpen = recorded.getSetRemaining();
   }
   parent.commit();
+  replaySetOpen_ = setOpen;
   lastSeq_ = seq;
   return std::nullopt;
 }

@@ -134,6 +134,7 @@ class Store {
   std::unique_ptr<Tables> tables_;
   uint64_t lastSeq_ = 0;
   bool full_ = false;
+  uint32_t replaySetOpen_ = 0;  // replay: events still due of the change set the last call ended in
   // Queries hold it shared while their read transaction is open; growMap
   // holds it exclusively (mdb_env_set_mapsize needs no open transaction).
   mutable std::shared_mutex mapLock_;

@@ -1,7 +1,11 @@
 #include "pipelines/validate/validator.h"
 
+#include <set>
+#include <string>
+
 #include "common/auth/scope.h"
 #include "common/auth/token.h"
+#include "common/dns/change_set.h"
 #include "common/dns/name.h"
 #include "common/dns/reserved.h"
 #include "common/dns/validate.h"
@@ -13,6 +17,65 @@ namespace zp::validate {
 ValidatorOptions ValidatorOptions::fromConfig(const config::Config& cfg) {
   return {cfg.nameservers};
 }
+
+namespace {
+
+// Command.changeSet -> changeSetValid: every item validated like a lone
+// create or update; the first invalid item (by index) is the answer, its
+// field prefixed with `changes[i].`. A record uuid may appear once per set.
+Status translateChangeSet(schema::Command::Body::ChangeSet::Reader raw,
+                          schema::Command::Body::Builder out) {
+  auto items = raw.getItems();
+  if (items.size() == 0) {
+    return Error::validation("changes", "a change set needs at least one change");
+  }
+  if (items.size() > dns::kMaxChangeSetItems) {
+    return Error::validation("changes", "a change set holds at most " +
+                                            std::to_string(dns::kMaxChangeSetItems) +
+                                            " changes; split it into several sets");
+  }
+  auto valid = out.initChangeSetValid();
+  valid.setZoneUuid(raw.getZoneUuid());
+  auto list = valid.initItems(items.size());
+  std::set<std::string, std::less<>> uuids;
+  auto once = [&](size_t i, capnp::Text::Reader uuid) -> Status {
+    if (!uuids.emplace(uuid.cStr()).second) {
+      return dns::itemError(
+          i, Error::validation("uuid", "record " + std::string(uuid.cStr()) +
+                                           " is changed twice in this set; give each "
+                                           "record at most one update or delete"));
+    }
+    return std::nullopt;
+  };
+  for (unsigned i = 0; i < items.size(); ++i) {
+    auto item = items[i];
+    switch (item.which()) {
+      case schema::ChangeInput::CREATE: {
+        auto record = dns::validateRecord(schema::fromSchema(item.getCreate()));
+        if (!record) return dns::itemError(i, record.error());
+        schema::toSchema(record.value(), list[i].initCreate());
+        break;
+      }
+      case schema::ChangeInput::UPDATE: {
+        auto update = item.getUpdate();
+        if (auto st = once(i, update.getRecordUuid())) return st;
+        auto record = dns::validateRecord(schema::fromSchema(update.getInput()));
+        if (!record) return dns::itemError(i, record.error());
+        auto g = list[i].initUpdate();
+        g.setRecordUuid(update.getRecordUuid());
+        schema::toSchema(record.value(), g.initRecord());
+        break;
+      }
+      case schema::ChangeInput::DELETE:
+        if (auto st = once(i, item.getDelete())) return st;
+        list[i].setDelete(item.getDelete());
+        break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 Status translate(schema::Command::Reader in, schema::Command::Builder out,
                  const ValidatorOptions& options) {
@@ -80,6 +143,9 @@ Status translate(schema::Command::Reader in, schema::Command::Builder out,
     case schema::Command::Body::TOKENS_USED:
       out.getBody().setTokensUsed(body.getTokensUsed());
       return std::nullopt;
+    case schema::Command::Body::CHANGE_SET:
+      out.setDryRun(in.getDryRun());
+      return translateChangeSet(body.getChangeSet(), out.getBody());
     default:
       return Error{ErrorKind::kInternal, "",
                    "the validator only accepts zone, record and own-token commands from the API"};

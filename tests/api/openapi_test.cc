@@ -119,6 +119,12 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
       EXPECT_STREQ(ok["content"]["text/dns"]["schema"]["type"].GetString(), "string");
       ASSERT_EQ(op["parameters"].Size(), 2u) << path;  // uuid, serial
       EXPECT_STREQ(op["parameters"][1]["$ref"].GetString(), "#/components/parameters/serial");
+    } else if (route.query == QueryKind::kImport) {
+      ASSERT_EQ(op["parameters"].Size(), 3u) << path;  // uuid, mode, dry_run
+      EXPECT_TRUE(op["requestBody"]["content"].HasMember("text/dns")) << path;
+    } else if (route.query == QueryKind::kDryRun) {    // a write that can be tried
+      ASSERT_EQ(op["parameters"].Size(), 2u) << path;  // uuid, dry_run
+      EXPECT_STREQ(op["parameters"][1]["$ref"].GetString(), "#/components/parameters/dry_run");
     } else if (route.query != QueryKind::kNone) {
       const auto& ok = responses["200"];
       EXPECT_TRUE(ok["headers"].HasMember("X-Total-Count")) << path;
@@ -151,12 +157,12 @@ TEST(OpenApi, PathsAndMethodsEqualTheRoutesTheServerRegisters) {
     }
   }
   EXPECT_EQ(registered, documented);
-  EXPECT_EQ(registered.size(), 17u);
+  EXPECT_EQ(registered.size(), 20u);
   // Every known path also registers every other method (the JSON 405s).
   for (const auto& [pattern, methods] : methodsByPattern) {
     EXPECT_EQ(methods.size(), kAllMethods.size()) << pattern;
   }
-  EXPECT_EQ(methodsByPattern.size(), 10u);
+  EXPECT_EQ(methodsByPattern.size(), 13u);
   bus.stop();
 }
 

@@ -409,6 +409,9 @@ const Expected kApiMdTable[] = {
     {"DELETE", "/api/v1/dns-records/1a1a1a1a-0000-4000-8000-0000000000a1/", "dns:delete"},
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/export", "dns:read"},
     {"GET", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changes/", "dns:read"},
+    {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/changesets/", "dns:update"},
+    {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/rollback/", "dns:update"},
+    {"POST", "/api/v1/dns-zones/0a0a0a0a-0000-4000-8000-00000000000a/import", "dns:update"},
     {"GET", "/api/v1/tokens/", "tokens:manage"},
     {"POST", "/api/v1/tokens/", "tokens:manage"},
     {"DELETE", "/api/v1/tokens/tok_0123456789abcdef/", "tokens:manage"},
@@ -536,7 +539,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 10 * 9);
+  EXPECT_EQ(probed, 13 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {

@@ -429,3 +429,85 @@ TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
 
 }  // namespace
 }  // namespace zp::render
+
+namespace zp::render {
+namespace {
+
+// One event of a change set of `count`, the `index`-th (issue 11 item 4).
+EventNote inSet(uint64_t seq, const std::string& domain, uint32_t remaining, std::string rr) {
+  EventNote e(seq, domain);
+  e.records = true;
+  e.changes = {{true, std::move(rr)}};
+  e.setRemaining = remaining;
+  return e;
+}
+
+// A change set arriving live, event by event, is deployed only once its last
+// event is in, as ONE delta with its serial, even when the delta limits would
+// cut it; a lone event before it is not held back with it.
+TEST(RendererChangeSets, ASetIsOneDeltaOnlyWhenComplete) {
+  RendererOptions options;
+  options.deltaMaxEvents = 2;
+  Renderer r(0, options);
+  r.start(at(0));
+  r.onStoreAnswer(r.takeActions().logRequests.at(0).requestId, page({}, 0), at(0));
+  r.takeActions();
+  r.onEvent(inSet(1, "s.test", 2, "a.s.test. 60 IN A 192.0.2.1"), at(1));
+  r.onEvent(inSet(2, "s.test", 1, "b.s.test. 60 IN A 192.0.2.2"), at(1));
+  EXPECT_TRUE(r.takeActions().deploys.empty()) << "a set must not be deployed in part";
+  r.onEvent(inSet(3, "s.test", 0, "c.s.test. 60 IN A 192.0.2.3"), at(1));
+  auto a = r.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  ASSERT_TRUE(a.deploys[0].delta.has_value());
+  EXPECT_EQ(a.deploys[0].delta->size(), 3u);
+  EXPECT_EQ(a.deploys[0].serial, 3u);
+  r.onAck("s.test", 3, true, "", at(2));
+  EXPECT_EQ(r.cursor(), 3u);
+}
+
+// The delta limits split a backlog only between sets.
+TEST(RendererChangeSets, LimitsSplitOnlyBetweenSets) {
+  RendererOptions options;
+  options.deltaMaxEvents = 2;
+  Renderer r(0, options);
+  r.start(at(0));
+  const auto log = r.takeActions().logRequests.at(0);
+  r.onStoreAnswer(log.requestId,
+                  page({added(1, "t.test", "l.t.test. 60 IN A 192.0.2.9"),
+                        inSet(2, "t.test", 2, "a.t.test. 60 IN A 192.0.2.1"),
+                        inSet(3, "t.test", 1, "b.t.test. 60 IN A 192.0.2.2"),
+                        inSet(4, "t.test", 0, "c.t.test. 60 IN A 192.0.2.3")},
+                       4),
+                  at(0));
+  auto a = r.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_EQ(a.deploys[0].serial, 1u);  // the lone event; the set would exceed the limit with it
+  r.onAck("t.test", 1, true, "", at(1));
+  a = r.takeActions();
+  ASSERT_EQ(a.deploys.size(), 1u);
+  EXPECT_EQ(a.deploys[0].serial, 4u);
+  EXPECT_EQ(a.deploys[0].delta->size(), 3u);
+}
+
+// A set larger than one UPDATE carries goes as a whole version.
+TEST(RendererChangeSets, ASetTooLargeForOneUpdateIsAWholeVersion) {
+  RendererOptions options;
+  options.deltaMaxBytes = 100;
+  Renderer r(0, options);
+  r.start(at(0));
+  const auto log = r.takeActions().logRequests.at(0);
+  std::vector<EventNote> items;
+  for (uint32_t i = 0; i < 4; ++i) {
+    items.push_back(
+        inSet(i + 1, "u.test", 3 - i,
+              "host" + std::to_string(i) + ".u.test. 60 IN A 192.0.2." + std::to_string(i + 1)));
+  }
+  r.onStoreAnswer(log.requestId, page(items, 4), at(0));
+  auto a = r.takeActions();
+  EXPECT_TRUE(a.deploys.empty());
+  ASSERT_EQ(a.snapshotRequests.size(), 1u);
+  EXPECT_EQ(a.snapshotRequests[0].domain, "u.test");
+}
+
+}  // namespace
+}  // namespace zp::render

@@ -233,3 +233,99 @@ TEST(ValidatorTest, TokenCommandsAreForTheActorAndChecked) {
 
 }  // namespace
 }  // namespace zp::validate
+
+namespace zp::validate {
+namespace {
+
+// Issue 11 item 4: a change set is validated item by item; the first bad
+// item is the answer, its field prefixed with `changes[i].`.
+struct SetItem {
+  char op;  // 'c'reate, 'u'pdate, 'd'elete
+  std::string uuid;
+  std::string type, name, value;
+};
+
+std::optional<Error> translateSet(const std::vector<SetItem>& items, Built& b,
+                                  bool dryRun = false) {
+  auto c = command(b.in);
+  c.setDryRun(dryRun);
+  auto g = c.getBody().initChangeSet();
+  g.setZoneUuid("zone-uuid");
+  auto list = g.initItems(static_cast<unsigned>(items.size()));
+  for (unsigned i = 0; i < list.size(); ++i) {
+    const SetItem& it = items[i];
+    auto fill = [&](schema::RecordInput::Builder r) {
+      r.setType(it.type);
+      r.setName(it.name);
+      r.setValue(it.value);
+      r.initTtl().setAbsent();
+      r.initPriority().setAbsent();
+    };
+    if (it.op == 'c') fill(list[i].initCreate());
+    if (it.op == 'u') {
+      auto u = list[i].initUpdate();
+      u.setRecordUuid(it.uuid);
+      fill(u.initInput());
+    }
+    if (it.op == 'd') list[i].setDelete(it.uuid);
+  }
+  auto out = b.out.initRoot<schema::Command>();
+  return translate(b.in.getRoot<schema::Command>().asReader(), out, kOptions);
+}
+
+TEST(ValidatorTest, ChangeSetItemsGoodAndBad) {
+  struct Case {
+    const char* what;
+    std::vector<SetItem> items;
+    std::optional<std::string> field;  // nullopt: valid
+  };
+  const std::vector<Case> cases = {
+      {"one of each",
+       {{'c', "", "A", "www.example.com", "192.0.2.1"},
+        {'u', "u1", "MX", "@", "mail.example.com"},
+        {'d', "u2", "", "", ""}},
+       "changes[1].priority"},
+      {"valid create, update and delete",
+       {{'c', "", "A", "www", "192.0.2.1"},
+        {'u', "u1", "TXT", "t", "hello"},
+        {'d', "u2", "", "", ""}},
+       std::nullopt},
+      {"bad value in the third",
+       {{'c', "", "A", "a", "192.0.2.1"},
+        {'c', "", "A", "b", "192.0.2.2"},
+        {'c', "", "A", "c", "999.0.2.3"}},
+       "changes[2].value"},
+      {"unknown type", {{'c', "", "XYZ", "a", "1"}}, "changes[0].record_type"},
+      {"same uuid twice",
+       {{'u', "u1", "A", "a", "192.0.2.1"}, {'d', "u1", "", "", ""}},
+       "changes[1].uuid"},
+      {"empty set", {}, "changes"},
+  };
+  for (const auto& c : cases) {
+    Built b;
+    auto error = translateSet(c.items, b);
+    if (!c.field) {
+      EXPECT_FALSE(error.has_value()) << c.what << ": " << (error ? error->detail : "");
+      continue;
+    }
+    ASSERT_TRUE(error.has_value()) << c.what;
+    EXPECT_EQ(error->field, *c.field) << c.what << ": " << error->detail;
+  }
+}
+
+TEST(ValidatorTest, ChangeSetBecomesValidAndKeepsDryRun) {
+  Built b;
+  ASSERT_FALSE(
+      translateSet({{'c', "", "AAAA", "v6", "2001:DB8::0001"}, {'d', "u9", "", "", ""}}, b, true)
+          .has_value());
+  auto out = b.out.getRoot<schema::Command>().asReader();
+  EXPECT_TRUE(out.getDryRun());
+  ASSERT_TRUE(out.getBody().isChangeSetValid());
+  auto items = out.getBody().getChangeSetValid().getItems();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(std::string(items[0].getCreate().getValue().cStr()), "2001:db8::1");
+  EXPECT_EQ(std::string(items[1].getDelete().cStr()), "u9");
+}
+
+}  // namespace
+}  // namespace zp::validate
