@@ -664,11 +664,14 @@ class Store::Writer {
       throw std::logic_error("it has no SOA serial, but an earlier event of zone " + zone.domain +
                              " has one (the log was edited)");
     }
+    // The first change of a set takes the serial of the set's last seq; a
+    // later change of a set keeps it. Computed before zone.serial moves:
+    // soaSerialOf derives a legacy zone's serial from it.
+    if (!setContinuation_) {
+      zone.soaSerial =
+          serialsStored_ ? dns::nextSoaSerial(dns::soaSerialOf(zone), seq_ + setRemaining_) : 0;
+    }
     zone.serial = seq_;
-    if (setContinuation_) return;  // a later change of a set: the set's serial stays
-    // The first change of a set takes the serial of the set's last seq.
-    zone.soaSerial =
-        serialsStored_ ? dns::nextSoaSerial(dns::soaSerialOf(zone), seq_ + setRemaining_) : 0;
   }
 
   void putZone(const dns::Zone& zone) {

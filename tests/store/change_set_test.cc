@@ -25,15 +25,19 @@ struct Item {
   RecordType type = RecordType::A;
   std::string name;
   std::string value;
+  uint32_t ttl;
 };
 
-Item create(RecordType type, std::string name, std::string value) {
-  return {Item::kCreate, "", type, std::move(name), std::move(value)};
+Item create(RecordType type, std::string name, std::string value, uint32_t ttl = 3600) {
+  return {Item::kCreate, "", type, std::move(name), std::move(value), ttl};
 }
-Item update(std::string uuid, RecordType type, std::string name, std::string value) {
-  return {Item::kUpdate, std::move(uuid), type, std::move(name), std::move(value)};
+Item update(std::string uuid, RecordType type, std::string name, std::string value,
+            uint32_t ttl = 3600) {
+  return {Item::kUpdate, std::move(uuid), type, std::move(name), std::move(value), ttl};
 }
-Item remove(std::string uuid) { return {Item::kDelete, std::move(uuid), RecordType::A, "", ""}; }
+Item remove(std::string uuid) {
+  return {Item::kDelete, std::move(uuid), RecordType::A, "", "", 3600};
+}
 
 BodyFill changeSet(std::string zoneUuid, std::vector<Item> items) {
   return [=](schema::Command::Body::Builder b) {
@@ -46,7 +50,7 @@ BodyFill changeSet(std::string zoneUuid, std::vector<Item> items) {
         r.setType(it.type);
         r.setName(it.name);
         r.setValue(it.value);
-        r.setTtl(3600);
+        r.setTtl(it.ttl);
       };
       switch (it.kind) {
         case Item::kCreate:
@@ -243,6 +247,25 @@ TEST_F(ChangeSetTest, AFailingSetDoesNotDisturbItsBatch) {
   EXPECT_EQ(store().lastSeq(), seq + 4);
   EXPECT_EQ(recordCount(z), 5u);
   EXPECT_EQ(replayAll(), std::nullopt);
+}
+
+// One TTL per RRset (RFC 2181 5.2) holds after every change of a set: the
+// TTL of an RRset of several records changes by delete + create (deletes go
+// first), not by updating them one by one. Import and rollback do so.
+TEST_F(ChangeSetTest, AnRRsetChangesItsTtlByDeleteAndCreate) {
+  const std::string z = zone(kAlice, "example.com");
+  const std::string a = record(kAlice, z, RecordType::A, "www", "192.0.2.1");
+  const std::string b = record(kAlice, z, RecordType::A, "www", "192.0.2.2");
+  Msg oneByOne =
+      applySet(kAlice, changeSet(z, {update(a, RecordType::A, "www", "192.0.2.1", 600),
+                                     update(b, RecordType::A, "www", "192.0.2.2", 600)}));
+  EXPECT_EQ(errorOf(oneByOne), ErrorKind::RECORD_CONFLICT);
+  Msg replaced = applySet(
+      kAlice, changeSet(z, {create(RecordType::A, "www", "192.0.2.1", 600),
+                            create(RecordType::A, "www", "192.0.2.2", 600), remove(a), remove(b)}));
+  ASSERT_TRUE(replaced.reply().getBody().isChangeSet())
+      << replaced.reply().getBody().getError().getDetail().cStr();
+  EXPECT_EQ(recordCount(z), 2u);
 }
 
 // The quota holds inside a set too.
