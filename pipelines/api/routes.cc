@@ -108,4 +108,12 @@ std::string pistachePattern(std::string_view path) {
   return out;
 }
 
+std::string zoneUrl(std::string_view uuid) {
+  return std::string(kZonesPath) + std::string(uuid) + "/";
+}
+
+std::string recordUrl(std::string_view uuid) {
+  return std::string(kRecordsPath) + std::string(uuid) + "/";
+}
+
 }  // namespace zp::api

@@ -164,6 +164,11 @@ inline constexpr RouteSpec kRoutes[] = {
      QueryKind::kNone},
 };
 
+// The URL path of one zone or record ("/api/v1/dns-zones/<uuid>/"), for
+// `Location` headers and links.
+std::string zoneUrl(std::string_view uuid);
+std::string recordUrl(std::string_view uuid);
+
 // The distinct paths of kRoutes, in table order.
 std::vector<std::string_view> routePaths();
 

@@ -1,0 +1,187 @@
+#include "pipelines/api/records_handler.h"
+
+#include <memory>
+#include <utility>
+
+#include "common/dns/record_type.h"
+#include "common/schema/codec.h"
+#include "common/util/ids.h"
+#include "pipelines/api/query_string.h"
+#include "pipelines/api/record_merge.h"
+#include "pipelines/api/request_body.h"
+#include "pipelines/api/resource_json.h"
+#include "pipelines/api/routes.h"
+
+namespace zp::api {
+
+void RecordsHandler::sendList(const ExchangePtr& x, schema::Reply::Reader reply,
+                              const std::string& path, std::span<const QueryParam> filters,
+                              const Page& p) {
+  if (!reply.getBody().isRecords()) {
+    return x->fail(internalError("the store answered listRecords with another body"));
+  }
+  auto records = reply.getBody().getRecords();
+  const auto items = schema::fromSchema(records.getItems());
+  x->send(200, renderRecordList(items), listHeaders(path, filters, p, records.getTotal()));
+}
+
+void RecordsHandler::listInZone(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  auto page = parsePage(req.query("page"), req.query("page_size"));
+  if (!uuid) return x->fail(notFound("zone"));
+  if (!page) return x->fail(page.error());
+  const Page p = *page;
+  const std::string zoneUuid = *uuid;
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initListRecords();
+        body.setZoneUuid(zoneUuid);
+        body.setOffset(p.offset());
+        body.setLimit(p.size);
+      },
+      [this, x, p, zoneUuid](schema::Reply::Reader reply) {
+        sendList(x, reply, zoneUrl(zoneUuid) + "records/", {}, p);
+      });
+}
+
+void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("zone"));
+  if (!gate_.bodyFits(x, req.body)) return;
+  auto input = decodeRecordBody(req.body);
+  if (!input) return x->fail(input.error());
+  calls_.command(
+      x,
+      [&](schema::Command::Builder c) {
+        auto group = c.getBody().initCreateRecord();
+        group.setZoneUuid(*uuid);
+        schema::toSchema(*input, group.initInput());
+      },
+      [x](schema::Reply::Reader reply) {
+        if (!reply.getBody().isRecord()) {
+          return x->fail(internalError("the pipeline answered createRecord with another body"));
+        }
+        const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
+        x->send(201, renderRecord(record), {{"Location", recordUrl(record.uuid)}});
+      });
+}
+
+void RecordsHandler::list(const ExchangePtr& x, const ApiRequest& req) {
+  auto page = parsePage(req.query("page"), req.query("page_size"));
+  if (!page) return x->fail(page.error());
+  std::string zoneUuid, type;
+  if (auto zoneRaw = req.query("zone")) {
+    auto decoded = percentDecode(*zoneRaw, "zone");
+    if (!decoded) return x->fail(decoded.error());
+    if (!decoded->empty() && !looksLikeUuid(*decoded)) {
+      return x->fail(Error::validation("zone", "zone must be the uuid of a zone"));
+    }
+    zoneUuid = lowerAscii(std::move(decoded).value());
+  }
+  if (auto typeRaw = req.query("record_type")) {
+    auto decoded = percentDecode(*typeRaw, "record_type");
+    if (!decoded) return x->fail(decoded.error());
+    type = upperAscii(std::move(decoded).value());
+    if (!type.empty() && !dns::recordTypeFromString(type)) {
+      return x->fail(Error::validation(
+          "record_type", "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA"));
+    }
+  }
+  const Page p = *page;
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initListRecords();
+        body.setZoneUuid(zoneUuid);
+        body.setRecordType(type);
+        body.setOffset(p.offset());
+        body.setLimit(p.size);
+      },
+      [this, x, p, zoneUuid, type](schema::Reply::Reader reply) {
+        const QueryParam filters[] = {{"zone", zoneUuid}, {"record_type", type}};
+        sendList(x, reply, std::string(kRecordsPath), filters, p);
+      });
+}
+
+void RecordsHandler::get(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("record"));
+  calls_.query(
+      x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(*uuid); },
+      [x](schema::Reply::Reader reply) {
+        if (!reply.getBody().isRecord()) {
+          return x->fail(internalError("the store answered getRecord with another body"));
+        }
+        x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
+      });
+}
+
+void RecordsHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("record"));
+  calls_.command(
+      x, [&](schema::Command::Builder c) { c.getBody().setDeleteRecord(*uuid); },
+      [x](schema::Reply::Reader) { x->send(204, ""); });
+}
+
+// Sends the whole record as Command.updateRecord and answers 200 with the
+// stored result (PUT, and PATCH after the merge).
+void RecordsHandler::sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
+                                const dns::RecordInput& input) {
+  calls_.command(
+      x,
+      [&](schema::Command::Builder c) {
+        auto group = c.getBody().initUpdateRecord();
+        group.setRecordUuid(recordUuid);
+        schema::toSchema(input, group.initInput());
+      },
+      [x](schema::Reply::Reader reply) {
+        if (!reply.getBody().isRecord()) {
+          return x->fail(internalError("the pipeline answered updateRecord with another body"));
+        }
+        x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
+      });
+}
+
+void RecordsHandler::replace(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("record"));
+  if (!gate_.bodyFits(x, req.body)) return;
+  auto input = decodeRecordBody(req.body);
+  if (!input) return x->fail(input.error());
+  sendUpdate(x, *uuid, *input);
+}
+
+void RecordsHandler::patch(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("record"));
+  if (!gate_.bodyFits(x, req.body)) return;
+  auto decoded = decodeRecordPatch(req.body);
+  if (!decoded) return x->fail(decoded.error());
+  const std::string recordUuid = *uuid;
+  auto patch = std::make_shared<const RecordPatch>(std::move(decoded).value());
+  calls_.query(
+      x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(recordUuid); },
+      [this, x, recordUuid, patch](schema::Reply::Reader reply) {
+        if (!reply.getBody().isRecord()) {
+          return x->fail(internalError("the store answered getRecord with another body"));
+        }
+        auto stored =
+            std::make_shared<const dns::Record>(schema::fromSchema(reply.getBody().getRecord()));
+        if (!mergeNeedsZoneDomain(*stored, *patch)) {
+          return sendUpdate(x, recordUuid, mergePatch(*stored, *patch));
+        }
+        calls_.query(
+            x, [&](schema::Query::Builder q) { q.getBody().setGetZone(stored->zoneUuid); },
+            [this, x, recordUuid, patch, stored](schema::Reply::Reader zoneReply) {
+              if (!zoneReply.getBody().isZone()) {
+                return x->fail(internalError("the store answered getZone with another body"));
+              }
+              const std::string domain = zoneReply.getBody().getZone().getZone().getDomain();
+              sendUpdate(x, recordUuid, mergePatch(*stored, *patch, domain));
+            });
+      });
+}
+
+}  // namespace zp::api
