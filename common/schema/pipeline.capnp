@@ -242,6 +242,9 @@ struct Query {
     }
     listUsers @25 :Void;                 # internal (CLI): reply `users`, hashes blanked
     getUser @26 :Text;                   # internal (API login): reply `user` with its hash
+    getChange @27 :UInt64;               # one event by seq (the API's change_id), reply `events`
+                                         # with that one item: the user's zones only (a deleted
+                                         # zone's: the events the user made), else notFound
   }
   scope @24 :TokenScope;                 # the asking token's limits (zones filter what it sees)
 }
@@ -281,6 +284,17 @@ struct Reply {
     users @20 :List(User);               # hashes blanked
     user @21 :User;                      # answer to getUser (hash kept: internal)
   }
+  change @22 :CommitInfo;                # a command that changed a zone: its event (issue 11:
+                                         # the API's change_id and zone_serial); else absent
+}
+
+# What a committed zone change is, for clients that wait until it is served.
+struct CommitInfo {
+  seq @0 :UInt64;        # the event's seq: the API's change_id
+  soaSerial @1 :UInt32;  # the zone's SOA serial after it (for a deletion: see Event.soaSerial)
+  zoneUuid @2 :Text;
+  domain @3 :Text;
+  zoneDeleted @4 :Bool;  # served means "no longer served" then
 }
 
 # One committed change. Written to the log in the same LMDB transaction as the

@@ -51,6 +51,8 @@ void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
   if (!gate_.bodyFits(x, req.body)) return;
   auto input = decodeRecordBody(req.body);
   if (!input) return x->fail(input.error());
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
   calls_.command(
       x,
       [&](schema::Command::Builder c) {
@@ -58,12 +60,14 @@ void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
         group.setZoneUuid(*uuid);
         schema::toSchema(*input, group.initInput());
       },
-      [x](schema::Reply::Reader reply) {
+      [this, x, w = *wait](schema::Reply::Reader reply) {
         if (!reply.getBody().isRecord()) {
           return x->fail(internalError("the pipeline answered createRecord with another body"));
         }
         const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
-        x->send(201, renderRecord(record), {{"Location", recordUrl(record.uuid)}});
+        changes_.answerWrite(
+            x, {201, renderRecord(record), {{"Location", recordUrl(record.uuid)}}, commitOf(reply)},
+            w);
       });
 }
 
@@ -120,15 +124,19 @@ void RecordsHandler::get(const ExchangePtr& x, const ApiRequest& req) {
 void RecordsHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
   auto uuid = pathUuid(req);
   if (!uuid) return x->fail(notFound("record"));
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
   calls_.command(
       x, [&](schema::Command::Builder c) { c.getBody().setDeleteRecord(*uuid); },
-      [x](schema::Reply::Reader) { x->send(204, ""); });
+      [this, x, w = *wait](schema::Reply::Reader reply) {
+        changes_.answerWrite(x, {204, "", {}, commitOf(reply)}, w);
+      });
 }
 
 // Sends the whole record as Command.updateRecord and answers 200 with the
 // stored result (PUT, and PATCH after the merge).
 void RecordsHandler::sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
-                                const dns::RecordInput& input) {
+                                const dns::RecordInput& input, WaitOption wait) {
   calls_.command(
       x,
       [&](schema::Command::Builder c) {
@@ -136,11 +144,16 @@ void RecordsHandler::sendUpdate(const ExchangePtr& x, const std::string& recordU
         group.setRecordUuid(recordUuid);
         schema::toSchema(input, group.initInput());
       },
-      [x](schema::Reply::Reader reply) {
+      [this, x, wait](schema::Reply::Reader reply) {
         if (!reply.getBody().isRecord()) {
           return x->fail(internalError("the pipeline answered updateRecord with another body"));
         }
-        x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
+        changes_.answerWrite(x,
+                             {200,
+                              renderRecord(schema::fromSchema(reply.getBody().getRecord())),
+                              {},
+                              commitOf(reply)},
+                             wait);
       });
 }
 
@@ -150,7 +163,9 @@ void RecordsHandler::replace(const ExchangePtr& x, const ApiRequest& req) {
   if (!gate_.bodyFits(x, req.body)) return;
   auto input = decodeRecordBody(req.body);
   if (!input) return x->fail(input.error());
-  sendUpdate(x, *uuid, *input);
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
+  sendUpdate(x, *uuid, *input, *wait);
 }
 
 void RecordsHandler::patch(const ExchangePtr& x, const ApiRequest& req) {
@@ -159,27 +174,30 @@ void RecordsHandler::patch(const ExchangePtr& x, const ApiRequest& req) {
   if (!gate_.bodyFits(x, req.body)) return;
   auto decoded = decodeRecordPatch(req.body);
   if (!decoded) return x->fail(decoded.error());
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
+  const WaitOption w = *wait;
   const std::string recordUuid = *uuid;
   auto patch = std::make_shared<const RecordPatch>(std::move(decoded).value());
   calls_.query(
       x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(recordUuid); },
-      [this, x, recordUuid, patch](schema::Reply::Reader reply) {
+      [this, x, recordUuid, patch, w](schema::Reply::Reader reply) {
         if (!reply.getBody().isRecord()) {
           return x->fail(internalError("the store answered getRecord with another body"));
         }
         auto stored =
             std::make_shared<const dns::Record>(schema::fromSchema(reply.getBody().getRecord()));
         if (!mergeNeedsZoneDomain(*stored, *patch)) {
-          return sendUpdate(x, recordUuid, mergePatch(*stored, *patch));
+          return sendUpdate(x, recordUuid, mergePatch(*stored, *patch), w);
         }
         calls_.query(
             x, [&](schema::Query::Builder q) { q.getBody().setGetZone(stored->zoneUuid); },
-            [this, x, recordUuid, patch, stored](schema::Reply::Reader zoneReply) {
+            [this, x, recordUuid, patch, stored, w](schema::Reply::Reader zoneReply) {
               if (!zoneReply.getBody().isZone()) {
                 return x->fail(internalError("the store answered getZone with another body"));
               }
               const std::string domain = zoneReply.getBody().getZone().getZone().getDomain();
-              sendUpdate(x, recordUuid, mergePatch(*stored, *patch, domain));
+              sendUpdate(x, recordUuid, mergePatch(*stored, *patch, domain), w);
             });
       });
 }

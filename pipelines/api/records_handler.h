@@ -8,7 +8,8 @@
 //
 // PATCH reads the record (the store checks ownership: another user's record
 // is not found), merges (record_merge.h) and sends the whole record as
-// Command.updateRecord, like PUT.
+// Command.updateRecord, like PUT. Writes answer through
+// ChangesHandler::answerWrite (change_id, zone_serial, ?wait=in_sync).
 //
 // Thread-safe, stateless. Borrows calls and gate, which must outlive it.
 
@@ -17,6 +18,7 @@
 
 #include "common/dns/record.h"
 #include "pipelines/api/api_request.h"
+#include "pipelines/api/changes_handler.h"
 #include "pipelines/api/exchange.h"
 #include "pipelines/api/pagination.h"
 #include "pipelines/api/pipeline_calls.h"
@@ -26,7 +28,8 @@ namespace zp::api {
 
 class RecordsHandler {
  public:
-  RecordsHandler(PipelineCalls& calls, const RequestGate& gate) : calls_(calls), gate_(gate) {}
+  RecordsHandler(PipelineCalls& calls, const RequestGate& gate, ChangesHandler& changes)
+      : calls_(calls), gate_(gate), changes_(changes) {}
 
   void list(const ExchangePtr& x, const ApiRequest& req);        // ?zone=&record_type=
   void listInZone(const ExchangePtr& x, const ApiRequest& req);  // paged
@@ -40,10 +43,11 @@ class RecordsHandler {
   void sendList(const ExchangePtr& x, schema::Reply::Reader reply, const std::string& path,
                 std::span<const QueryParam> filters, const Page& p);
   void sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
-                  const dns::RecordInput& input);
+                  const dns::RecordInput& input, WaitOption wait);
 
   PipelineCalls& calls_;
   const RequestGate& gate_;
+  ChangesHandler& changes_;
 };
 
 }  // namespace zp::api

@@ -70,6 +70,8 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
       break;
     case QueryKind::kSerial:
       return {"serial"};
+    case QueryKind::kWait:
+      return {"wait", "timeout_ms"};
     case QueryKind::kNone:
       return {};
     case QueryKind::kPaged:

@@ -21,6 +21,8 @@
 #include "common/util/ids.h"
 #include "pipelines/api/account_site.h"
 #include "pipelines/api/api_request.h"
+#include "pipelines/api/changes_handler.h"
+#include "pipelines/api/commit.h"
 #include "pipelines/api/errors.h"
 #include "pipelines/api/exchange.h"
 #include "pipelines/api/json.h"
@@ -29,6 +31,7 @@
 #include "pipelines/api/records_handler.h"
 #include "pipelines/api/request_gate.h"
 #include "pipelines/api/routes.h"
+#include "pipelines/api/sync_waiter.h"
 #include "pipelines/api/tokens_handler.h"
 #include "pipelines/api/zone_cache.h"
 #include "pipelines/api/zones_handler.h"
@@ -98,6 +101,8 @@ ApiRequest toApiRequest(const Rest::Request& req) {
     out.pathParam = req.param(":uuid").as<std::string>();
   } else if (req.hasParam(":id")) {
     out.pathParam = req.param(":id").as<std::string>();
+  } else if (req.hasParam(":change_id")) {
+    out.pathParam = req.param(":change_id").as<std::string>();
   }
   for (auto p = req.query().parameters_begin(); p != req.query().parameters_end(); ++p) {
     out.queryParams.emplace_back(p->first, p->second);
@@ -122,8 +127,10 @@ struct ApiServer::Impl {
   PipelineCalls calls{bus};
   RequestGate gate{cfg, calls};
   ZoneCache zoneCache;
-  ZonesHandler zones{calls, gate, zoneCache, dns::settingsFrom(cfg)};
-  RecordsHandler records{calls, gate};
+  SyncWaiter waiter{bus};
+  ChangesHandler changes{calls, waiter};
+  ZonesHandler zones{calls, gate, zoneCache, changes, dns::settingsFrom(cfg)};
+  RecordsHandler records{calls, gate, changes};
   TokensHandler tokens{calls, gate};
   AccountSite account{bus, accountSettings()};
   std::atomic<int> inFlight{0};
@@ -192,6 +199,8 @@ struct ApiServer::Impl {
         return tokens.create(x, req);
       case Operation::kRevokeToken:
         return tokens.revoke(x, req);
+      case Operation::kGetChange:
+        return changes.get(x, req);
       case Operation::kOpenApi:
         return x->send(200, openApiJson);
     }
@@ -420,12 +429,19 @@ ApiServer::~ApiServer() { shutdown(); }
 Status ApiServer::start() {
   auto& i = *impl_;
   const std::string where = i.cfg.apiAddress + ":" + std::to_string(i.cfg.apiPort);
+  // Pistache 0.0.5 measures its header and body timeouts from a request's
+  // start until its answer is sent (TransportImpl::checkTimeout: a peer with
+  // a request in progress, parser back at the request line), so an answer
+  // held by ?wait=in_sync (commit.h, up to kMaxWaitMs) must fit in them or
+  // the client gets Pistache's 408. The cost: a client trickling its headers
+  // keeps its connection (one fd, no thread) that long instead of 5 s.
+  const auto requestTimeout = std::chrono::milliseconds(kMaxWaitMs) + std::chrono::seconds(5);
   auto options = Http::Endpoint::options()
                      .threads(i.cfg.apiThreads)
                      .flags(Tcp::Options::ReuseAddr)
                      .maxRequestSize(pistacheRequestLimit(i.cfg.apiMaxBody))
-                     .headerTimeout(std::chrono::seconds(5))
-                     .bodyTimeout(std::chrono::seconds(10))
+                     .headerTimeout(requestTimeout)
+                     .bodyTimeout(requestTimeout)
                      .keepaliveTimeout(std::chrono::seconds(30));
   i.endpoint.init(options);
   i.endpoint.setHandler(i.router.handler());
@@ -448,6 +464,7 @@ uint16_t ApiServer::port() const { return static_cast<uint16_t>(impl_->endpoint.
 
 bool ApiServer::drain(std::chrono::milliseconds cap) {
   impl_->draining.store(true);
+  impl_->waiter.flush();  // writes waiting for the nameservers answer 202 now
   const auto deadline = std::chrono::steady_clock::now() + cap;
   while (impl_->inFlight.load() > 0) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -462,6 +479,7 @@ void ApiServer::shutdown() {
   if (!impl_->started) return;
   impl_->started = false;
   impl_->draining.store(true);
+  impl_->waiter.flush();
   impl_->endpoint.shutdown();
 }
 

@@ -56,8 +56,12 @@ class ZoneDetailJoin {
 };
 
 ZonesHandler::ZonesHandler(PipelineCalls& calls, const RequestGate& gate, ZoneCache& cache,
-                           dns::ZoneFileSettings zoneFileSettings)
-    : calls_(calls), gate_(gate), cache_(cache), zoneFileSettings_(std::move(zoneFileSettings)) {}
+                           ChangesHandler& changes, dns::ZoneFileSettings zoneFileSettings)
+    : calls_(calls),
+      gate_(gate),
+      cache_(cache),
+      changes_(changes),
+      zoneFileSettings_(std::move(zoneFileSettings)) {}
 
 void ZonesHandler::list(const ExchangePtr& x, const ApiRequest& req) {
   auto page = parsePage(req.query("page"), req.query("page_size"));
@@ -95,18 +99,23 @@ void ZonesHandler::create(const ExchangePtr& x, const ApiRequest& req) {
   if (!gate_.bodyFits(x, req.body)) return;
   auto domain = decodeZoneBody(req.body);
   if (!domain) return x->fail(domain.error());
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
   calls_.command(
       x, [&](schema::Command::Builder c) { c.getBody().setCreateZone(*domain); },
-      [x](schema::Reply::Reader reply) {
+      [this, x, w = *wait](schema::Reply::Reader reply) {
         if (!reply.getBody().isZone()) {
           return x->fail(internalError("the pipeline answered createZone with another body"));
         }
         const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
         const auto records = schema::fromSchema(reply.getBody().getZone().getRecords());
-        x->send(
-            201,
-            withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone), std::nullopt),
-            {{"Location", zoneUrl(zone.uuid)}});
+        changes_.answerWrite(
+            x,
+            {201,
+             withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone), std::nullopt),
+             {{"Location", zoneUrl(zone.uuid)}},
+             commitOf(reply)},
+            w);
       });
 }
 
@@ -248,11 +257,13 @@ void ZonesHandler::changes(const ExchangePtr& x, const ApiRequest& req) {
 void ZonesHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
   auto uuid = pathUuid(req);
   if (!uuid) return x->fail(notFound("zone"));
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
   calls_.command(
       x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
-      [this, x, zoneUuid = *uuid](schema::Reply::Reader) {
+      [this, x, zoneUuid = *uuid, w = *wait](schema::Reply::Reader reply) {
         cache_.erase(zoneUuid);
-        x->send(204, "");
+        changes_.answerWrite(x, {204, "", {}, commitOf(reply)}, w);
       });
 }
 

@@ -2,7 +2,8 @@
 // The zone resource's handlers: GET/POST /api/v1/dns-zones/, GET/DELETE
 // /api/v1/dns-zones/{uuid}/, GET .../export and GET .../changes/. No HTTP
 // library types: server.cc has authenticated the request (RequestGate) and
-// refused unknown query parameters before calling these; each answers its
+// refused unknown query parameters before calling these; writes answer
+// through ChangesHandler::answerWrite (change_id, zone_serial, ?wait=); each answers its
 // exchange exactly once, now or from the BusClient thread.
 //
 // Thread-safe (the zone cache locks). Borrows calls, gate and cache, which
@@ -13,6 +14,7 @@
 
 #include "common/dns/zone_text.h"
 #include "pipelines/api/api_request.h"
+#include "pipelines/api/changes_handler.h"
 #include "pipelines/api/exchange.h"
 #include "pipelines/api/pipeline_calls.h"
 #include "pipelines/api/request_gate.h"
@@ -25,7 +27,7 @@ class ZoneDetailJoin;
 class ZonesHandler {
  public:
   ZonesHandler(PipelineCalls& calls, const RequestGate& gate, ZoneCache& cache,
-               dns::ZoneFileSettings zoneFileSettings);
+               ChangesHandler& changes, dns::ZoneFileSettings zoneFileSettings);
 
   void list(const ExchangePtr& x, const ApiRequest& req);        // ?domain=, paged
   void create(const ExchangePtr& x, const ApiRequest& req);      // body {"domain"}
@@ -42,6 +44,7 @@ class ZonesHandler {
   PipelineCalls& calls_;
   const RequestGate& gate_;
   ZoneCache& cache_;
+  ChangesHandler& changes_;
   const dns::ZoneFileSettings zoneFileSettings_;
 };
 

@@ -77,6 +77,8 @@ class Store::Reader {
         return zoneAt(user, body.getZoneAt(), reply);
       case Query::Body::ALL_ZONES:
         return allZones(user, body.getAllZones(), reply);
+      case Query::Body::GET_CHANGE:
+        return getChange(user, body.getGetChange(), reply);
     }
     return Error{ErrorKind::kInternal, "",
                  "unknown query (is a newer stage talking to an older store?)"};
@@ -355,6 +357,27 @@ class Store::Reader {
     auto bytes = txn_.find(t_.users, name);
     if (!bytes) return notFound("user not found");
     reply.setUser(a_.decode<schema::User>(*bytes));
+    return std::nullopt;
+  }
+
+  // One zone event by seq: of a zone the user owns (within the token's
+  // zones), or one the user made on a zone since deleted.
+  Status getChange(std::string_view user, uint64_t seq, ReplyBody reply) {
+    auto bytes = txn_.find(t_.log, encodeU64(seq));
+    if (!bytes) return notFound("change not found");
+    auto event = a_.decode<schema::Event>(*bytes);
+    const std::string_view zoneUuid = sv(event.getZoneUuid());
+    if (zoneUuid.empty()) return notFound("change not found");
+    const bool mine = ownedZone(user, zoneUuid) ||
+                      (sv(event.getActor().getUserId()) == user && !txn_.find(t_.zones, zoneUuid) &&
+                       auth::zoneInScope(scope_, zoneUuid));
+    if (!mine) return notFound("change not found");
+    auto events = reply.initEvents();
+    {
+      Cursor c(txn_, t_.log);
+      events.setLastSeq(c.last() ? decodeU64(c.key()) : 0);
+    }
+    events.initItems(1).setWithCaveats(0, event);
     return std::nullopt;
   }
 

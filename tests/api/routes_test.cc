@@ -28,7 +28,7 @@ TEST(Routes, NoDuplicateRoutesOrOperationIds) {
     EXPECT_EQ(route.request != BodyKind::kNone, bodyMethod) << route.operationId;
     EXPECT_EQ(route.response == BodyKind::kNone, route.successStatus == 204) << route.operationId;
   }
-  EXPECT_EQ(std::size(kRoutes), 17u);
+  EXPECT_EQ(std::size(kRoutes), 18u);
 }
 
 TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
@@ -43,10 +43,11 @@ TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
       {kOpenApiPath, "GET"},
       {kTokensPath, "GET, POST"},
       {kTokenPath, "DELETE"},
+      {kChangePath, "GET"},
       {"/api/v1/nothing/", ""},
   };
   for (const auto& [path, allow] : cases) EXPECT_EQ(allowHeader(path), allow) << path;
-  EXPECT_EQ(routePaths().size(), 10u);
+  EXPECT_EQ(routePaths().size(), 11u);
   EXPECT_TRUE(methodsOn("/api/v1/nothing/").empty());
 }
 

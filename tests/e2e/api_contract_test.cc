@@ -19,12 +19,14 @@ const std::set<std::string> kRecordFields = {"uuid", "record_type", "name",     
                                              "ttl",  "priority",    "created_at"};
 
 // Checks one record object against the seed's field list (extra `zone` and
-// `updated_at` are allowed by API.md).
+// `updated_at` are allowed by API.md; write answers add `change_id` and
+// `zone_serial`, issue 11).
 void expectRecordShape(const rapidjson::Value& rec, const std::string& context) {
   auto names = memberNames(rec);
   for (const auto& f : kRecordFields) EXPECT_EQ(names.count(f), 1u) << context << ": no " << f;
   for (const auto& n : names) {
-    EXPECT_TRUE(kRecordFields.count(n) || n == "zone" || n == "updated_at")
+    EXPECT_TRUE(kRecordFields.count(n) || n == "zone" || n == "updated_at" || n == "change_id" ||
+                n == "zone_serial")
         << context << ": unexpected field " << n;
   }
   EXPECT_TRUE(std::regex_match(str(rec, "uuid"), kUuidV4)) << context << ": " << str(rec, "uuid");
@@ -903,11 +905,11 @@ TEST_F(ApiContractTest, OpenApiDocumentIsPublicAndListsEveryPath) {
   ASSERT_TRUE(d.HasMember("paths") && d["paths"].IsObject());
   EXPECT_EQ(
       memberNames(d["paths"]),
-      (std::set<std::string>{"/api/v1/dns-zones/", "/api/v1/dns-zones/{uuid}/",
-                             "/api/v1/dns-zones/{uuid}/records/", "/api/v1/dns-zones/{uuid}/export",
-                             "/api/v1/dns-zones/{uuid}/changes/", "/api/v1/dns-records/",
-                             "/api/v1/dns-records/{uuid}/", "/api/v1/openapi.json",
-                             "/api/v1/tokens/", "/api/v1/tokens/{id}/"}));
+      (std::set<std::string>{
+          "/api/v1/dns-zones/", "/api/v1/dns-zones/{uuid}/", "/api/v1/dns-zones/{uuid}/records/",
+          "/api/v1/dns-zones/{uuid}/export", "/api/v1/dns-zones/{uuid}/changes/",
+          "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/", "/api/v1/openapi.json",
+          "/api/v1/tokens/", "/api/v1/tokens/{id}/", "/api/v1/changes/{change_id}/"}));
 }
 
 TEST_F(ApiContractTest, UnknownPathsAre404Json) {
