@@ -219,6 +219,7 @@ struct Query {
       recordType @9 :Text;               # empty = all types
       offset @10 :UInt32;
       limit @11 :UInt32;
+      filter @28 :RecordFilter;          # issue 11: absent = every record (total counts matches)
     }
     getRecord @12 :Text;                 # record uuid
     logSince :group {                    # internal: events with seq > after
@@ -286,6 +287,16 @@ struct Reply {
   }
   change @22 :CommitInfo;                # a command that changed a zone: its event (issue 11:
                                          # the API's change_id and zone_serial); else absent
+}
+
+# Narrows a record list (pipelines/store/record_filter.h); every non-empty
+# field must match. Names are lower-case, no trailing dot.
+struct RecordFilter {
+  name @0 :Text;            # the record's name relative to its zone ("@", "www"), or its FQDN
+  nameIsAbsolute @1 :Bool;  # the client wrote a trailing dot: `name` is an FQDN only
+  value @2 :Text;           # exactly the stored (canonical) value
+  nameContains @3 :Text;    # a substring of the relative name
+  nameStartswith @4 :Text;  # a prefix of the relative name
 }
 
 # What a committed zone change is, for clients that wait until it is served.

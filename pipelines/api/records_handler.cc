@@ -7,6 +7,7 @@
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/api/query_string.h"
+#include "pipelines/api/record_filters.h"
 #include "pipelines/api/record_merge.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
@@ -27,22 +28,12 @@ void RecordsHandler::sendList(const ExchangePtr& x, schema::Reply::Reader reply,
 
 void RecordsHandler::listInZone(const ExchangePtr& x, const ApiRequest& req) {
   auto uuid = pathUuid(req);
-  auto page = parsePage(req.query("page"), req.query("page_size"));
   if (!uuid) return x->fail(notFound("zone"));
-  if (!page) return x->fail(page.error());
-  const Page p = *page;
-  const std::string zoneUuid = *uuid;
-  calls_.query(
-      x,
-      [&](schema::Query::Builder q) {
-        auto body = q.getBody().initListRecords();
-        body.setZoneUuid(zoneUuid);
-        body.setOffset(p.offset());
-        body.setLimit(p.size);
-      },
-      [this, x, p, zoneUuid](schema::Reply::Reader reply) {
-        sendList(x, reply, zoneUrl(zoneUuid) + "records/", {}, p);
-      });
+  auto filter = parseRecordFilters(req, false);
+  if (!filter) return x->fail(filter.error());
+  RecordListFilter f = std::move(filter).value();
+  f.zone = *uuid;
+  sendFiltered(x, req, std::move(f), zoneUrl(*uuid) + "records/");
 }
 
 void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
@@ -72,39 +63,32 @@ void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
 }
 
 void RecordsHandler::list(const ExchangePtr& x, const ApiRequest& req) {
+  auto filter = parseRecordFilters(req, true);
+  if (!filter) return x->fail(filter.error());
+  sendFiltered(x, req, std::move(filter).value(), std::string(kRecordsPath));
+}
+
+void RecordsHandler::sendFiltered(const ExchangePtr& x, const ApiRequest& req,
+                                  RecordListFilter filter, const std::string& path) {
   auto page = parsePage(req.query("page"), req.query("page_size"));
   if (!page) return x->fail(page.error());
-  std::string zoneUuid, type;
-  if (auto zoneRaw = req.query("zone")) {
-    auto decoded = percentDecode(*zoneRaw, "zone");
-    if (!decoded) return x->fail(decoded.error());
-    if (!decoded->empty() && !looksLikeUuid(*decoded)) {
-      return x->fail(Error::validation("zone", "zone must be the uuid of a zone"));
-    }
-    zoneUuid = lowerAscii(std::move(decoded).value());
-  }
-  if (auto typeRaw = req.query("record_type")) {
-    auto decoded = percentDecode(*typeRaw, "record_type");
-    if (!decoded) return x->fail(decoded.error());
-    type = upperAscii(std::move(decoded).value());
-    if (!type.empty() && !dns::recordTypeFromString(type)) {
-      return x->fail(Error::validation(
-          "record_type", "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA"));
-    }
-  }
   const Page p = *page;
+  auto f = std::make_shared<const RecordListFilter>(std::move(filter));
   calls_.query(
       x,
       [&](schema::Query::Builder q) {
         auto body = q.getBody().initListRecords();
-        body.setZoneUuid(zoneUuid);
-        body.setRecordType(type);
+        body.setZoneUuid(f->zone);
+        body.setRecordType(f->type);
         body.setOffset(p.offset());
         body.setLimit(p.size);
+        if (f->hasRecordFilter()) f->toSchema(body.initFilter());
       },
-      [this, x, p, zoneUuid, type](schema::Reply::Reader reply) {
-        const QueryParam filters[] = {{"zone", zoneUuid}, {"record_type", type}};
-        sendList(x, reply, std::string(kRecordsPath), filters, p);
+      [this, x, p, f, path](schema::Reply::Reader reply) {
+        // The zone's own list names no zone in its links (it is in the path).
+        auto params = f->linkParams();
+        if (path != kRecordsPath) params.erase(params.begin());
+        sendList(x, reply, path, params, p);
       });
 }
 

@@ -22,6 +22,7 @@
 #include "pipelines/api/exchange.h"
 #include "pipelines/api/pagination.h"
 #include "pipelines/api/pipeline_calls.h"
+#include "pipelines/api/record_filters.h"
 #include "pipelines/api/request_gate.h"
 
 namespace zp::api {
@@ -42,6 +43,8 @@ class RecordsHandler {
  private:
   void sendList(const ExchangePtr& x, schema::Reply::Reader reply, const std::string& path,
                 std::span<const QueryParam> filters, const Page& p);
+  void sendFiltered(const ExchangePtr& x, const ApiRequest& req, RecordListFilter filter,
+                    const std::string& path);
   void sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
                   const dns::RecordInput& input, WaitOption wait);
 

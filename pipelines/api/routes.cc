@@ -63,10 +63,13 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
   std::vector<std::string_view> names;
   switch (kind) {
     case QueryKind::kPagedByDomain:
-      names = {"domain"};
+      names = {"domain", "contains"};
       break;
     case QueryKind::kPagedByZoneAndType:
-      names = {"zone", "record_type"};
+      names = {"zone", "record_type", "name", "value", "name_contains", "name_startswith"};
+      break;
+    case QueryKind::kPagedRecordFilters:
+      names = {"record_type", "name", "value", "name_contains", "name_startswith"};
       break;
     case QueryKind::kSerial:
       return {"serial"};

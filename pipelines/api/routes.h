@@ -83,8 +83,9 @@ enum class BodyKind : uint8_t {
 enum class QueryKind : uint8_t {
   kNone,
   kPaged,               // page, page_size
-  kPagedByDomain,       // + domain
-  kPagedByZoneAndType,  // + zone, record_type
+  kPagedByDomain,       // + domain, contains
+  kPagedByZoneAndType,  // + zone, record_type, name, value, name_contains, name_startswith
+  kPagedRecordFilters,  // + record_type, name, value, name_contains, name_startswith
   kSerial,              // serial (optional)
   kWait                 // wait=in_sync, timeout_ms (commit.h): writes and GET /changes/{id}/
 };
@@ -119,8 +120,9 @@ using auth::Permission;
 // The endpoints of API.md's table, with its permissions, plus the document.
 inline constexpr RouteSpec kRoutes[] = {
     {Method::kGet, kZonesPath, Permission::kList, Operation::kListZones, "listZones",
-     "List your DNS zones (exact `domain` filter), ordered by domain", 200, BodyKind::kNone,
-     BodyKind::kZoneList, QueryKind::kPagedByDomain},
+     "List your DNS zones (exact `domain` filter, or `contains`: the longest of your zones "
+     "that holds that name), ordered by domain",
+     200, BodyKind::kNone, BodyKind::kZoneList, QueryKind::kPagedByDomain},
     {Method::kPost, kZonesPath, Permission::kCreate, Operation::kCreateZone, "createZone",
      "Create a DNS zone for a domain", 201, BodyKind::kZoneCreate, BodyKind::kZoneDetail,
      QueryKind::kWait},
@@ -130,13 +132,16 @@ inline constexpr RouteSpec kRoutes[] = {
     {Method::kDelete, kZonePath, Permission::kDelete, Operation::kDeleteZone, "deleteZone",
      "Delete a zone and all its records", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kWait},
     {Method::kGet, kZoneRecordsPath, Permission::kList, Operation::kListZoneRecords,
-     "listZoneRecords", "List the records of one zone, ordered by name, type, uuid", 200,
-     BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPaged},
+     "listZoneRecords",
+     "List the records of one zone, ordered by name, type, uuid (filters: record_type, name, "
+     "value, name_contains, name_startswith)",
+     200, BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPagedRecordFilters},
     {Method::kPost, kZoneRecordsPath, Permission::kCreate, Operation::kCreateRecord, "createRecord",
      "Add a record to a zone", 201, BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kWait},
     {Method::kGet, kRecordsPath, Permission::kList, Operation::kListRecords, "listRecords",
-     "List your records across zones (`zone` and `record_type` filters)", 200, BodyKind::kNone,
-     BodyKind::kRecordList, QueryKind::kPagedByZoneAndType},
+     "List your records across zones (filters: zone, record_type, name, value, "
+     "name_contains, name_startswith)",
+     200, BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPagedByZoneAndType},
     {Method::kGet, kRecordPath, Permission::kRead, Operation::kGetRecord, "getRecord",
      "Get one record", 200, BodyKind::kNone, BodyKind::kRecord, QueryKind::kNone},
     {Method::kPut, kRecordPath, Permission::kUpdate, Operation::kReplaceRecord, "replaceRecord",

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/dns/name.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
 #include "pipelines/api/change_json.h"
@@ -63,9 +64,66 @@ ZonesHandler::ZonesHandler(PipelineCalls& calls, const RequestGate& gate, ZoneCa
       changes_(changes),
       zoneFileSettings_(std::move(zoneFileSettings)) {}
 
+// The candidate zones of a name, longest first: every suffix of two labels
+// or more that is a valid zone domain (Unicode as punycode). Errors: a
+// validation error on "contains".
+Result<std::vector<std::string>> zonesThatMayHold(std::string_view raw) {
+  auto decoded = percentDecode(raw, "contains");
+  if (!decoded) return decoded.error();
+  std::string name = lowerAscii(std::move(decoded).value());
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (name.empty() || name.size() > 253 || name.find("..") != std::string::npos ||
+      name.front() == '.') {
+    return Error::validation("contains", "contains must be a DNS name, e.g. www.example.com");
+  }
+  std::vector<std::string> out;
+  for (size_t at = 0; at != std::string::npos;) {
+    const std::string suffix = name.substr(at);
+    if (suffix.find('.') == std::string::npos) break;  // zones have two labels or more
+    if (auto zone = dns::DnsName::parseZoneDomain(suffix)) out.push_back(zone->text());
+    const size_t dot = name.find('.', at);
+    at = dot == std::string::npos ? dot : dot + 1;
+  }
+  return out;
+}
+
+// Asks for candidates[i], then the next, until one is the user's zone.
+void ZonesHandler::findHolder(const ExchangePtr& x,
+                              std::shared_ptr<const std::vector<std::string>> candidates,
+                              size_t i) {
+  if (i >= candidates->size()) {
+    return x->send(200, renderZoneList({}), {{"X-Total-Count", "0"}});
+  }
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initListZones();
+        body.setDomain((*candidates)[i]);
+        body.setLimit(1);
+      },
+      [this, x, candidates, i](schema::Reply::Reader reply) {
+        if (!reply.getBody().isZones()) {
+          return x->fail(internalError("the store answered listZones with another body"));
+        }
+        auto items = reply.getBody().getZones().getItems();
+        if (items.size() == 0) return findHolder(x, candidates, i + 1);
+        const std::vector<dns::Zone> zone = {schema::fromSchema(items[0])};
+        x->send(200, renderZoneList(zone), {{"X-Total-Count", "1"}});
+      });
+}
+
 void ZonesHandler::list(const ExchangePtr& x, const ApiRequest& req) {
   auto page = parsePage(req.query("page"), req.query("page_size"));
   if (!page) return x->fail(page.error());
+  if (auto contains = req.query("contains")) {
+    if (req.query("domain")) {
+      return x->fail(Error::validation("contains", "give either domain or contains, not both"));
+    }
+    auto candidates = zonesThatMayHold(*contains);
+    if (!candidates) return x->fail(candidates.error());
+    return findHolder(
+        x, std::make_shared<const std::vector<std::string>>(std::move(candidates).value()), 0);
+  }
   std::string domain;
   if (auto domainRaw = req.query("domain")) {
     auto filter = domainFilter(*domainRaw);

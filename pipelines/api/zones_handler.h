@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/dns/zone_text.h"
 #include "pipelines/api/api_request.h"
@@ -37,6 +38,8 @@ class ZonesHandler {
   void changes(const ExchangePtr& x, const ApiRequest& req);     // history, paged
 
  private:
+  void findHolder(const ExchangePtr& x, std::shared_ptr<const std::vector<std::string>> candidates,
+                  size_t i);
   void fetchZone(const ExchangePtr& x, const std::string& uuid,
                  std::shared_ptr<ZoneDetailJoin> join);
   void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply);

@@ -11,6 +11,7 @@
 #include "common/dns/record_type.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
+#include "pipelines/store/record_filter.h"
 #include "pipelines/store/store.h"
 #include "pipelines/store/tables.h"
 
@@ -231,12 +232,18 @@ class Store::Reader {
     uids_.clear();
     uint64_t total = 0;
     const std::string_view zoneUuid = sv(in.getZoneUuid());
+    const RecordFilter filter =
+        in.hasFilter() ? RecordFilter::from(in.getFilter()) : RecordFilter{};
     if (!zoneUuid.empty()) {
       auto bytes = txn_.find(t_.zones, zoneUuid);
       if (!bytes) return notFound("zone not found");
       auto zone = a_.decode<schema::Zone>(*bytes);
       if (sv(zone.getOwnerId()) != user || !auth::zoneInScope(scope_, zoneUuid)) {
         return notFound("zone not found");
+      }
+      if (!filter.empty()) {
+        zoneIds_.assign(1, zoneUuid);
+        return listFiltered(filter, type, offset, limit, reply);
       }
       total = zoneCount(zone, type);
       collectZone(zoneUuid, type, offset, limit);
@@ -251,6 +258,7 @@ class Store::Reader {
           if (auth::zoneInScope(scope_, c.value())) zoneIds_.push_back(c.value());
         }
       }
+      if (!filter.empty()) return listFiltered(filter, type, offset, limit, reply);
       for (auto zid : zoneIds_) {
         const uint64_t count = zoneCount(a_.decode<schema::Zone>(mustFind(t_.zones, zid)), type);
         total += count;
@@ -525,6 +533,36 @@ class Store::Reader {
 
   // Appends to uids_ the record uuids of one zone (one type when `type` is
   // set), skipping `offset`, until uids_ holds `limit`.
+  // The records of zoneIds_ (of `type` when set) that `filter` keeps: every
+  // key is visited (the total counts matches), a record is decoded only when
+  // the filter needs its value.
+  Status listFiltered(const RecordFilter& filter, const std::string& type, uint32_t offset,
+                      uint32_t limit, ReplyBody reply) {
+    uint64_t total = 0;
+    for (auto zid : zoneIds_) {
+      const std::string domain(sv(b_.decode<schema::Zone>(mustFind(t_.zones, zid)).getDomain()));
+      const bool byType = !type.empty();
+      const std::string prefix = byType ? joinKey({zid, type}, true) : joinKey({zid}, true);
+      Cursor c(txn_, byType ? t_.zoneTypeRecords : t_.zoneRecords);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        // zone_records: name \0 type \0 uuid; zone_type_records: name \0 uuid
+        const std::string_view rest = c.key().substr(prefix.size());
+        const std::string_view name = rest.substr(0, rest.find('\0'));
+        if (!filter.matchesName(name, domain)) continue;
+        const std::string_view uuid = lastPart(c.key());
+        if (filter.needsValue()) {
+          auto record = b_.decode<schema::Record>(mustFind(t_.records, uuid));
+          if (!filter.matchesValue(sv(record.getValue()))) continue;
+        }
+        if (total++ >= offset && uids_.size() < limit) uids_.push_back(uuid);
+      }
+    }
+    auto records = reply.initRecords();
+    records.setTotal(static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));
+    fillRecords(records.initItems(static_cast<unsigned>(uids_.size())));
+    return std::nullopt;
+  }
+
   void collectZone(std::string_view zoneUuid, const std::string& type, uint32_t offset,
                    uint32_t limit) {
     if (type.empty()) {
