@@ -198,7 +198,9 @@ TEST_F(ApiContractTest, UnknownQueryParametersAre400NamingThem) {
   struct Case {
     std::string method, path, field;
   } cases[] = {
-      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&name=x", "name"},
+      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&names=x",
+       "names"},                                                               // name= is a filter
+      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&name=", "name"},  // empty: refused
       {"GET", kZones + "?domain=x.test&contains=x.test", "contains"},
       {"GET", kZones + zone + "/?verbose=1", "verbose"},
       {"GET", kZones + zone + "/records/?sort=name", "sort"},
