@@ -92,6 +92,13 @@ dns::Record fromSchema(Record::Reader in) {
   return r;
 }
 
+std::vector<dns::Record> fromSchema(capnp::List<Record>::Reader list) {
+  std::vector<dns::Record> out;
+  out.reserve(list.size());
+  for (auto r : list) out.push_back(fromSchema(r));
+  return out;
+}
+
 void toSchema(const dns::Zone& z, Zone::Builder out) {
   out.setUuid(z.uuid);
   out.setDomain(z.domain);

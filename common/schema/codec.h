@@ -2,6 +2,8 @@
 // Conversions between the Cap'n Proto contract and the domain types. Decode at
 // the edge into owning domain values, then let the frame go.
 
+#include <vector>
+
 #include "common/auth/scope.h"
 #include "common/dns/record.h"
 #include "common/dns/zone.h"
@@ -24,6 +26,7 @@ dns::RecordData fromSchema(ValidRecord::Reader in);
 
 void toSchema(const dns::Record& r, Record::Builder out);
 dns::Record fromSchema(Record::Reader in);
+std::vector<dns::Record> fromSchema(capnp::List<Record>::Reader list);
 
 void toSchema(const dns::Zone& z, Zone::Builder out);
 dns::Zone fromSchema(Zone::Reader in);

@@ -221,25 +221,15 @@ struct Command {
     revokeOwnToken @28 :Text;            # API: a token id of the actor's own user (else notFound)
     tokensUsed @29 :List(TokenUse);      # API: last uses since its previous report; not logged
     changeSet :group {                   # API: changes to one zone, all or none (issue 11)
-      zoneUuid @40 :Text;
-      items @41 :List(ChangeInput);      # at most dns::kMaxChangeSetItems
+      zoneUuid @30 :Text;
+      items @31 :List(ChangeInput);      # at most dns::kMaxChangeSetItems
     }
     changeSetValid :group {              # the store applies deletes, then updates, then
-      zoneUuid @42 :Text;                # creates, in ONE transaction: one event per item,
-      items @43 :List(ValidChange);      # one new SOA serial (Event.setRemaining)
+      zoneUuid @32 :Text;                # creates, in ONE transaction: one event per item,
+      items @33 :List(ValidChange);      # one new SOA serial (Event.setRemaining)
     }
   }
-  reservedAuto30 @30 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto31 @31 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto32 @32 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto33 @33 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto34 @34 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto35 @35 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto36 @36 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto37 @37 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto38 @38 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto39 @39 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  dryRun @44 :Bool;                      # changeSet only: check and answer as if applied,
+  dryRun @34 :Bool;                      # changeSet only: check and answer as if applied,
                                          # then roll back (nothing logged, no seq used)
   scope @22 :TokenScope;                 # the acting token's limits (the API copies them from
                                          # the principal; the store enforces zones, types, names)
@@ -263,6 +253,7 @@ struct Query {
       recordType @9 :Text;               # empty = all types
       offset @10 :UInt32;
       limit @11 :UInt32;
+      filter @28 :RecordFilter;          # issue 11: absent = every record (total counts matches)
     }
     getRecord @12 :Text;                 # record uuid
     logSince :group {                    # internal: events with seq > after
@@ -286,10 +277,13 @@ struct Query {
     }
     listUsers @25 :Void;                 # internal (CLI): reply `users`, hashes blanked
     getUser @26 :Text;                   # internal (API login): reply `user` with its hash
+    getChange @27 :UInt64;               # one event by seq (the API's change_id), reply `events`
+                                         # with that one item: the user's zones only (a deleted
+                                         # zone's: the events the user made), else notFound
     zoneSnapshotPage :group {            # internal: one page of a zone's records in key order
-      domain @27 :Text;                  # (name, type, uuid); reply `snapshotPage` or notFound.
-      after @28 :Data;                   # the previous page's `next` (empty: the first page)
-      limit @29 :UInt32;                 # records per page (0: 5,000; at most 20,000). No
+      domain @29 :Text;                  # (name, type, uuid); reply `snapshotPage` or notFound.
+      after @30 :Data;                   # the previous page's `next` (empty: the first page)
+      limit @31 :UInt32;                 # records per page (0: 5,000; at most 20,000). No
     }                                    # message grows with the zone (issue 8).
   }
   scope @24 :TokenScope;                 # the asking token's limits (zones filter what it sees)
@@ -298,8 +292,6 @@ struct Query {
 struct Reply {
   version @0 :UInt16;
   requestId @1 :UInt64;
-  reservedAuto25 @25 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto26 @26 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
   body :union {
     error @2 :Error;
     ok @3 :Void;
@@ -332,16 +324,37 @@ struct Reply {
     users @20 :List(User);               # hashes blanked
     user @21 :User;                      # answer to getUser (hash kept: internal)
     snapshotPage :group {                # answer to zoneSnapshotPage
-      zone @22 :Zone;                    # as of this page's read (its serial: the version)
-      records @23 :List(Record);
-      next @24 :Data;                    # pass as `after` for the next page; empty: last page
+      zone @23 :Zone;                    # as of this page's read (its serial: the version)
+      records @24 :List(Record);
+      next @25 :Data;                    # pass as `after` for the next page; empty: last page
     }
     changeSet :group {                   # answer to changeSetValid
-      zone @27 :Zone;                    # the zone after the set (with dryRun: as it would be)
-      changes @28 :List(Event);          # one per item, in the order applied; with dryRun the
+      zone @26 :Zone;                    # the zone after the set (with dryRun: as it would be)
+      changes @27 :List(Event);          # one per item, in the order applied; with dryRun the
                                          # seqs are the ones they would have had
     }
   }
+  change @22 :CommitInfo;                # a command that changed a zone: its event (issue 11:
+                                         # the API's change_id and zone_serial); else absent
+}
+
+# Narrows a record list (pipelines/store/record_filter.h); every non-empty
+# field must match. Names are lower-case, no trailing dot.
+struct RecordFilter {
+  name @0 :Text;            # the record's name relative to its zone ("@", "www"), or its FQDN
+  nameIsAbsolute @1 :Bool;  # the client wrote a trailing dot: `name` is an FQDN only
+  value @2 :Text;           # exactly the stored (canonical) value
+  nameContains @3 :Text;    # a substring of the relative name
+  nameStartswith @4 :Text;  # a prefix of the relative name
+}
+
+# What a committed zone change is, for clients that wait until it is served.
+struct CommitInfo {
+  seq @0 :UInt64;        # the event's seq: the API's change_id
+  soaSerial @1 :UInt32;  # the zone's SOA serial after it (for a deletion: see Event.soaSerial)
+  zoneUuid @2 :Text;
+  domain @3 :Text;
+  zoneDeleted @4 :Bool;  # served means "no longer served" then
 }
 
 # One committed change. Written to the log in the same LMDB transaction as the
@@ -370,9 +383,7 @@ struct Event {
       passwordHash @17 :Text;
     }
   }
-  reservedAuto18 @18 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  reservedAuto19 @19 :Void;  # PLACEHOLDER: ordinal of the `auto` branch (issue 11); drop at merge
-  setRemaining @20 :UInt32;  # events of the same change set that follow this one (same
+  setRemaining @18 :UInt32;  # events of the same change set that follow this one (same
                              # zone, consecutive seqs, the same soaSerial: the serial of
                              # the whole set); 0 for the last one and for lone changes.
                              # The renderer deploys a set only whole, as one UPDATE.

@@ -61,6 +61,8 @@ constexpr std::string_view kComponents = R"json({
     "required": ["uuid", "domain", "created_at", "record_count", "serial", "records",
       "nameservers", "deployed_serial", "last_error"],
     "properties": {
+      "change_id": {"type": "integer", "description": "Create answer only: the change (GET /api/v1/changes/{change_id}/)."},
+      "zone_serial": {"type": "integer", "description": "Create answer only: the zone's SOA serial after the change."},
       "uuid": {"type": "string", "format": "uuid"},
       "domain": {"type": "string"},
       "created_at": {"type": "string", "format": "date-time"},
@@ -201,6 +203,25 @@ constexpr std::string_view kComponents = R"json({
     "allOf": [{"$ref": "#/components/schemas/Token"}, {"type": "object", "required": ["token"],
       "properties": {"token": {"type": "string", "description": "The secret bearer string `vps_...`; shown only in this answer."}}}]
   },
+  "ChangeStatus": {
+    "type": "object",
+    "required": ["change_id", "zone", "domain", "zone_serial", "action", "status", "nameservers"],
+    "properties": {
+      "change_id": {"type": "integer", "minimum": 1, "description": "The change's position in the store's log."},
+      "zone": {"type": "string", "format": "uuid"},
+      "domain": {"type": "string"},
+      "zone_serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
+        "description": "The zone's SOA serial right after the change."},
+      "action": {"type": "string", "enum": ["zone_changed", "zone_deleted"]},
+      "time": {"type": "integer", "description": "Unix seconds of the commit (GET /changes/ only)."},
+      "status": {"type": "string", "enum": ["PENDING", "INSYNC"],
+        "description": "INSYNC: every nameserver serves zone_serial or a newer serial (a deletion: none serves the zone any more)."},
+      "nameservers": {"type": ["array", "null"], "description": "null when the pusher did not answer.",
+        "items": {"type": "object", "required": ["name", "address", "serial", "in_sync"],
+          "properties": {"name": {"type": "string"}, "address": {"type": "string"},
+            "serial": {"type": ["integer", "null"]}, "in_sync": {"type": "boolean"}}}}
+    }
+  },
   "ZoneCreate": {
     "type": "object",
     "required": ["domain"],
@@ -232,7 +253,9 @@ constexpr std::string_view kComponents = R"json({
         "description": "null unless MX or SRV."},
       "created_at": {"type": "string", "format": "date-time"},
       "updated_at": {"type": "string", "format": "date-time"},
-      "zone": {"type": "string", "format": "uuid", "description": "The zone's uuid."}
+      "zone": {"type": "string", "format": "uuid", "description": "The zone's uuid."},
+      "change_id": {"type": "integer", "description": "Write answers only: the change (GET /api/v1/changes/{change_id}/)."},
+      "zone_serial": {"type": "integer", "description": "Write answers only: the zone's SOA serial after the change."}
     }
   },
   "RecordCreate": {
@@ -295,6 +318,30 @@ constexpr std::string_view kComponents = R"json({
   "dry_run": {"name": "dry_run", "in": "query", "required": false,
     "description": "true: check everything and answer what would change (200), without committing.",
     "schema": {"type": "boolean", "default": false}},
+  "change_id": {"name": "change_id", "in": "path", "required": true,
+    "description": "The `change_id` a write answered (X-Change-Id on a 204).",
+    "schema": {"type": "integer", "minimum": 1}},
+  "wait": {"name": "wait", "in": "query", "required": false,
+    "description": "`in_sync`: answer only once every nameserver serves the change (RFC 1982: its zone_serial or newer; a deleted zone: no longer served). A write whose wait times out is still committed: it answers 202 with the ChangeStatus and `Location: /api/v1/changes/{change_id}/`. GET /changes/{change_id}/ answers 200 either way.",
+    "schema": {"type": "string", "enum": ["in_sync"]}},
+  "timeout_ms": {"name": "timeout_ms", "in": "query", "required": false,
+    "description": "With wait=in_sync: how long to wait, in milliseconds.",
+    "schema": {"type": "integer", "minimum": 0, "maximum": 30000, "default": 10000}},
+  "contains": {"name": "contains", "in": "query", "required": false,
+    "description": "A DNS name: the list holds only the longest of your zones at or above it (deSEC's owns_qname), or is empty. Not with `domain`.",
+    "schema": {"type": "string"}},
+  "name": {"name": "name", "in": "query", "required": false,
+    "description": "Exact record name: relative to its zone (`www`, `@`) or the FQDN (`www.example.com`); with a trailing dot, the FQDN only. Case-insensitive. Empty is refused (400).",
+    "schema": {"type": "string", "minLength": 1}},
+  "value": {"name": "value", "in": "query", "required": false,
+    "description": "Exact value, in the canonical form the API shows. Empty is refused (400).",
+    "schema": {"type": "string", "minLength": 1}},
+  "name_contains": {"name": "name_contains", "in": "query", "required": false,
+    "description": "A substring of the relative name, case-insensitive.",
+    "schema": {"type": "string", "minLength": 1}},
+  "name_startswith": {"name": "name_startswith", "in": "query", "required": false,
+    "description": "A prefix of the relative name, case-insensitive.",
+    "schema": {"type": "string", "minLength": 1}},
   "serial": {"name": "serial", "in": "query", "required": false,
     "description": "A serial the zone had (the `serial` of one of its changes): the zone file as it was then, rebuilt from the log. Without it: the zone file as deployed now.",
     "schema": {"type": "integer", "minimum": 1}}
@@ -304,7 +351,9 @@ constexpr std::string_view kComponents = R"json({
     "schema": {"type": "integer", "minimum": 0}},
   "Link": {"description": "RFC 8288 links with rel=\"next\" and rel=\"prev\" when those pages exist.",
     "schema": {"type": "string"}},
-  "Location": {"description": "The new resource's URL.", "schema": {"type": "string"}}
+  "Location": {"description": "The new resource's URL.", "schema": {"type": "string"}},
+  "X-Change-Id": {"description": "The change this write made (GET /api/v1/changes/{change_id}/).", "schema": {"type": "integer"}},
+  "X-Zone-Serial": {"description": "The zone's SOA serial after this write.", "schema": {"type": "integer"}}
 },
 "responses": {
   "BadRequest": {"description": "parse_error, validation_error (field names the input), zone_exists or record_conflict.",
@@ -387,6 +436,8 @@ std::string_view schemaName(BodyKind kind) {
       return "";
     case BodyKind::kSetResult:
       return "ChangeSetResult";
+    case BodyKind::kChangeStatus:
+      return "ChangeStatus";
     case BodyKind::kNone:
     case BodyKind::kOpenApi:
     case BodyKind::kZoneFile:
@@ -445,6 +496,7 @@ class DocumentWriter {
     std::vector<std::string_view> names;
     if (route.path.find("{uuid}") != std::string_view::npos) names.push_back("uuid");
     if (route.path.find("{id}") != std::string_view::npos) names.push_back("id");
+    if (route.path.find("{change_id}") != std::string_view::npos) names.push_back("change_id");
     for (const auto name : queryParameters(route.query)) names.push_back(name);
     if (names.empty()) return;
     key("parameters");
@@ -457,7 +509,8 @@ class DocumentWriter {
     key(std::to_string(route.successStatus));
     w_.StartObject();
     str("description", route.summary);
-    const bool hasHeaders = isList(route.response) || route.successStatus == 201;
+    const bool commitHeaders = route.successStatus == 204 && route.query == QueryKind::kWait;
+    const bool hasHeaders = isList(route.response) || route.successStatus == 201 || commitHeaders;
     if (hasHeaders) {
       key("headers");
       w_.StartObject();
@@ -470,6 +523,12 @@ class DocumentWriter {
       if (route.successStatus == 201) {
         key("Location");
         ref("#/components/headers/Location");
+      }
+      if (commitHeaders) {
+        key("X-Change-Id");
+        ref("#/components/headers/X-Change-Id");
+        key("X-Zone-Serial");
+        ref("#/components/headers/X-Zone-Serial");
       }
       w_.EndObject();
     }
@@ -549,8 +608,26 @@ class DocumentWriter {
     key("responses");
     w_.StartObject();
     successResponse(route);
+    if (route.query == QueryKind::kWait && route.method != Method::kGet) {
+      key("202");
+      w_.StartObject();
+      str("description",
+          "wait=in_sync timed out: the write is committed, not yet served by every nameserver");
+      key("headers");
+      w_.StartObject();
+      key("Location");
+      ref("#/components/headers/Location");
+      key("X-Change-Id");
+      ref("#/components/headers/X-Change-Id");
+      key("X-Zone-Serial");
+      ref("#/components/headers/X-Zone-Serial");
+      w_.EndObject();
+      jsonContent("#/components/schemas/ChangeStatus", false);
+      w_.EndObject();
+    }
     const bool hasPathUuid = route.path.find("{uuid}") != std::string_view::npos ||
-                             route.path.find("{id}") != std::string_view::npos;
+                             route.path.find("{id}") != std::string_view::npos ||
+                             route.path.find("{change_id}") != std::string_view::npos;
     if (route.request != BodyKind::kNone || route.query != QueryKind::kNone) {
       errorResponse("400", "BadRequest");
     }

@@ -84,4 +84,14 @@ std::string linkHeader(std::string_view path, std::span<const QueryParam> filter
   return out;
 }
 
+std::vector<std::pair<std::string, std::string>> listHeaders(std::string_view path,
+                                                             std::span<const QueryParam> filters,
+                                                             const Page& page, uint64_t total) {
+  std::vector<std::pair<std::string, std::string>> headers = {
+      {"X-Total-Count", std::to_string(total)}};
+  std::string link = linkHeader(path, filters, page, total);
+  if (!link.empty()) headers.emplace_back("Link", std::move(link));
+  return headers;
+}
+
 }  // namespace zp::api

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "common/util/result.h"
 
@@ -41,5 +42,11 @@ using QueryParam = std::pair<std::string_view, std::string_view>;
 // neither exists. `path` is the canonical path, e.g. "/api/v1/dns-zones/".
 std::string linkHeader(std::string_view path, std::span<const QueryParam> filters, const Page& page,
                        uint64_t total);
+
+// A list answer's headers: `X-Total-Count`, and `Link` when another page
+// exists.
+std::vector<std::pair<std::string, std::string>> listHeaders(std::string_view path,
+                                                             std::span<const QueryParam> filters,
+                                                             const Page& page, uint64_t total);
 
 }  // namespace zp::api

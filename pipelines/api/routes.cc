@@ -63,10 +63,13 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
   std::vector<std::string_view> names;
   switch (kind) {
     case QueryKind::kPagedByDomain:
-      names = {"domain"};
+      names = {"domain", "contains"};
       break;
     case QueryKind::kPagedByZoneAndType:
-      names = {"zone", "record_type"};
+      names = {"zone", "record_type", "name", "value", "name_contains", "name_startswith"};
+      break;
+    case QueryKind::kPagedRecordFilters:
+      names = {"record_type", "name", "value", "name_contains", "name_startswith"};
       break;
     case QueryKind::kSerial:
       return {"serial"};
@@ -74,6 +77,8 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
       return {"dry_run"};
     case QueryKind::kImport:
       return {"mode", "dry_run"};
+    case QueryKind::kWait:
+      return {"wait", "timeout_ms"};
     case QueryKind::kNone:
       return {};
     case QueryKind::kPaged:
@@ -110,6 +115,14 @@ std::string pistachePattern(std::string_view path) {
     }
   }
   return out;
+}
+
+std::string zoneUrl(std::string_view uuid) {
+  return std::string(kZonesPath) + std::string(uuid) + "/";
+}
+
+std::string recordUrl(std::string_view uuid) {
+  return std::string(kRecordsPath) + std::string(uuid) + "/";
 }
 
 }  // namespace zp::api

@@ -60,6 +60,7 @@ enum class Operation : uint8_t {
   kApplyChangeSet,
   kRollbackZone,
   kImportZone,
+  kGetChange,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -82,15 +83,18 @@ enum class BodyKind : uint8_t {
   kSetResult,     // zone_serial, dry_run, changes, zone_file_diff
   kRollback,      // {"serial": N}
   kZoneFileIn,    // a BIND9 zone file sent by the client, text/dns
+  kChangeStatus,  // one change and whether every nameserver serves it (commit.h)
 };
 
 // The query parameters a route takes.
 enum class QueryKind : uint8_t {
   kNone,
   kPaged,               // page, page_size
-  kPagedByDomain,       // + domain
-  kPagedByZoneAndType,  // + zone, record_type
+  kPagedByDomain,       // + domain, contains
+  kPagedByZoneAndType,  // + zone, record_type, name, value, name_contains, name_startswith
+  kPagedRecordFilters,  // + record_type, name, value, name_contains, name_startswith
   kSerial,              // serial (optional)
+  kWait,                // wait=in_sync, timeout_ms (commit.h): writes and GET /changes/{id}/
   kDryRun,              // dry_run (optional)
   kImport               // mode, dry_run (optional)
 };
@@ -121,40 +125,45 @@ inline constexpr std::string_view kZoneImportPath = "/api/v1/dns-zones/{uuid}/im
 inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
 inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
+inline constexpr std::string_view kChangePath = "/api/v1/changes/{change_id}/";
 
 using auth::Permission;
 
 // The endpoints of API.md's table, with its permissions, plus the document.
 inline constexpr RouteSpec kRoutes[] = {
     {Method::kGet, kZonesPath, Permission::kList, Operation::kListZones, "listZones",
-     "List your DNS zones (exact `domain` filter), ordered by domain", 200, BodyKind::kNone,
-     BodyKind::kZoneList, QueryKind::kPagedByDomain},
+     "List your DNS zones (exact `domain` filter, or `contains`: the longest of your zones "
+     "that holds that name), ordered by domain",
+     200, BodyKind::kNone, BodyKind::kZoneList, QueryKind::kPagedByDomain},
     {Method::kPost, kZonesPath, Permission::kCreate, Operation::kCreateZone, "createZone",
      "Create a DNS zone for a domain", 201, BodyKind::kZoneCreate, BodyKind::kZoneDetail,
-     QueryKind::kNone},
+     QueryKind::kWait},
     {Method::kGet, kZonePath, Permission::kRead, Operation::kGetZone, "getZone",
      "Get one zone with all its records", 200, BodyKind::kNone, BodyKind::kZoneDetail,
      QueryKind::kNone},
     {Method::kDelete, kZonePath, Permission::kDelete, Operation::kDeleteZone, "deleteZone",
-     "Delete a zone and all its records", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kNone},
+     "Delete a zone and all its records", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kWait},
     {Method::kGet, kZoneRecordsPath, Permission::kList, Operation::kListZoneRecords,
-     "listZoneRecords", "List the records of one zone, ordered by name, type, uuid", 200,
-     BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPaged},
+     "listZoneRecords",
+     "List the records of one zone, ordered by name, type, uuid (filters: record_type, name, "
+     "value, name_contains, name_startswith)",
+     200, BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPagedRecordFilters},
     {Method::kPost, kZoneRecordsPath, Permission::kCreate, Operation::kCreateRecord, "createRecord",
-     "Add a record to a zone", 201, BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kNone},
+     "Add a record to a zone", 201, BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kWait},
     {Method::kGet, kRecordsPath, Permission::kList, Operation::kListRecords, "listRecords",
-     "List your records across zones (`zone` and `record_type` filters)", 200, BodyKind::kNone,
-     BodyKind::kRecordList, QueryKind::kPagedByZoneAndType},
+     "List your records across zones (filters: zone, record_type, name, value, "
+     "name_contains, name_startswith)",
+     200, BodyKind::kNone, BodyKind::kRecordList, QueryKind::kPagedByZoneAndType},
     {Method::kGet, kRecordPath, Permission::kRead, Operation::kGetRecord, "getRecord",
      "Get one record", 200, BodyKind::kNone, BodyKind::kRecord, QueryKind::kNone},
     {Method::kPut, kRecordPath, Permission::kUpdate, Operation::kReplaceRecord, "replaceRecord",
      "Replace a record (full body; ttl defaults to 3600, priority to none)", 200,
-     BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kNone},
+     BodyKind::kRecordCreate, BodyKind::kRecord, QueryKind::kWait},
     {Method::kPatch, kRecordPath, Permission::kUpdate, Operation::kPatchRecord, "patchRecord",
      "Change some fields of a record; the result is validated as a whole record", 200,
-     BodyKind::kRecordPatch, BodyKind::kRecord, QueryKind::kNone},
+     BodyKind::kRecordPatch, BodyKind::kRecord, QueryKind::kWait},
     {Method::kDelete, kRecordPath, Permission::kDelete, Operation::kDeleteRecord, "deleteRecord",
-     "Delete a record", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kNone},
+     "Delete a record", 204, BodyKind::kNone, BodyKind::kNone, QueryKind::kWait},
     {Method::kGet, kZoneExportPath, Permission::kRead, Operation::kExportZone, "exportZone",
      "The zone file as deployed (`serial`: as it was at that serial, rebuilt from the log)", 200,
      BodyKind::kNone, BodyKind::kZoneFile, QueryKind::kSerial},
@@ -185,10 +194,19 @@ inline constexpr RouteSpec kRoutes[] = {
     {Method::kDelete, kTokenPath, Permission::kTokensManage, Operation::kRevokeToken, "revokeToken",
      "Revoke one of your tokens (it fails authentication within a second)", 204, BodyKind::kNone,
      BodyKind::kNone, QueryKind::kNone},
+    {Method::kGet, kChangePath, Permission::kRead, Operation::kGetChange, "getChange",
+     "One change of your zones (the `change_id` of a write) and whether every nameserver "
+     "serves it yet: status INSYNC or PENDING, per nameserver",
+     200, BodyKind::kNone, BodyKind::kChangeStatus, QueryKind::kWait},
     {Method::kGet, kOpenApiPath, std::nullopt, Operation::kOpenApi, "getOpenApi",
      "This OpenAPI 3.1 document (no token needed)", 200, BodyKind::kNone, BodyKind::kOpenApi,
      QueryKind::kNone},
 };
+
+// The URL path of one zone or record ("/api/v1/dns-zones/<uuid>/"), for
+// `Location` headers and links.
+std::string zoneUrl(std::string_view uuid);
+std::string recordUrl(std::string_view uuid);
 
 // The distinct paths of kRoutes, in table order.
 std::vector<std::string_view> routePaths();
@@ -204,7 +222,8 @@ std::string allowHeader(std::string_view path);
 std::string pistachePattern(std::string_view path);
 
 // The query parameters a route of `kind` takes, in documentation order: its
-// filters ("domain"; "zone", "record_type"; "serial"), then "page" and
+// filters ("domain"; "zone", "record_type"; "serial"; "wait", "timeout_ms"),
+// then "page" and
 // "page_size" when it is paged. The OpenAPI document and the check below use
 // this one list.
 std::vector<std::string_view> queryParameters(QueryKind kind);

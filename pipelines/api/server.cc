@@ -10,46 +10,38 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <mutex>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "common/auth/token.h"
-#include "common/dns/record_type.h"
-#include "common/dns/serial.h"
 #include "common/dns/zone_text.h"
-#include "common/schema/codec.h"
 #include "common/util/ids.h"
 #include "pipelines/api/account_site.h"
-#include "pipelines/api/auth_cache.h"
-#include "pipelines/api/change_json.h"
-#include "pipelines/api/changesets_handler.h"
-#include "pipelines/api/deployment_json.h"
+#include "pipelines/api/api_request.h"
+#include "pipelines/api/changes_handler.h"
+#include "pipelines/api/commit.h"
 #include "pipelines/api/errors.h"
-#include "pipelines/api/import_handler.h"
-#include "pipelines/api/last_used.h"
+#include "pipelines/api/exchange.h"
+#include "pipelines/api/json.h"
 #include "pipelines/api/openapi.h"
-#include "pipelines/api/pagination.h"
-#include "pipelines/api/query_string.h"
-#include "pipelines/api/rate_limiter.h"
-#include "pipelines/api/record_merge.h"
-#include "pipelines/api/request_body.h"
-#include "pipelines/api/resource_json.h"
-#include "pipelines/api/rollback_handler.h"
+#include "pipelines/api/pipeline_calls.h"
+#include "pipelines/api/records_handler.h"
+#include "pipelines/api/request_gate.h"
 #include "pipelines/api/routes.h"
+#include "pipelines/api/sync_waiter.h"
 #include "pipelines/api/tokens_handler.h"
 #include "pipelines/api/zone_cache.h"
+#include "pipelines/api/zone_sets_handler.h"
+#include "pipelines/api/zones_handler.h"
 
 namespace zp::api {
 namespace {
 
 using namespace Pistache;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 
-constexpr std::string_view kBase = "/api/v1";
 // Pistache answers requests over its maxRequestSize itself, with a text/plain
 // 413 our handlers never see. So its buffer limit sits well above our body
 // limit (it grows on demand, it is not preallocated) and every oversized body a
@@ -74,189 +66,54 @@ class NamedHeader : public Http::Header::Header {
   std::string value_;
 };
 
-Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std::move(detail)}; }
-
-// One HTTP request in progress: owns the ResponseWriter until it is answered,
-// and counts itself in the server's in-flight gauge. Handed from the handler
-// thread to the BusClient thread (never used by two threads at once). If it
-// is destroyed unanswered (a bug), the client still gets a 503.
-class Exchange {
+// Writes an Exchange's answer with Pistache's ResponseWriter.
+class PistacheSink : public ResponseSink {
  public:
-  Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what, bool head,
-           std::string peerAddress)
-      : peer(std::move(peerAddress)),
-        writer_(std::move(writer)),
-        inFlight_(inFlight),
-        what_(std::move(what)),
-        head_(head),
-        started_(std::chrono::steady_clock::now()) {
-    inFlight_.fetch_add(1);
-  }
-  ~Exchange() {
-    if (!answered_) {
-      spdlog::error("{} was left unanswered; answering 503", what_);
-      fail(internalError("request left unanswered"));
-    }
-    inFlight_.fetch_sub(1);
-  }
-  Exchange(const Exchange&) = delete;
-  Exchange& operator=(const Exchange&) = delete;
-
-  // `contentType` empty: application/json.
-  void send(int status, const std::string& body, const Headers& headers = {},
-            const std::string& contentType = {}) {
-    if (answered_) return;
-    answered_ = true;
-    try {
-      for (const auto& [name, value] : headers) {
-        if (name == "Location") {
-          writer_.headers().add<Http::Header::Location>(value);
-        } else {
-          writer_.headers().add(std::make_shared<NamedHeader>(name, value));
-        }
-      }
-      if (head_ || (body.empty() && status == 204)) {  // HEAD answers carry no body
-        writer_.send(static_cast<Http::Code>(status));
-      } else if (!contentType.empty()) {
-        writer_.send(static_cast<Http::Code>(status), body,
-                     Http::Mime::MediaType::fromString(contentType));
+  explicit PistacheSink(Http::ResponseWriter writer) : writer_(std::move(writer)) {}
+  void write(int status, const std::string& body, const Headers& headers,
+             const std::string& contentType, bool head) override {
+    for (const auto& [name, value] : headers) {
+      if (name == "Location") {
+        writer_.headers().add<Http::Header::Location>(value);
       } else {
-        writer_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
+        writer_.headers().add(std::make_shared<NamedHeader>(name, value));
       }
-    } catch (const std::exception& e) {
-      spdlog::debug("{}: the client went away before the answer ({})", what_, e.what());
     }
-    if (spdlog::should_log(spdlog::level::debug)) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - started_)
-                          .count();
-      spdlog::debug("{} -> {} in {} us", what_, status, us);
+    if (head || (body.empty() && status == 204)) {  // HEAD answers carry no body
+      writer_.send(static_cast<Http::Code>(status));
+    } else if (!contentType.empty()) {
+      writer_.send(static_cast<Http::Code>(status), body,
+                   Http::Mime::MediaType::fromString(contentType));
+    } else {
+      writer_.send(static_cast<Http::Code>(status), body, MIME(Application, Json));
     }
   }
-
-  void fail(const Error& error, const Headers& extra = {}) {
-    if (error.kind == ErrorKind::kInternal) {
-      spdlog::error("{}: internal error: {}; answering 503", what_, error.detail);
-    }
-    HttpError http = toHttp(error);
-    http.headers.insert(http.headers.end(), extra.begin(), extra.end());
-    send(http.status, http.body, http.headers);
-  }
-
-  bool answered() const { return answered_; }
-  const std::string& what() const { return what_; }
-
-  const std::string peer;  // the client's address ("192.0.2.1", "2001:db8::1")
-  std::shared_ptr<const Principal> principal;
-  std::optional<auth::Permission> needed;  // of the route; nullopt: public
 
  private:
   Http::ResponseWriter writer_;
-  std::atomic<int>& inFlight_;
-  std::string what_;  // "GET /api/v1/..." for logs
-  bool head_;         // a HEAD request: never send a body
-  std::chrono::steady_clock::time_point started_;
-  bool answered_ = false;
 };
 
-using ExchangePtr = std::shared_ptr<Exchange>;
-using Next = std::function<void(const ExchangePtr&)>;
-
-// Runs `f`; any exception becomes a 503 for the client and an error log.
-template <typename F>
-void guarded(const ExchangePtr& ex, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    ex->fail(internalError(e.what()));
-  } catch (...) {
-    ex->fail(internalError("unknown exception"));
+// The request as the handlers see it (api_request.h): path parameter, query
+// parameters, the headers of kReadHeaders, body.
+ApiRequest toApiRequest(const Rest::Request& req) {
+  ApiRequest out;
+  out.target = req.resource();
+  if (req.hasParam(":uuid")) {
+    out.pathParam = req.param(":uuid").as<std::string>();
+  } else if (req.hasParam(":id")) {
+    out.pathParam = req.param(":id").as<std::string>();
+  } else if (req.hasParam(":change_id")) {
+    out.pathParam = req.param(":change_id").as<std::string>();
   }
-}
-
-std::string lowerAscii(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (auto p = req.query().parameters_begin(); p != req.query().parameters_end(); ++p) {
+    out.queryParams.emplace_back(p->first, p->second);
   }
-  return text;
-}
-
-std::string upperAscii(std::string text) {
-  for (char& c : text) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  for (const std::string_view name : kReadHeaders) {
+    if (auto raw = req.headers().tryGetRaw(std::string(name))) {
+      out.headers.emplace_back(std::string(name), raw->value());
+    }
   }
-  return text;
-}
-
-// A path uuid, lower-cased, or nullopt when it cannot be one (answer 404
-// without asking the store).
-std::optional<std::string> pathUuid(const Rest::Request& req) {
-  std::string raw = req.param(":uuid").as<std::string>();
-  if (!looksLikeUuid(raw)) return std::nullopt;
-  return lowerAscii(std::move(raw));
-}
-
-Error notFound(std::string_view what) {
-  return {ErrorKind::kNotFound, "", std::string(what) + " not found"};
-}
-
-std::string zonePath(std::string_view uuid) {
-  return std::string(kBase) + "/dns-zones/" + std::string(uuid) + "/";
-}
-std::string recordPath(std::string_view uuid) {
-  return std::string(kBase) + "/dns-records/" + std::string(uuid) + "/";
-}
-
-Headers listHeaders(std::string_view path, std::span<const QueryParam> filters, const Page& page,
-                    uint64_t total) {
-  Headers headers = {{"X-Total-Count", std::to_string(total)}};
-  std::string link = linkHeader(path, filters, page, total);
-  if (!link.empty()) headers.emplace_back("Link", std::move(link));
-  return headers;
-}
-
-// The zone detail's two halves, from the store (cached zone JSON) and from the
-// pusher (deployment status), arriving in either order, on the BusClient
-// thread (or the caller's while the bus stops): the second one answers.
-class ZoneDetailJoin {
- public:
-  explicit ZoneDetailJoin(ExchangePtr ex) : ex_(std::move(ex)) {}
-
-  // `soaSerial`: the SOA serial of the zone version `json` shows.
-  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial) {
-    std::lock_guard lock(mutex_);
-    json_ = std::move(json);
-    soaSerial_ = soaSerial;
-    answerIfComplete();
-  }
-  // An unavailable pusher is an unknown status, never an error of the read.
-  void setStatus(Result<deploy::PushStatus> status) {
-    std::lock_guard lock(mutex_);
-    haveStatus_ = true;
-    if (status) status_ = std::move(status).value();
-    answerIfComplete();
-  }
-
- private:
-  void answerIfComplete() {
-    if (!json_ || !haveStatus_ || ex_->answered()) return;
-    ex_->send(200, withDeployment(*json_, soaSerial_, status_));
-  }
-
-  ExchangePtr ex_;
-  std::mutex mutex_;
-  std::shared_ptr<const std::string> json_;
-  uint32_t soaSerial_ = 0;
-  bool haveStatus_ = false;
-  std::optional<deploy::PushStatus> status_;
-};
-
-constexpr const char* kZoneFileType = "text/dns";
-
-std::vector<dns::Record> recordsFrom(capnp::List<schema::Record>::Reader list) {
-  std::vector<dns::Record> out;
-  out.reserve(list.size());
-  for (auto r : list) out.push_back(schema::fromSchema(r));
+  out.body = req.body();
   return out;
 }
 
@@ -268,27 +125,28 @@ struct ApiServer::Impl {
 
   const config::Config cfg;
   BusClient& bus;
-  const dns::ZoneFileSettings zoneFileSettings = dns::settingsFrom(cfg);
-  AuthCache authCache;
-  RateLimiter rateLimiter{cfg.apiRateLimit, cfg.apiRateBurst};
-  LastUsedTracker lastUsed{std::chrono::seconds(std::max(cfg.apiLastUsedFlushS, 1))};
-  AccountSite account{bus, accountSettings()};
+  PipelineCalls calls{bus};
+  RequestGate gate{cfg, calls};
   ZoneCache zoneCache;
+  SyncWaiter waiter{bus};
+  ChangesHandler changes{calls, waiter};
+  ZonesHandler zones{calls, gate, zoneCache, changes, dns::settingsFrom(cfg)};
+  RecordsHandler records{calls, gate, changes};
+  TokensHandler tokens{calls, gate};
+  ZoneSetsHandler zoneSets{calls, gate, zoneCache};
+  AccountSite account{bus, accountSettings()};
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
   Rest::Router router;
   Http::Endpoint endpoint;
   bool started = false;
 
-  // --- plumbing -----------------------------------------------------------
-
   AccountSettings accountSettings() {
     AccountSettings s;
     s.sessionLifetimeS = std::max<int64_t>(cfg.accountSessionLifetimeS, 60);
     s.secureCookies = cfg.accountSecureCookies != 0;
     s.flushLastUses = [this](const std::string& userId, std::function<void()> then) {
-      reportLastUses(Principal{userId, "dashboard", {}, {}}, lastUsed.takeAll(nowSeconds()),
-                     std::move(then));
+      gate.flushLastUses(Principal{userId, "dashboard", {}, {}}, std::move(then));
     };
     return s;
   }
@@ -298,8 +156,9 @@ struct ApiServer::Impl {
   ExchangePtr open(const Rest::Request& req, Http::ResponseWriter rw) {
     std::string what = std::string(Http::methodString(req.method())) + " " +
                        sanitizeUtf8(req.resource().substr(0, 300));
-    auto ex = std::make_shared<Exchange>(std::move(rw), inFlight, std::move(what),
-                                         req.method() == Http::Method::Head, req.address().host());
+    auto ex = std::make_shared<Exchange>(std::make_unique<PistacheSink>(std::move(rw)), inFlight,
+                                         std::move(what), req.method() == Http::Method::Head,
+                                         req.address().host());
     if (draining.load()) {
       ex->fail({ErrorKind::kUnavailable, "", "the API is shutting down; try again shortly"});
       return nullptr;
@@ -307,168 +166,94 @@ struct ApiServer::Impl {
     return ex;
   }
 
-  // Authenticates the request's bearer token (cache, else one store query),
-  // checks the route's permission (ex->needed, from kRoutes), then runs `next`
-  // with ex->principal set. Errors answer the request. `next` runs on this
-  // thread or on the BusClient thread.
-  void authorize(const ExchangePtr& ex, const Rest::Request& req, Next next) {
-    if (!ex->needed) throw std::logic_error("authorize() called on a public route");
-    const auth::Permission needed = *ex->needed;
-    const auto header = req.headers().tryGetRaw("Authorization");
-    auto bearer = auth::bearerFromHeader(header ? std::string_view(header->value()) : "");
-    if (!bearer) return ex->fail(bearer.error());
-    const TokenHash hash = auth::hashSecret(*bearer);
-    if (auto cached = authCache.find(hash, AuthCache::Clock::now())) {
-      ex->principal = std::move(cached);
-      return permit(ex, needed, next);
+  // The handler of each operation of routes.h's table.
+  void dispatch(Operation operation, const ExchangePtr& x, const ApiRequest& req) {
+    switch (operation) {
+      case Operation::kListZones:
+        return zones.list(x, req);
+      case Operation::kCreateZone:
+        return zones.create(x, req);
+      case Operation::kGetZone:
+        return zones.get(x, req);
+      case Operation::kDeleteZone:
+        return zones.remove(x, req);
+      case Operation::kExportZone:
+        return zones.exportFile(x, req);
+      case Operation::kListZoneChanges:
+        return zones.changes(x, req);
+      case Operation::kListZoneRecords:
+        return records.listInZone(x, req);
+      case Operation::kCreateRecord:
+        return records.create(x, req);
+      case Operation::kListRecords:
+        return records.list(x, req);
+      case Operation::kGetRecord:
+        return records.get(x, req);
+      case Operation::kReplaceRecord:
+        return records.replace(x, req);
+      case Operation::kPatchRecord:
+        return records.patch(x, req);
+      case Operation::kDeleteRecord:
+        return records.remove(x, req);
+      case Operation::kListTokens:
+        return tokens.list(x, req);
+      case Operation::kCreateToken:
+        return tokens.create(x, req);
+      case Operation::kRevokeToken:
+        return tokens.revoke(x, req);
+      case Operation::kApplyChangeSet:
+        return zoneSets.applyChangeSet(x, req);
+      case Operation::kRollbackZone:
+        return zoneSets.rollback(x, req);
+      case Operation::kImportZone:
+        return zoneSets.import(x, req);
+      case Operation::kGetChange:
+        return changes.get(x, req);
+      case Operation::kOpenApi:
+        return x->send(200, openApiJson);
     }
-    capnp::MallocMessageBuilder message;
-    auto query = message.initRoot<schema::Query>();
-    query.getBody().setAuthenticate(kj::arrayPtr(hash.data(), hash.size()));
-    bus.submitQuery(message, [this, ex, hash, needed,
-                              next = std::move(next)](Result<schema::Reply::Reader> reply) {
-      guarded(ex, [&] {
-        if (!reply) return ex->fail(reply.error());
-        if (!reply->getBody().isPrincipal()) {
-          return ex->fail(internalError("the store answered authenticate with another body"));
-        }
-        auto p = reply->getBody().getPrincipal();
-        auto principal = std::make_shared<Principal>();
-        principal->userId = p.getUserId();
-        principal->tokenId = p.getTokenId();
-        for (auto perm : p.getPermissions()) principal->permissions.emplace_back(perm);
-        if (p.hasScope()) principal->scope = schema::fromSchema(p.getScope());
-        authCache.insert(hash, principal, AuthCache::Clock::now());
-        ex->principal = std::move(principal);
-        permit(ex, needed, next);
-      });
-    });
+    throw std::logic_error("dispatch: Operation out of range");
   }
 
-  // The token's expiry and addresses (401), its last use, the per-token rate
-  // limit (api.rate_limit), then the route's permission.
-  void permit(const ExchangePtr& ex, auth::Permission needed, const Next& next) {
-    const int64_t now = nowSeconds();
-    if (auto refused = auth::checkRequest(ex->principal->scope, now, ex->peer)) {
-      return ex->fail(*refused);
-    }
-    if (auto batch = lastUsed.touch(ex->principal->tokenId, now)) {
-      reportLastUses(*ex->principal, std::move(batch).value(), nullptr);
-    }
-    if (auto retryAfter = rateLimiter.acquire(ex->principal->tokenId)) {
-      return ex->fail({ErrorKind::kRateLimited, "",
-                       "too many requests for this token (limit " +
-                           std::to_string(static_cast<long>(cfg.apiRateLimit)) +
-                           "/s); retry after " + std::to_string(*retryAfter) + " s"},
-                      {{"Retry-After", std::to_string(*retryAfter)}});
-    }
-    if (!auth::allows(ex->principal->permissions, needed)) {
-      return ex->fail({ErrorKind::kPermission, "",
-                       "token lacks the " + std::string(auth::toString(needed)) + " permission"});
-    }
-    guarded(ex, [&] { next(ex); });
-  }
+  using Handler = std::function<void(const ExchangePtr&, const ApiRequest&)>;
 
-  // Checks the body size limit; false when the request was answered 413.
-  bool bodyFits(const ExchangePtr& ex, const std::string& body) {
-    if (body.size() <= cfg.apiMaxBody) return true;
-    ex->fail(
-        {ErrorKind::kPayloadTooLarge, "",
-         "request body is larger than the limit of " + std::to_string(cfg.apiMaxBody) + " bytes"});
-    return false;
-  }
-
-  void setActor(schema::Command::Builder command, const Principal& principal) {
-    auto actor = command.initActor();
-    actor.setUserId(principal.userId);
-    actor.setTokenId(principal.tokenId);
-    // The store enforces the token's zones, record types and names.
-    if (!principal.scope.unlimited()) schema::toSchema(principal.scope, command.initScope());
-  }
-
-  // Sends the tokens' last uses to the store (Command.tokensUsed); `then`
-  // (may be null) runs when it answered, whatever the outcome: a lost report
-  // loses only telemetry.
-  void reportLastUses(const Principal& principal, const LastUsedTracker::Batch& batch,
-                      std::function<void()> then) {
-    if (batch.empty()) {
-      if (then) then();
-      return;
-    }
-    capnp::MallocMessageBuilder message;
-    auto c = message.initRoot<schema::Command>();
-    setActor(c, principal);
-    auto list = c.getBody().initTokensUsed(static_cast<unsigned>(batch.size()));
-    for (unsigned i = 0; i < batch.size(); ++i) {
-      list[i].setId(batch[i].first);
-      list[i].setTime(batch[i].second);
-    }
-    bus.submitCommand(message, [then = std::move(then)](Result<schema::Reply::Reader> r) {
-      if (!r) spdlog::warn("could not record tokens' last use: {}", r.error().detail);
-      if (then) then();
-    });
-  }
-
-  // Sends a query for this exchange's user; `onReply` runs guarded, only for
-  // successful replies (errors answer the request).
-  void query(const ExchangePtr& ex, const std::function<void(schema::Query::Builder)>& fill,
-             std::function<void(schema::Reply::Reader)> onReply) {
-    capnp::MallocMessageBuilder message;
-    auto q = message.initRoot<schema::Query>();
-    q.setUserId(ex->principal->userId);
-    if (!ex->principal->scope.unlimited()) schema::toSchema(ex->principal->scope, q.initScope());
-    fill(q);
-    bus.submitQuery(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
-      guarded(ex, [&] {
-        if (!r) return ex->fail(r.error());
-        onReply(*r);
-      });
-    });
-  }
-
-  void command(const ExchangePtr& ex, const std::function<void(schema::Command::Builder)>& fill,
-               std::function<void(schema::Reply::Reader)> onReply) {
-    capnp::MallocMessageBuilder message;
-    auto c = message.initRoot<schema::Command>();
-    setActor(c, *ex->principal);
-    fill(c);
-    bus.submitCommand(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
-      guarded(ex, [&] {
-        if (!r) return ex->fail(r.error());
-        onReply(*r);
-      });
-    });
-  }
-
-  // Wraps a member handler: exchange, the route's permission, try/catch,
-  // never a Pistache 500.
-  template <typename Handler>
+  // A route: exchange, unknown query parameters (refused after
+  // authentication on a private route), authentication and the route's
+  // permission (RequestGate), then `handler`; try/catch, never a Pistache
+  // 500.
   Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed,
-                            QueryKind query = QueryKind::kNone) {
-    return [this, handler, needed, query](const Rest::Request& req, Http::ResponseWriter rw) {
+                            QueryKind query) {
+    return [this, handler = std::move(handler), needed, query](const Rest::Request& req,
+                                                               Http::ResponseWriter rw) {
       ExchangePtr ex;
       try {
         ex = open(req, std::move(rw));
         if (!ex) return Rest::Route::Result::Ok;
         ex->needed = needed;
+        auto request = std::make_shared<const ApiRequest>(toApiRequest(req));
         std::vector<std::string> given;
-        for (auto p = req.query().parameters_begin(); p != req.query().parameters_end(); ++p) {
-          given.push_back(p->first);
-        }
+        for (const auto& param : request->queryParams) given.push_back(param.first);
+        std::optional<Error> refused;
         if (auto unknown = unknownQueryParameter(query, given)) {
-          const Error refused = Error::validation(
+          refused = Error::validation(
               sanitizeUtf8(unknown->substr(0, 100)),
               "this endpoint takes no query parameter `" + sanitizeUtf8(unknown->substr(0, 100)) +
                   "`; unknown parameters are refused rather than ignored (see the OpenAPI "
                   "document for the ones each endpoint takes)");
-          if (!needed) {
-            ex->fail(refused);
+        }
+        if (!needed) {
+          if (refused) {
+            ex->fail(*refused);
           } else {
-            authorize(ex, req, [refused](const ExchangePtr& x) { x->fail(refused); });
+            handler(ex, *request);
           }
           return Rest::Route::Result::Ok;
         }
-        (this->*handler)(ex, req);
+        gate.authorize(ex, request->header("authorization").value_or(""),
+                       [handler, request, refused](const ExchangePtr& x) {
+                         if (refused) return x->fail(*refused);
+                         handler(x, *request);
+                       });
       } catch (const std::exception& e) {
         if (ex)
           ex->fail(internalError(e.what()));
@@ -479,632 +264,13 @@ struct ApiServer::Impl {
     };
   }
 
-  // --- zones ----------------------------------------------------------------
-
-  void listZones(const ExchangePtr& ex, const Rest::Request& req) {
-    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
-    auto domainRaw = req.query().get("domain");
-    authorize(ex, req, [this, page, domainRaw](const ExchangePtr& x) {
-      if (!page) return x->fail(page.error());
-      std::string domain;
-      if (domainRaw) {
-        auto filter = domainFilter(*domainRaw);
-        if (!filter) return x->fail(filter.error());
-        domain = std::move(filter).value();
-      }
-      const Page p = *page;
-      query(
-          x,
-          [&](schema::Query::Builder q) {
-            auto body = q.getBody().initListZones();
-            body.setDomain(domain);
-            body.setOffset(p.offset());
-            body.setLimit(p.size);
-          },
-          [x, p, domain](schema::Reply::Reader reply) {
-            if (!reply.getBody().isZones()) {
-              return x->fail(internalError("the store answered listZones with another body"));
-            }
-            auto zones = reply.getBody().getZones();
-            std::vector<dns::Zone> items;
-            items.reserve(zones.getItems().size());
-            for (auto z : zones.getItems()) items.push_back(schema::fromSchema(z));
-            const QueryParam filters[] = {{"domain", domain}};
-            x->send(200, renderZoneList(items),
-                    listHeaders(std::string(kZonesPath), filters, p, zones.getTotal()));
-          });
-    });
-  }
-
-  void createZone(const ExchangePtr& ex, const Rest::Request& req) {
-    std::string body = req.body();
-    authorize(ex, req, [this, body = std::move(body)](const ExchangePtr& x) {
-      if (!bodyFits(x, body)) return;
-      auto domain = decodeZoneBody(body);
-      if (!domain) return x->fail(domain.error());
-      command(
-          x, [&](schema::Command::Builder c) { c.getBody().setCreateZone(*domain); },
-          [x](schema::Reply::Reader reply) {
-            if (!reply.getBody().isZone()) {
-              return x->fail(internalError("the pipeline answered createZone with another body"));
-            }
-            const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
-            const auto records = recordsFrom(reply.getBody().getZone().getRecords());
-            x->send(201,
-                    withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone),
-                                   std::nullopt),
-                    {{"Location", zonePath(zone.uuid)}});
-          });
-    });
-  }
-
-  // The zone part of the detail is rendered once per zone version and then
-  // served from zoneCache: a hit costs one small query (the user's zone with
-  // the cached domain, for its current serial), so ownership and
-  // read-your-writes are decided by the store every time. Anything but an
-  // exact hit falls back to the full getZone query, which also answers 404s.
-  // The deployment status is asked of the pusher on every read, in parallel
-  // with the store when the domain is known from the cache, and spliced in
-  // (ZoneDetailJoin); it is never cached.
-  void getZone(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      auto cached = zoneCache.find(*uuid);
-      if (!cached) return fetchZone(x, *uuid, nullptr);
-      auto join = std::make_shared<ZoneDetailJoin>(x);
-      bus.submitStatus(cached->domain, [x, join](Result<deploy::PushStatus> status) {
-        guarded(x, [&] { join->setStatus(std::move(status)); });
-      });
-      const std::string zoneUuid = *uuid;
-      query(
-          x,
-          [&](schema::Query::Builder q) {
-            auto body = q.getBody().initListZones();
-            body.setDomain(cached->domain);
-            body.setLimit(1);
-          },
-          [this, x, zoneUuid, join](schema::Reply::Reader reply) {
-            if (reply.getBody().isZones()) {
-              auto items = reply.getBody().getZones().getItems();
-              if (items.size() == 1 && std::string_view(items[0].getUuid().cStr()) == zoneUuid) {
-                const uint64_t serial = items[0].getSerial();
-                if (auto json = zoneCache.fresh(zoneUuid, serial)) {
-                  return join->setZone(std::move(json),
-                                       dns::storedOrDerivedSerial(items[0].getSoaSerial(), serial));
-                }
-              }
-            }
-            fetchZone(x, zoneUuid, join);  // a uuid's domain never changes: the status stands
-          });
-    });
-  }
-
-  // The full getZone query: renders the zone part, remembers it, then
-  // answers through `join`, or asks the pusher first when there is none.
-  void fetchZone(const ExchangePtr& x, const std::string& uuid,
-                 std::shared_ptr<ZoneDetailJoin> join) {
-    query(
-        x, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
-        [this, x, join](schema::Reply::Reader reply) {
-          if (!reply.getBody().isZone()) {
-            return x->fail(internalError("the store answered getZone with another body"));
-          }
-          const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
-          const auto records = recordsFrom(reply.getBody().getZone().getRecords());
-          auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
-          zoneCache.insert(zone.uuid, zone.domain, zone.serial, json);
-          if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
-          auto fresh = std::make_shared<ZoneDetailJoin>(x);
-          fresh->setZone(std::move(json), dns::soaSerialOf(zone));
-          bus.submitStatus(zone.domain, [x, fresh](Result<deploy::PushStatus> status) {
-            guarded(x, [&] { fresh->setStatus(std::move(status)); });
-          });
-        });
-  }
-
-  // GET .../export: the zone file of the current version, or with
-  // ?serial=N the zone as it was at N,
-  // rebuilt by the store from the log and rendered by the renderer's own
-  // function and settings, so it is byte-identical to what was deployed then.
-  void exportZone(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    auto serial = serialParam(req.query().get("serial"));
-    authorize(ex, req, [this, uuid, serial](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!serial) return x->fail(serial.error());
-      const std::string zoneUuid = *uuid;
-      if (const auto at = serial.value()) {
-        return query(
-            x,
-            [&](schema::Query::Builder q) {
-              auto body = q.getBody().initZoneAt();
-              body.setZoneUuid(zoneUuid);
-              body.setSerial(*at);
-            },
-            [this, x](schema::Reply::Reader reply) {
-              if (!reply.getBody().isZone()) {
-                return x->fail(internalError("the store answered zoneAt with another body"));
-              }
-              dns::ZoneSnapshot snapshot;
-              snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
-              snapshot.records = recordsFrom(reply.getBody().getZone().getRecords());
-              x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings), {}, kZoneFileType);
-            });
-      }
-      query(
-          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
-          [this, x](schema::Reply::Reader reply) { sendCurrentFile(x, reply); });
-    });
-  }
-
-  // The current version, rendered from the store with the same function and
-  // settings as every deployed version: what the nameservers serve once the
-  // zone's deployment status says they are in sync.
-  void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply) {
-    if (!reply.getBody().isZone()) {
-      return x->fail(internalError("the store answered getZone with another body"));
-    }
-    dns::ZoneSnapshot snapshot;
-    snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
-    snapshot.records = recordsFrom(reply.getBody().getZone().getRecords());
-    x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings), {}, kZoneFileType);
-  }
-
-  // GET .../changes/: the zone's events, newest first, paged like every list.
-  void listZoneChanges(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
-    authorize(ex, req, [this, uuid, page](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!page) return x->fail(page.error());
-      const Page p = *page;
-      const std::string zoneUuid = *uuid;
-      query(
-          x,
-          [&](schema::Query::Builder q) {
-            auto body = q.getBody().initZoneChanges();
-            body.setZoneUuid(zoneUuid);
-            body.setOffset(p.offset());
-            body.setLimit(p.size);
-          },
-          [x, p, zoneUuid](schema::Reply::Reader reply) {
-            if (!reply.getBody().isEvents()) {
-              return x->fail(internalError("the store answered zoneChanges with another body"));
-            }
-            auto events = reply.getBody().getEvents();
-            x->send(200, renderChangeList(events.getItems()),
-                    listHeaders(zonePath(zoneUuid) + "changes/", {}, p, events.getTotal()));
-          });
-    });
-  }
-
-  void deleteZone(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      command(
-          x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
-          [this, x, zoneUuid = *uuid](schema::Reply::Reader) {
-            zoneCache.erase(zoneUuid);
-            x->send(204, "");
-          });
-    });
-  }
-
-  // --- records --------------------------------------------------------------
-
-  void sendRecordList(const ExchangePtr& x, schema::Reply::Reader reply, const std::string& path,
-                      std::span<const QueryParam> filters, const Page& p) {
-    if (!reply.getBody().isRecords()) {
-      return x->fail(internalError("the store answered listRecords with another body"));
-    }
-    auto records = reply.getBody().getRecords();
-    const auto items = recordsFrom(records.getItems());
-    x->send(200, renderRecordList(items), listHeaders(path, filters, p, records.getTotal()));
-  }
-
-  void listZoneRecords(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
-    authorize(ex, req, [this, uuid, page](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!page) return x->fail(page.error());
-      const Page p = *page;
-      const std::string zoneUuid = *uuid;
-      query(
-          x,
-          [&](schema::Query::Builder q) {
-            auto body = q.getBody().initListRecords();
-            body.setZoneUuid(zoneUuid);
-            body.setOffset(p.offset());
-            body.setLimit(p.size);
-          },
-          [this, x, p, zoneUuid](schema::Reply::Reader reply) {
-            sendRecordList(x, reply, zonePath(zoneUuid) + "records/", {}, p);
-          });
-    });
-  }
-
-  void createRecord(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    std::string body = req.body();
-    authorize(ex, req, [this, uuid, body = std::move(body)](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!bodyFits(x, body)) return;
-      auto input = decodeRecordBody(body);
-      if (!input) return x->fail(input.error());
-      command(
-          x,
-          [&](schema::Command::Builder c) {
-            auto group = c.getBody().initCreateRecord();
-            group.setZoneUuid(*uuid);
-            schema::toSchema(*input, group.initInput());
-          },
-          [x](schema::Reply::Reader reply) {
-            if (!reply.getBody().isRecord()) {
-              return x->fail(internalError("the pipeline answered createRecord with another body"));
-            }
-            const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
-            x->send(201, renderRecord(record), {{"Location", recordPath(record.uuid)}});
-          });
-    });
-  }
-
-  void listRecords(const ExchangePtr& ex, const Rest::Request& req) {
-    auto page = parsePage(req.query().get("page"), req.query().get("page_size"));
-    auto zoneRaw = req.query().get("zone");
-    auto typeRaw = req.query().get("record_type");
-    authorize(ex, req, [this, page, zoneRaw, typeRaw](const ExchangePtr& x) {
-      if (!page) return x->fail(page.error());
-      std::string zoneUuid, type;
-      if (zoneRaw) {
-        auto decoded = percentDecode(*zoneRaw, "zone");
-        if (!decoded) return x->fail(decoded.error());
-        if (!decoded->empty() && !looksLikeUuid(*decoded)) {
-          return x->fail(Error::validation("zone", "zone must be the uuid of a zone"));
-        }
-        zoneUuid = lowerAscii(std::move(decoded).value());
-      }
-      if (typeRaw) {
-        auto decoded = percentDecode(*typeRaw, "record_type");
-        if (!decoded) return x->fail(decoded.error());
-        type = upperAscii(std::move(decoded).value());
-        if (!type.empty() && !dns::recordTypeFromString(type)) {
-          return x->fail(Error::validation(
-              "record_type", "record_type must be one of A, AAAA, CNAME, MX, TXT, NS, SRV, CAA"));
-        }
-      }
-      const Page p = *page;
-      query(
-          x,
-          [&](schema::Query::Builder q) {
-            auto body = q.getBody().initListRecords();
-            body.setZoneUuid(zoneUuid);
-            body.setRecordType(type);
-            body.setOffset(p.offset());
-            body.setLimit(p.size);
-          },
-          [this, x, p, zoneUuid, type](schema::Reply::Reader reply) {
-            const QueryParam filters[] = {{"zone", zoneUuid}, {"record_type", type}};
-            sendRecordList(x, reply, std::string(kRecordsPath), filters, p);
-          });
-    });
-  }
-
-  void getRecord(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("record"));
-      query(
-          x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(*uuid); },
-          [x](schema::Reply::Reader reply) {
-            if (!reply.getBody().isRecord()) {
-              return x->fail(internalError("the store answered getRecord with another body"));
-            }
-            x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
-          });
-    });
-  }
-
-  void deleteRecord(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    authorize(ex, req, [this, uuid](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("record"));
-      command(
-          x, [&](schema::Command::Builder c) { c.getBody().setDeleteRecord(*uuid); },
-          [x](schema::Reply::Reader) { x->send(204, ""); });
-    });
-  }
-
-  // Sends the whole record as Command.updateRecord and answers 200 with the
-  // stored result (PUT, and PATCH after the merge).
-  void sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
-                  const dns::RecordInput& input) {
-    command(
-        x,
-        [&](schema::Command::Builder c) {
-          auto group = c.getBody().initUpdateRecord();
-          group.setRecordUuid(recordUuid);
-          schema::toSchema(input, group.initInput());
-        },
-        [x](schema::Reply::Reader reply) {
-          if (!reply.getBody().isRecord()) {
-            return x->fail(internalError("the pipeline answered updateRecord with another body"));
-          }
-          x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
-        });
-  }
-
-  void replaceRecord(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    std::string body = req.body();
-    authorize(ex, req, [this, uuid, body = std::move(body)](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("record"));
-      if (!bodyFits(x, body)) return;
-      auto input = decodeRecordBody(body);
-      if (!input) return x->fail(input.error());
-      sendUpdate(x, *uuid, *input);
-    });
-  }
-
-  // PATCH: read the record (ownership is checked by the store: another user's
-  // record is not found), merge, then update it as a whole (record_merge.h).
-  void patchRecord(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    std::string body = req.body();
-    authorize(ex, req, [this, uuid, body = std::move(body)](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("record"));
-      if (!bodyFits(x, body)) return;
-      auto decoded = decodeRecordPatch(body);
-      if (!decoded) return x->fail(decoded.error());
-      const std::string recordUuid = *uuid;
-      auto patch = std::make_shared<const RecordPatch>(std::move(decoded).value());
-      query(
-          x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(recordUuid); },
-          [this, x, recordUuid, patch](schema::Reply::Reader reply) {
-            if (!reply.getBody().isRecord()) {
-              return x->fail(internalError("the store answered getRecord with another body"));
-            }
-            auto stored = std::make_shared<const dns::Record>(
-                schema::fromSchema(reply.getBody().getRecord()));
-            if (!mergeNeedsZoneDomain(*stored, *patch)) {
-              return sendUpdate(x, recordUuid, mergePatch(*stored, *patch));
-            }
-            query(
-                x, [&](schema::Query::Builder q) { q.getBody().setGetZone(stored->zoneUuid); },
-                [this, x, recordUuid, patch, stored](schema::Reply::Reader zoneReply) {
-                  if (!zoneReply.getBody().isZone()) {
-                    return x->fail(internalError("the store answered getZone with another body"));
-                  }
-                  const std::string domain = zoneReply.getBody().getZone().getZone().getDomain();
-                  sendUpdate(x, recordUuid, mergePatch(*stored, *patch, domain));
-                });
-          });
-    });
-  }
-
-  // --- tokens (issue 9; the logic is in tokens_handler.h) ----------------------
-
-  void listTokens(const ExchangePtr& ex, const Rest::Request& req) {
-    authorize(ex, req, [this](const ExchangePtr& x) {
-      // Report this API's pending last uses first, so the list shows them.
-      reportLastUses(*x->principal, lastUsed.takeAll(nowSeconds()), [this, x] {
-        guarded(x, [&] {
-          query(
-              x, [](schema::Query::Builder q) { q.getBody().setListTokens(); },
-              [x](schema::Reply::Reader reply) {
-                auto body = listBody(reply);
-                if (!body) return x->fail(body.error());
-                x->send(200, *body);
-              });
-        });
-      });
-    });
-  }
-
-  void createToken(const ExchangePtr& ex, const Rest::Request& req) {
-    std::string body = req.body();
-    authorize(ex, req, [this, body = std::move(body)](const ExchangePtr& x) {
-      if (!bodyFits(x, body)) return;
-      auto token = prepareToken(body, *x->principal, nowSeconds());
-      if (!token) return x->fail(token.error());
-      auto secret = std::make_shared<const std::string>(token->secret);
-      command(
-          x, [&](schema::Command::Builder c) { fillCreateToken(*token, c); },
-          [x, secret](schema::Reply::Reader reply) {
-            auto answer = createdBody(reply, *secret);
-            if (!answer) return x->fail(answer.error());
-            const std::string id = reply.getBody().getTokenCreated().getId();
-            x->send(201, *answer, {{"Location", std::string(kBase) + "/tokens/" + id + "/"}});
-          });
-    });
-  }
-
-  void revokeToken(const ExchangePtr& ex, const Rest::Request& req) {
-    const std::string id = req.param(":id").as<std::string>();
-    authorize(ex, req, [this, id](const ExchangePtr& x) {
-      if (!looksLikeTokenId(id)) return x->fail(notFound("token"));
-      command(
-          x, [&](schema::Command::Builder c) { c.getBody().setRevokeOwnToken(id); },
-          [x](schema::Reply::Reader) { x->send(204, ""); });
-    });
-  }
-
-  // POST .../changesets/ (changesets_handler.h); 200 for a dry run.
-  void applyChangeSet(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    auto dryRun = parseDryRun(req.query().get("dry_run"));
-    authorize(ex, req, [this, uuid, dryRun, body = req.body()](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!dryRun) return x->fail(dryRun.error());
-      if (!bodyFits(x, body)) return;
-      auto items = decodeChangeSetBody(body);
-      if (!items) return x->fail(items.error());
-      sendChangeSet(x, *uuid, *items, *dryRun);
-    });
-  }
-
-  // Sends `items` as one change set and answers with changeSetBody.
-  void sendChangeSet(const ExchangePtr& x, const std::string& zoneUuid,
-                     const std::vector<ChangeItem>& items, bool dry,
-                     std::function<void(JsonWriter&)> extra = nullptr) {
-    if (auto refused = checkActions(x->principal->permissions, items)) return x->fail(*refused);
-    command(
-        x, [&](schema::Command::Builder c) { fillChangeSet(zoneUuid, items, dry, c); },
-        [this, x, dry, zoneUuid, extra = std::move(extra)](schema::Reply::Reader reply) {
-          auto answer = changeSetBody(reply, dry, extra);
-          if (!answer) return x->fail(answer.error());
-          if (!dry) zoneCache.erase(zoneUuid);
-          x->send(dry ? 200 : 201, *answer);
-        });
-  }
-
-  // POST .../rollback/ (rollback_handler.h): the zone at the serial, the
-  // zone now, their difference as one change set.
-  void rollbackZone(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    auto dryRun = parseDryRun(req.query().get("dry_run"));
-    authorize(ex, req, [this, uuid, dryRun, body = req.body()](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!dryRun) return x->fail(dryRun.error());
-      if (!bodyFits(x, body)) return;
-      auto serial = decodeRollbackBody(body);
-      if (!serial) return x->fail(serial.error());
-      const std::string zoneUuid = *uuid;
-      const bool dry = *dryRun;
-      query(
-          x,
-          [&](schema::Query::Builder q) {
-            auto g = q.getBody().initZoneAt();
-            g.setZoneUuid(zoneUuid);
-            g.setSerial(*serial);
-          },
-          [this, x, zoneUuid, dry](schema::Reply::Reader then) {
-            if (!then.getBody().isZone()) {
-              return x->fail(internalError("the store answered zoneAt with another body"));
-            }
-            auto target = recordsFrom(then.getBody().getZone().getRecords());
-            auto domain = dns::DnsName::parseZoneDomain(
-                then.getBody().getZone().getZone().getDomain().cStr());
-            if (!domain) return x->fail(internalError("a stored zone domain does not parse"));
-            query(
-                x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
-                [this, x, zoneUuid, dry, target = std::move(target),
-                 name = *domain](schema::Reply::Reader now) {
-                  if (!now.getBody().isZone()) {
-                    return x->fail(internalError("the store answered getZone with another body"));
-                  }
-                  const auto current = recordsFrom(now.getBody().getZone().getRecords());
-                  const auto items = rollbackChanges(current, target, name);
-                  if (items.empty()) {
-                    const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
-                    return x->send(200, unchangedBody(zoneUuid, dns::soaSerialOf(zone),
-                                                      zone.recordCount, dry));
-                  }
-                  sendChangeSet(x, zoneUuid, items, dry);
-                });
-          });
-    });
-  }
-
-  // POST .../import (import_handler.h): the zone file against the zone now,
-  // as one change set.
-  void importZone(const ExchangePtr& ex, const Rest::Request& req) {
-    auto uuid = pathUuid(req);
-    auto dryRun = parseDryRun(req.query().get("dry_run"));
-    auto mode = parseImportMode(req.query().get("mode"));
-    authorize(ex, req, [this, uuid, dryRun, mode, body = req.body()](const ExchangePtr& x) {
-      if (!uuid) return x->fail(notFound("zone"));
-      if (!dryRun) return x->fail(dryRun.error());
-      if (!mode) return x->fail(mode.error());
-      if (!bodyFits(x, body)) return;
-      const std::string zoneUuid = *uuid;
-      const bool dry = *dryRun;
-      const ImportMode how = *mode;
-      query(
-          x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
-          [this, x, zoneUuid, dry, how, body](schema::Reply::Reader now) {
-            if (!now.getBody().isZone()) {
-              return x->fail(internalError("the store answered getZone with another body"));
-            }
-            const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
-            auto name = dns::DnsName::parseZoneDomain(zone.domain);
-            if (!name) return x->fail(internalError("a stored zone domain does not parse"));
-            auto file = parseZoneFile(body, zone.domain);
-            if (!file) return x->fail(file.error());
-            const auto current = recordsFrom(now.getBody().getZone().getRecords());
-            auto plan = planImport(*file, current, *name, how);
-            if (!plan) return x->fail(plan.error());
-            auto extra = [plan = *plan, skipped = file->skipped](JsonWriter& w) {
-              writeImportSummary(w, plan, skipped);
-            };
-            if (plan->items.empty()) {
-              return x->send(200, unchangedBody(zoneUuid, dns::soaSerialOf(zone), zone.recordCount,
-                                                dry, extra));
-            }
-            sendChangeSet(x, zoneUuid, plan->items, dry, extra);
-          });
-    });
-  }
-
-  void openApi(const ExchangePtr& ex, const Rest::Request&) { ex->send(200, openApiJson); }
-
-  void unknownPath(const ExchangePtr& ex, const Rest::Request& req) {
+  static void unknownPath(const ExchangePtr& ex, const ApiRequest& req) {
     ex->fail({ErrorKind::kNotFound, "",
-              "no such endpoint: " + sanitizeUtf8(req.resource().substr(0, 200)) +
+              "no such endpoint: " + sanitizeUtf8(req.target.substr(0, 200)) +
                   "; the API lives under /api/v1/dns-zones/ and /api/v1/dns-records/"});
   }
 
   // --- routing (from the table in routes.h) ---------------------------------
-
-  using Member = void (Impl::*)(const ExchangePtr&, const Rest::Request&);
-
-  static Member handlerOf(Operation operation) {
-    switch (operation) {
-      case Operation::kListZones:
-        return &Impl::listZones;
-      case Operation::kCreateZone:
-        return &Impl::createZone;
-      case Operation::kGetZone:
-        return &Impl::getZone;
-      case Operation::kDeleteZone:
-        return &Impl::deleteZone;
-      case Operation::kListZoneRecords:
-        return &Impl::listZoneRecords;
-      case Operation::kCreateRecord:
-        return &Impl::createRecord;
-      case Operation::kListRecords:
-        return &Impl::listRecords;
-      case Operation::kGetRecord:
-        return &Impl::getRecord;
-      case Operation::kReplaceRecord:
-        return &Impl::replaceRecord;
-      case Operation::kPatchRecord:
-        return &Impl::patchRecord;
-      case Operation::kDeleteRecord:
-        return &Impl::deleteRecord;
-      case Operation::kOpenApi:
-        return &Impl::openApi;
-      case Operation::kExportZone:
-        return &Impl::exportZone;
-      case Operation::kListZoneChanges:
-        return &Impl::listZoneChanges;
-      case Operation::kListTokens:
-        return &Impl::listTokens;
-      case Operation::kCreateToken:
-        return &Impl::createToken;
-      case Operation::kRevokeToken:
-        return &Impl::revokeToken;
-      case Operation::kApplyChangeSet:
-        return &Impl::applyChangeSet;
-      case Operation::kRollbackZone:
-        return &Impl::rollbackZone;
-      case Operation::kImportZone:
-        return &Impl::importZone;
-    }
-    throw std::logic_error("handlerOf: Operation out of range");
-  }
 
   static Http::Method pistacheMethod(Method method) {
     switch (method) {
@@ -1163,8 +329,11 @@ struct ApiServer::Impl {
           if (route.path == path && route.method == method) spec = &route;
         }
         if (spec != nullptr) {
-          router.addRoute(pistacheMethod(method), pattern,
-                          bind(handlerOf(spec->operation), spec->permission, spec->query));
+          router.addRoute(
+              pistacheMethod(method), pattern,
+              bind([this, operation = spec->operation](
+                       const ExchangePtr& x, const ApiRequest& r) { dispatch(operation, x, r); },
+                   spec->permission, spec->query));
         } else {
           router.addRoute(pistacheMethod(method), pattern, methodNotAllowed(allow));
         }
@@ -1172,7 +341,7 @@ struct ApiServer::Impl {
       }
     }
     accountRoutes();
-    Rest::Routes::NotFound(router, bind(&Impl::unknownPath, std::nullopt));
+    Rest::Routes::NotFound(router, bind(&Impl::unknownPath, std::nullopt, QueryKind::kNone));
   }
 
   // --- the account pages (account_site.h does the work) ----------------------
@@ -1268,12 +437,19 @@ ApiServer::~ApiServer() { shutdown(); }
 Status ApiServer::start() {
   auto& i = *impl_;
   const std::string where = i.cfg.apiAddress + ":" + std::to_string(i.cfg.apiPort);
+  // Pistache 0.0.5 measures its header and body timeouts from a request's
+  // start until its answer is sent (TransportImpl::checkTimeout: a peer with
+  // a request in progress, parser back at the request line), so an answer
+  // held by ?wait=in_sync (commit.h, up to kMaxWaitMs) must fit in them or
+  // the client gets Pistache's 408. The cost: a client trickling its headers
+  // keeps its connection (one fd, no thread) that long instead of 5 s.
+  const auto requestTimeout = std::chrono::milliseconds(kMaxWaitMs) + std::chrono::seconds(5);
   auto options = Http::Endpoint::options()
                      .threads(i.cfg.apiThreads)
                      .flags(Tcp::Options::ReuseAddr)
                      .maxRequestSize(pistacheRequestLimit(i.cfg.apiMaxBody))
-                     .headerTimeout(std::chrono::seconds(5))
-                     .bodyTimeout(std::chrono::seconds(10))
+                     .headerTimeout(requestTimeout)
+                     .bodyTimeout(requestTimeout)
                      .keepaliveTimeout(std::chrono::seconds(30));
   i.endpoint.init(options);
   i.endpoint.setHandler(i.router.handler());
@@ -1296,6 +472,7 @@ uint16_t ApiServer::port() const { return static_cast<uint16_t>(impl_->endpoint.
 
 bool ApiServer::drain(std::chrono::milliseconds cap) {
   impl_->draining.store(true);
+  impl_->waiter.flush();  // writes waiting for the nameservers answer 202 now
   const auto deadline = std::chrono::steady_clock::now() + cap;
   while (impl_->inFlight.load() > 0) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
@@ -1310,6 +487,7 @@ void ApiServer::shutdown() {
   if (!impl_->started) return;
   impl_->started = false;
   impl_->draining.store(true);
+  impl_->waiter.flush();
   impl_->endpoint.shutdown();
 }
 

@@ -8,6 +8,11 @@
 // /api/v1/openapi.json (public); any other method on a known path answers 405
 // with `Allow` before authentication, an unknown path 404.
 //
+// Files: this is the HTTP plumbing only (Pistache, routing, exchanges,
+// draining). The handlers live per resource without Pistache types
+// (zones_handler.h, records_handler.h, tokens_handler.h, account_site.h) and
+// reach the pipeline through pipeline_calls.h; request_gate.h authenticates.
+//
 // Ownership: the server borrows the BusClient, which must outlive it. Pistache
 // headers stay in server.cc (they leak macros). Thread-safe: start/drain/
 // shutdown from one controlling thread; handlers run on cfg.apiThreads

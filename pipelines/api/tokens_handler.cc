@@ -5,11 +5,11 @@
 
 #include "common/auth/token.h"
 #include "common/schema/codec.h"
+#include "common/util/ids.h"
+#include "pipelines/api/routes.h"
 
 namespace zp::api {
 namespace {
-
-Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std::move(detail)}; }
 
 bool holds(const std::vector<std::string>& granted, std::string_view permission) {
   return std::find(granted.begin(), granted.end(), permission) != granted.end();
@@ -92,6 +92,43 @@ bool looksLikeTokenId(std::string_view id) {
   if (id.size() != 20 || id.substr(0, 4) != "tok_") return false;
   return std::all_of(id.begin() + 4, id.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+void TokensHandler::list(const ExchangePtr& x, const ApiRequest&) {
+  gate_.flushLastUses(*x->principal, [this, x] {
+    guarded(x, [&] {
+      calls_.query(
+          x, [](schema::Query::Builder q) { q.getBody().setListTokens(); },
+          [x](schema::Reply::Reader reply) {
+            auto body = listBody(reply);
+            if (!body) return x->fail(body.error());
+            x->send(200, *body);
+          });
+    });
+  });
+}
+
+void TokensHandler::create(const ExchangePtr& x, const ApiRequest& req) {
+  if (!gate_.bodyFits(x, req.body)) return;
+  auto token = prepareToken(req.body, *x->principal, nowSeconds());
+  if (!token) return x->fail(token.error());
+  auto secret = std::make_shared<const std::string>(token->secret);
+  calls_.command(
+      x, [&](schema::Command::Builder c) { fillCreateToken(*token, c); },
+      [x, secret](schema::Reply::Reader reply) {
+        auto answer = createdBody(reply, *secret);
+        if (!answer) return x->fail(answer.error());
+        const std::string id = reply.getBody().getTokenCreated().getId();
+        x->send(201, *answer, {{"Location", std::string(kTokensPath) + id + "/"}});
+      });
+}
+
+void TokensHandler::revoke(const ExchangePtr& x, const ApiRequest& req) {
+  const std::string id = req.pathParam;
+  if (!looksLikeTokenId(id)) return x->fail(notFound("token"));
+  calls_.command(
+      x, [&](schema::Command::Builder c) { c.getBody().setRevokeOwnToken(id); },
+      [x](schema::Reply::Reader) { x->send(204, ""); });
 }
 
 }  // namespace zp::api

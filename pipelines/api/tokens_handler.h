@@ -1,8 +1,8 @@
 #pragma once
-// The token API's logic (issue 9), without HTTP types: server.cc routes
-// GET/POST /api/v1/tokens/ and DELETE /api/v1/tokens/{id}/ to these
-// functions, and the account pages use the same ones, so there is one code
-// path for minting a token. Stateless functions, thread-safe.
+// The token API (issue 9), without HTTP types: server.cc routes GET/POST
+// /api/v1/tokens/ and DELETE /api/v1/tokens/{id}/ to TokensHandler, which uses
+// the functions below, and the account pages use the same functions, so there
+// is one code path for minting a token. Stateless, thread-safe.
 //
 // Who may mint what (checkGrant): the route needs tokens:manage; a token with
 // any scope limit may not mint tokens at all (a narrowed token must not widen
@@ -14,7 +14,11 @@
 #include <string_view>
 
 #include "common/util/result.h"
+#include "pipelines/api/api_request.h"
 #include "pipelines/api/auth_cache.h"
+#include "pipelines/api/exchange.h"
+#include "pipelines/api/pipeline_calls.h"
+#include "pipelines/api/request_gate.h"
 #include "pipelines/api/token_json.h"
 #include "schema/pipeline.capnp.h"
 
@@ -47,5 +51,22 @@ Result<std::string> listBody(schema::Reply::Reader reply);
 
 // "tok_" + 16 lower-case hex: anything else is a 404 without asking the store.
 bool looksLikeTokenId(std::string_view id);
+
+// The handlers (called authenticated, after the unknown-parameter check).
+// Borrows calls and gate, which must outlive it.
+class TokensHandler {
+ public:
+  TokensHandler(PipelineCalls& calls, RequestGate& gate) : calls_(calls), gate_(gate) {}
+
+  // The live tokens; reports this API's pending last uses first, so the list
+  // shows them.
+  void list(const ExchangePtr& x, const ApiRequest& req);
+  void create(const ExchangePtr& x, const ApiRequest& req);  // 201, secret once
+  void revoke(const ExchangePtr& x, const ApiRequest& req);  // 204
+
+ private:
+  PipelineCalls& calls_;
+  RequestGate& gate_;
+};
 
 }  // namespace zp::api

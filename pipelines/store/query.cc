@@ -12,6 +12,7 @@
 #include "common/dns/record_type.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
+#include "pipelines/store/record_filter.h"
 #include "pipelines/store/store.h"
 #include "pipelines/store/tables.h"
 
@@ -80,6 +81,8 @@ class Store::Reader {
         return allZones(user, body.getAllZones(), reply);
       case Query::Body::ZONE_SNAPSHOT_PAGE:
         return zoneSnapshotPage(user, body.getZoneSnapshotPage(), reply);
+      case Query::Body::GET_CHANGE:
+        return getChange(user, body.getGetChange(), reply);
     }
     return Error{ErrorKind::kInternal, "",
                  "unknown query (is a newer stage talking to an older store?)"};
@@ -273,12 +276,18 @@ class Store::Reader {
     uids_.clear();
     uint64_t total = 0;
     const std::string_view zoneUuid = sv(in.getZoneUuid());
+    const RecordFilter filter =
+        in.hasFilter() ? RecordFilter::from(in.getFilter()) : RecordFilter{};
     if (!zoneUuid.empty()) {
       auto bytes = txn_.find(t_.zones, zoneUuid);
       if (!bytes) return notFound("zone not found");
       auto zone = a_.decode<schema::Zone>(*bytes);
       if (sv(zone.getOwnerId()) != user || !auth::zoneInScope(scope_, zoneUuid)) {
         return notFound("zone not found");
+      }
+      if (!filter.empty()) {
+        zoneIds_.assign(1, zoneUuid);
+        return listFiltered(filter, type, offset, limit, reply);
       }
       total = zoneCount(zone, type);
       collectZone(zoneUuid, type, offset, limit);
@@ -293,6 +302,7 @@ class Store::Reader {
           if (auth::zoneInScope(scope_, c.value())) zoneIds_.push_back(c.value());
         }
       }
+      if (!filter.empty()) return listFiltered(filter, type, offset, limit, reply);
       for (auto zid : zoneIds_) {
         const uint64_t count = zoneCount(a_.decode<schema::Zone>(mustFind(t_.zones, zid)), type);
         total += count;
@@ -399,6 +409,27 @@ class Store::Reader {
     auto bytes = txn_.find(t_.users, name);
     if (!bytes) return notFound("user not found");
     reply.setUser(a_.decode<schema::User>(*bytes));
+    return std::nullopt;
+  }
+
+  // One zone event by seq: of a zone the user owns (within the token's
+  // zones), or one the user made on a zone since deleted.
+  Status getChange(std::string_view user, uint64_t seq, ReplyBody reply) {
+    auto bytes = txn_.find(t_.log, encodeU64(seq));
+    if (!bytes) return notFound("change not found");
+    auto event = a_.decode<schema::Event>(*bytes);
+    const std::string_view zoneUuid = sv(event.getZoneUuid());
+    if (zoneUuid.empty()) return notFound("change not found");
+    const bool mine = ownedZone(user, zoneUuid) ||
+                      (sv(event.getActor().getUserId()) == user && !txn_.find(t_.zones, zoneUuid) &&
+                       auth::zoneInScope(scope_, zoneUuid));
+    if (!mine) return notFound("change not found");
+    auto events = reply.initEvents();
+    {
+      Cursor c(txn_, t_.log);
+      events.setLastSeq(c.last() ? decodeU64(c.key()) : 0);
+    }
+    events.initItems(1).setWithCaveats(0, event);
     return std::nullopt;
   }
 
@@ -546,6 +577,36 @@ class Store::Reader {
 
   // Appends to uids_ the record uuids of one zone (one type when `type` is
   // set), skipping `offset`, until uids_ holds `limit`.
+  // The records of zoneIds_ (of `type` when set) that `filter` keeps: every
+  // key is visited (the total counts matches), a record is decoded only when
+  // the filter needs its value.
+  Status listFiltered(const RecordFilter& filter, const std::string& type, uint32_t offset,
+                      uint32_t limit, ReplyBody reply) {
+    uint64_t total = 0;
+    for (auto zid : zoneIds_) {
+      const std::string domain(sv(b_.decode<schema::Zone>(mustFind(t_.zones, zid)).getDomain()));
+      const bool byType = !type.empty();
+      const std::string prefix = byType ? joinKey({zid, type}, true) : joinKey({zid}, true);
+      Cursor c(txn_, byType ? t_.zoneTypeRecords : t_.zoneRecords);
+      for (bool ok = c.seek(prefix); ok && hasPrefix(c.key(), prefix); ok = c.next()) {
+        // zone_records: name \0 type \0 uuid; zone_type_records: name \0 uuid
+        const std::string_view rest = c.key().substr(prefix.size());
+        const std::string_view name = rest.substr(0, rest.find('\0'));
+        if (!filter.matchesName(name, domain)) continue;
+        const std::string_view uuid = lastPart(c.key());
+        if (filter.needsValue()) {
+          auto record = b_.decode<schema::Record>(mustFind(t_.records, uuid));
+          if (!filter.matchesValue(sv(record.getValue()))) continue;
+        }
+        if (total++ >= offset && uids_.size() < limit) uids_.push_back(uuid);
+      }
+    }
+    auto records = reply.initRecords();
+    records.setTotal(static_cast<uint32_t>(std::min<uint64_t>(total, UINT32_MAX)));
+    fillRecords(records.initItems(static_cast<unsigned>(uids_.size())));
+    return std::nullopt;
+  }
+
   void collectZone(std::string_view zoneUuid, const std::string& type, uint32_t offset,
                    uint32_t limit) {
     if (type.empty()) {

@@ -68,6 +68,20 @@ kj::Array<capnp::word> encode(const D& value) {
   return capnp::messageToFlatArray(m);
 }
 
+// Reply.change of a command that logged `event` about a zone (issue 11: the
+// API answers it as change_id and zone_serial). Token and user events: none.
+void describeCommit(const kj::Array<capnp::word>& event, schema::Reply::Builder reply) {
+  capnp::FlatArrayMessageReader reader(event);
+  auto e = reader.getRoot<schema::Event>();
+  if (e.getZoneUuid().size() == 0) return;
+  auto info = reply.initChange();
+  info.setSeq(e.getSeq());
+  info.setSoaSerial(dns::storedOrDerivedSerial(e.getSoaSerial(), e.getSeq()));
+  info.setZoneUuid(e.getZoneUuid());
+  info.setDomain(e.getDomain());
+  info.setZoneDeleted(e.getChange().isZoneDeleted());
+}
+
 kj::Array<capnp::word> errorReply(uint64_t requestId, const Error& e) {
   capnp::MallocMessageBuilder m;
   auto reply = m.initRoot<schema::Reply>();
@@ -959,6 +973,8 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
         } else {
           if (child) child->commit();
           if (event) events.push_back(std::move(*event));
+          // The last event of a change set stands for the set (its seq, its serial).
+          if (!events.empty()) describeCommit(events.back(), reply);
           for (auto& e : events) {
             ++seq;
             out.events.push_back(std::move(e));

@@ -28,7 +28,7 @@ TEST(Routes, NoDuplicateRoutesOrOperationIds) {
     EXPECT_EQ(route.request != BodyKind::kNone, bodyMethod) << route.operationId;
     EXPECT_EQ(route.response == BodyKind::kNone, route.successStatus == 204) << route.operationId;
   }
-  EXPECT_EQ(std::size(kRoutes), 20u);
+  EXPECT_EQ(std::size(kRoutes), 21u);
 }
 
 TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
@@ -43,10 +43,11 @@ TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
       {kOpenApiPath, "GET"},
       {kTokensPath, "GET, POST"},
       {kTokenPath, "DELETE"},
+      {kChangePath, "GET"},
       {"/api/v1/nothing/", ""},
   };
   for (const auto& [path, allow] : cases) EXPECT_EQ(allowHeader(path), allow) << path;
-  EXPECT_EQ(routePaths().size(), 13u);
+  EXPECT_EQ(routePaths().size(), 14u);
   EXPECT_TRUE(methodsOn("/api/v1/nothing/").empty());
 }
 
@@ -74,10 +75,17 @@ TEST(Routes, UnknownQueryParametersAreNamed) {
       {QueryKind::kPaged, {"page", "page_size"}, std::nullopt},
       {QueryKind::kPaged, {"page", "domain"}, "domain"},
       {QueryKind::kPagedByDomain, {"domain", "page_size"}, std::nullopt},
-      {QueryKind::kPagedByDomain, {"contains"}, "contains"},
+      {QueryKind::kPagedByDomain, {"contains"}, std::nullopt},
+      {QueryKind::kPagedByDomain, {"owns"}, "owns"},
       {QueryKind::kPagedByZoneAndType, {"zone", "record_type", "page"}, std::nullopt},
       // issue 11: a cleanup script's name= filter must not be ignored
-      {QueryKind::kPagedByZoneAndType, {"zone", "record_type", "name"}, "name"},
+      {QueryKind::kPagedByZoneAndType, {"zone", "record_type", "name"}, std::nullopt},
+      {QueryKind::kPagedByZoneAndType,
+       {"name", "value", "name_contains", "name_startswith"},
+       std::nullopt},
+      {QueryKind::kPagedByZoneAndType, {"name", "type"}, "type"},
+      {QueryKind::kPagedRecordFilters, {"record_type", "name", "page"}, std::nullopt},
+      {QueryKind::kPagedRecordFilters, {"zone"}, "zone"},
       {QueryKind::kPagedByZoneAndType, {"Zone"}, "Zone"},  // names are case-sensitive
       {QueryKind::kSerial, {"serial"}, std::nullopt},
       {QueryKind::kSerial, {"serial", "page"}, "page"},
@@ -87,7 +95,8 @@ TEST(Routes, UnknownQueryParametersAreNamed) {
         << static_cast<int>(c.kind) << " " << (c.given.empty() ? "" : c.given.back());
   }
   EXPECT_EQ(queryParameters(QueryKind::kPagedByZoneAndType),
-            (std::vector<std::string_view>{"zone", "record_type", "page", "page_size"}));
+            (std::vector<std::string_view>{"zone", "record_type", "name", "value", "name_contains",
+                                           "name_startswith", "page", "page_size"}));
 }
 
 TEST(Routes, MethodNames) {

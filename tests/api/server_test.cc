@@ -415,6 +415,7 @@ const Expected kApiMdTable[] = {
     {"GET", "/api/v1/tokens/", "tokens:manage"},
     {"POST", "/api/v1/tokens/", "tokens:manage"},
     {"DELETE", "/api/v1/tokens/tok_0123456789abcdef/", "tokens:manage"},
+    {"GET", "/api/v1/changes/12345/", "dns:read"},
 };
 const char* const kPermissions[] = {"dns:list",   "dns:read",   "dns:create",
                                     "dns:update", "dns:delete", "tokens:manage"};
@@ -504,6 +505,9 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
     if (const auto at = target.find("{id}"); at != std::string::npos) {
       target.replace(at, 4, "tok_0123456789abcdef");
     }
+    if (const auto at = target.find("{change_id}"); at != std::string::npos) {
+      target.replace(at, 11, "12345");
+    }
     std::set<std::string> documented;
     for (const auto& op : path.value.GetObject()) {
       std::string m = op.name.GetString();
@@ -539,7 +543,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 13 * 9);
+  EXPECT_EQ(probed, 14 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {
@@ -572,6 +576,9 @@ TEST_F(ApiServerTest, RouteTableMatchesApiMdPermissions) {
     }
     if (const auto at = path.find("tok_0123456789abcdef"); at != std::string::npos) {
       path.replace(at, 20, "{id}");
+    }
+    if (const auto at = path.find("12345"); at != std::string::npos) {
+      path.replace(at, 5, "{change_id}");
     }
     expected.emplace(e.method, path, e.permission);
   }

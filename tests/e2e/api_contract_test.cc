@@ -19,12 +19,14 @@ const std::set<std::string> kRecordFields = {"uuid", "record_type", "name",     
                                              "ttl",  "priority",    "created_at"};
 
 // Checks one record object against the seed's field list (extra `zone` and
-// `updated_at` are allowed by API.md).
+// `updated_at` are allowed by API.md; write answers add `change_id` and
+// `zone_serial`, issue 11).
 void expectRecordShape(const rapidjson::Value& rec, const std::string& context) {
   auto names = memberNames(rec);
   for (const auto& f : kRecordFields) EXPECT_EQ(names.count(f), 1u) << context << ": no " << f;
   for (const auto& n : names) {
-    EXPECT_TRUE(kRecordFields.count(n) || n == "zone" || n == "updated_at")
+    EXPECT_TRUE(kRecordFields.count(n) || n == "zone" || n == "updated_at" || n == "change_id" ||
+                n == "zone_serial")
         << context << ": unexpected field " << n;
   }
   EXPECT_TRUE(std::regex_match(str(rec, "uuid"), kUuidV4)) << context << ": " << str(rec, "uuid");
@@ -196,7 +198,9 @@ TEST_F(ApiContractTest, UnknownQueryParametersAre400NamingThem) {
   struct Case {
     std::string method, path, field;
   } cases[] = {
-      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&name=x", "name"},
+      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&names=x",
+       "names"},                                                               // name= is a filter
+      {"GET", kRecords + "?zone=" + zone + "&record_type=TXT&name=", "name"},  // empty: refused
       {"GET", kZones + "?domain=x.test&contains=x.test", "contains"},
       {"GET", kZones + zone + "/?verbose=1", "verbose"},
       {"GET", kZones + zone + "/records/?sort=name", "sort"},
@@ -906,9 +910,10 @@ TEST_F(ApiContractTest, OpenApiDocumentIsPublicAndListsEveryPath) {
       (std::set<std::string>{
           "/api/v1/dns-zones/", "/api/v1/dns-zones/{uuid}/", "/api/v1/dns-zones/{uuid}/records/",
           "/api/v1/dns-zones/{uuid}/export", "/api/v1/dns-zones/{uuid}/changes/",
-          "/api/v1/dns-zones/{uuid}/changesets/", "/api/v1/dns-zones/{uuid}/rollback/", "/api/v1/dns-zones/{uuid}/import",
-          "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/", "/api/v1/openapi.json",
-          "/api/v1/tokens/", "/api/v1/tokens/{id}/"}));
+          "/api/v1/dns-zones/{uuid}/changesets/", "/api/v1/dns-zones/{uuid}/rollback/",
+          "/api/v1/dns-zones/{uuid}/import", "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/",
+          "/api/v1/openapi.json", "/api/v1/tokens/", "/api/v1/tokens/{id}/",
+          "/api/v1/changes/{change_id}/"}));
 }
 
 TEST_F(ApiContractTest, UnknownPathsAre404Json) {

@@ -1,0 +1,68 @@
+#include "pipelines/api/pipeline_calls.h"
+
+#include <spdlog/spdlog.h>
+
+#include "common/schema/codec.h"
+
+namespace zp::api {
+
+void PipelineCalls::setActor(schema::Command::Builder command, const Principal& principal) {
+  auto actor = command.initActor();
+  actor.setUserId(principal.userId);
+  actor.setTokenId(principal.tokenId);
+  // The store enforces the token's zones, record types and names.
+  if (!principal.scope.unlimited()) schema::toSchema(principal.scope, command.initScope());
+}
+
+void PipelineCalls::reportLastUses(const Principal& principal, const LastUsedTracker::Batch& batch,
+                                   std::function<void()> then) {
+  if (batch.empty()) {
+    if (then) then();
+    return;
+  }
+  capnp::MallocMessageBuilder message;
+  auto c = message.initRoot<schema::Command>();
+  setActor(c, principal);
+  auto list = c.getBody().initTokensUsed(static_cast<unsigned>(batch.size()));
+  for (unsigned i = 0; i < batch.size(); ++i) {
+    list[i].setId(batch[i].first);
+    list[i].setTime(batch[i].second);
+  }
+  bus_.submitCommand(message, [then = std::move(then)](Result<schema::Reply::Reader> r) {
+    if (!r) spdlog::warn("could not record tokens' last use: {}", r.error().detail);
+    if (then) then();
+  });
+}
+
+void PipelineCalls::query(const ExchangePtr& ex, const FillQuery& fill, OnReply onReply) {
+  capnp::MallocMessageBuilder message;
+  auto q = message.initRoot<schema::Query>();
+  q.setUserId(ex->principal->userId);
+  if (!ex->principal->scope.unlimited()) schema::toSchema(ex->principal->scope, q.initScope());
+  fill(q);
+  bus_.submitQuery(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
+    guarded(ex, [&] {
+      if (!r) return ex->fail(r.error());
+      onReply(*r);
+    });
+  });
+}
+
+void PipelineCalls::command(const ExchangePtr& ex, const FillCommand& fill, OnReply onReply) {
+  capnp::MallocMessageBuilder message;
+  auto c = message.initRoot<schema::Command>();
+  setActor(c, *ex->principal);
+  fill(c);
+  bus_.submitCommand(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
+    guarded(ex, [&] {
+      if (!r) return ex->fail(r.error());
+      onReply(*r);
+    });
+  });
+}
+
+void PipelineCalls::status(const std::string& domain, StatusCallback callback) {
+  bus_.submitStatus(domain, std::move(callback));
+}
+
+}  // namespace zp::api

@@ -1,0 +1,328 @@
+#include "pipelines/api/zones_handler.h"
+
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "common/dns/name.h"
+#include "common/dns/serial.h"
+#include "common/schema/codec.h"
+#include "pipelines/api/change_json.h"
+#include "pipelines/api/deployment_json.h"
+#include "pipelines/api/pagination.h"
+#include "pipelines/api/query_string.h"
+#include "pipelines/api/request_body.h"
+#include "pipelines/api/resource_json.h"
+#include "pipelines/api/routes.h"
+
+namespace zp::api {
+
+constexpr const char* kZoneFileType = "text/dns";
+
+// The zone detail's two halves, from the store (cached zone JSON) and from the
+// pusher (deployment status), arriving in either order, on the BusClient
+// thread (or the caller's while the bus stops): the second one answers.
+class ZoneDetailJoin {
+ public:
+  explicit ZoneDetailJoin(ExchangePtr ex) : ex_(std::move(ex)) {}
+
+  // `soaSerial`: the SOA serial of the zone version `json` shows.
+  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial) {
+    std::lock_guard lock(mutex_);
+    json_ = std::move(json);
+    soaSerial_ = soaSerial;
+    answerIfComplete();
+  }
+  // An unavailable pusher is an unknown status, never an error of the read.
+  void setStatus(Result<deploy::PushStatus> status) {
+    std::lock_guard lock(mutex_);
+    haveStatus_ = true;
+    if (status) status_ = std::move(status).value();
+    answerIfComplete();
+  }
+
+ private:
+  void answerIfComplete() {
+    if (!json_ || !haveStatus_ || ex_->answered()) return;
+    ex_->send(200, withDeployment(*json_, soaSerial_, status_));
+  }
+
+  ExchangePtr ex_;
+  std::mutex mutex_;
+  std::shared_ptr<const std::string> json_;
+  uint32_t soaSerial_ = 0;
+  bool haveStatus_ = false;
+  std::optional<deploy::PushStatus> status_;
+};
+
+ZonesHandler::ZonesHandler(PipelineCalls& calls, const RequestGate& gate, ZoneCache& cache,
+                           ChangesHandler& changes, dns::ZoneFileSettings zoneFileSettings)
+    : calls_(calls),
+      gate_(gate),
+      cache_(cache),
+      changes_(changes),
+      zoneFileSettings_(std::move(zoneFileSettings)) {}
+
+// The candidate zones of a name, longest first: every suffix of two labels
+// or more that is a valid zone domain (Unicode as punycode). Errors: a
+// validation error on "contains".
+Result<std::vector<std::string>> zonesThatMayHold(std::string_view raw) {
+  auto decoded = percentDecode(raw, "contains");
+  if (!decoded) return decoded.error();
+  std::string name = lowerAscii(std::move(decoded).value());
+  if (!name.empty() && name.back() == '.') name.pop_back();
+  if (name.empty() || name.size() > 253 || name.find("..") != std::string::npos ||
+      name.front() == '.') {
+    return Error::validation("contains", "contains must be a DNS name, e.g. www.example.com");
+  }
+  std::vector<std::string> out;
+  for (size_t at = 0; at != std::string::npos;) {
+    const std::string suffix = name.substr(at);
+    if (suffix.find('.') == std::string::npos) break;  // zones have two labels or more
+    if (auto zone = dns::DnsName::parseZoneDomain(suffix)) out.push_back(zone->text());
+    const size_t dot = name.find('.', at);
+    at = dot == std::string::npos ? dot : dot + 1;
+  }
+  return out;
+}
+
+// Asks for candidates[i], then the next, until one is the user's zone.
+void ZonesHandler::findHolder(const ExchangePtr& x,
+                              std::shared_ptr<const std::vector<std::string>> candidates,
+                              size_t i) {
+  if (i >= candidates->size()) {
+    return x->send(200, renderZoneList({}), {{"X-Total-Count", "0"}});
+  }
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initListZones();
+        body.setDomain((*candidates)[i]);
+        body.setLimit(1);
+      },
+      [this, x, candidates, i](schema::Reply::Reader reply) {
+        if (!reply.getBody().isZones()) {
+          return x->fail(internalError("the store answered listZones with another body"));
+        }
+        auto items = reply.getBody().getZones().getItems();
+        if (items.size() == 0) return findHolder(x, candidates, i + 1);
+        const std::vector<dns::Zone> zone = {schema::fromSchema(items[0])};
+        x->send(200, renderZoneList(zone), {{"X-Total-Count", "1"}});
+      });
+}
+
+void ZonesHandler::list(const ExchangePtr& x, const ApiRequest& req) {
+  auto page = parsePage(req.query("page"), req.query("page_size"));
+  if (!page) return x->fail(page.error());
+  if (auto contains = req.query("contains")) {
+    if (req.query("domain")) {
+      return x->fail(Error::validation("contains", "give either domain or contains, not both"));
+    }
+    auto candidates = zonesThatMayHold(*contains);
+    if (!candidates) return x->fail(candidates.error());
+    return findHolder(
+        x, std::make_shared<const std::vector<std::string>>(std::move(candidates).value()), 0);
+  }
+  std::string domain;
+  if (auto domainRaw = req.query("domain")) {
+    auto filter = domainFilter(*domainRaw);
+    if (!filter) return x->fail(filter.error());
+    domain = std::move(filter).value();
+  }
+  const Page p = *page;
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initListZones();
+        body.setDomain(domain);
+        body.setOffset(p.offset());
+        body.setLimit(p.size);
+      },
+      [x, p, domain](schema::Reply::Reader reply) {
+        if (!reply.getBody().isZones()) {
+          return x->fail(internalError("the store answered listZones with another body"));
+        }
+        auto zones = reply.getBody().getZones();
+        std::vector<dns::Zone> items;
+        items.reserve(zones.getItems().size());
+        for (auto z : zones.getItems()) items.push_back(schema::fromSchema(z));
+        const QueryParam filters[] = {{"domain", domain}};
+        x->send(200, renderZoneList(items),
+                listHeaders(std::string(kZonesPath), filters, p, zones.getTotal()));
+      });
+}
+
+void ZonesHandler::create(const ExchangePtr& x, const ApiRequest& req) {
+  if (!gate_.bodyFits(x, req.body)) return;
+  auto domain = decodeZoneBody(req.body);
+  if (!domain) return x->fail(domain.error());
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
+  calls_.command(
+      x, [&](schema::Command::Builder c) { c.getBody().setCreateZone(*domain); },
+      [this, x, w = *wait](schema::Reply::Reader reply) {
+        if (!reply.getBody().isZone()) {
+          return x->fail(internalError("the pipeline answered createZone with another body"));
+        }
+        const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
+        const auto records = schema::fromSchema(reply.getBody().getZone().getRecords());
+        changes_.answerWrite(
+            x,
+            {201,
+             withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone), std::nullopt),
+             {{"Location", zoneUrl(zone.uuid)}},
+             commitOf(reply)},
+            w);
+      });
+}
+
+// The zone part of the detail is rendered once per zone version and then
+// served from the zone cache: a hit costs one small query (the user's zone
+// with the cached domain, for its current serial), so ownership and
+// read-your-writes are decided by the store every time. Anything but an
+// exact hit falls back to the full getZone query, which also answers 404s.
+// The deployment status is asked of the pusher on every read, in parallel
+// with the store when the domain is known from the cache, and spliced in
+// (ZoneDetailJoin); it is never cached.
+void ZonesHandler::get(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("zone"));
+  auto cached = cache_.find(*uuid);
+  if (!cached) return fetchZone(x, *uuid, nullptr);
+  auto join = std::make_shared<ZoneDetailJoin>(x);
+  calls_.status(cached->domain, [x, join](Result<deploy::PushStatus> status) {
+    guarded(x, [&] { join->setStatus(std::move(status)); });
+  });
+  const std::string zoneUuid = *uuid;
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initListZones();
+        body.setDomain(cached->domain);
+        body.setLimit(1);
+      },
+      [this, x, zoneUuid, join](schema::Reply::Reader reply) {
+        if (reply.getBody().isZones()) {
+          auto items = reply.getBody().getZones().getItems();
+          if (items.size() == 1 && std::string_view(items[0].getUuid().cStr()) == zoneUuid) {
+            const uint64_t serial = items[0].getSerial();
+            if (auto json = cache_.fresh(zoneUuid, serial)) {
+              return join->setZone(std::move(json),
+                                   dns::storedOrDerivedSerial(items[0].getSoaSerial(), serial));
+            }
+          }
+        }
+        fetchZone(x, zoneUuid, join);  // a uuid's domain never changes: the status stands
+      });
+}
+
+// The full getZone query: renders the zone part, remembers it, then answers
+// through `join`, or asks the pusher first when there is none.
+void ZonesHandler::fetchZone(const ExchangePtr& x, const std::string& uuid,
+                             std::shared_ptr<ZoneDetailJoin> join) {
+  calls_.query(
+      x, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
+      [this, x, join](schema::Reply::Reader reply) {
+        if (!reply.getBody().isZone()) {
+          return x->fail(internalError("the store answered getZone with another body"));
+        }
+        const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
+        const auto records = schema::fromSchema(reply.getBody().getZone().getRecords());
+        auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
+        cache_.insert(zone.uuid, zone.domain, zone.serial, json);
+        if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
+        auto fresh = std::make_shared<ZoneDetailJoin>(x);
+        fresh->setZone(std::move(json), dns::soaSerialOf(zone));
+        calls_.status(zone.domain, [x, fresh](Result<deploy::PushStatus> status) {
+          guarded(x, [&] { fresh->setStatus(std::move(status)); });
+        });
+      });
+}
+
+// GET .../export: the zone file of the current version, or with ?serial=N the
+// zone as it was at N, rebuilt by the store from the log and rendered by the
+// renderer's own function and settings, so it is byte-identical to what was
+// deployed then.
+void ZonesHandler::exportFile(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  auto serial = serialParam(req.query("serial"));
+  if (!uuid) return x->fail(notFound("zone"));
+  if (!serial) return x->fail(serial.error());
+  const std::string zoneUuid = *uuid;
+  if (const auto at = serial.value()) {
+    return calls_.query(
+        x,
+        [&](schema::Query::Builder q) {
+          auto body = q.getBody().initZoneAt();
+          body.setZoneUuid(zoneUuid);
+          body.setSerial(*at);
+        },
+        [this, x](schema::Reply::Reader reply) {
+          if (!reply.getBody().isZone()) {
+            return x->fail(internalError("the store answered zoneAt with another body"));
+          }
+          dns::ZoneSnapshot snapshot;
+          snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
+          snapshot.records = schema::fromSchema(reply.getBody().getZone().getRecords());
+          x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings_), {}, kZoneFileType);
+        });
+  }
+  calls_.query(
+      x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
+      [this, x](schema::Reply::Reader reply) { sendCurrentFile(x, reply); });
+}
+
+// The current version, rendered from the store with the same function and
+// settings as every deployed version: what the nameservers serve once the
+// zone's deployment status says they are in sync.
+void ZonesHandler::sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply) {
+  if (!reply.getBody().isZone()) {
+    return x->fail(internalError("the store answered getZone with another body"));
+  }
+  dns::ZoneSnapshot snapshot;
+  snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
+  snapshot.records = schema::fromSchema(reply.getBody().getZone().getRecords());
+  x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings_), {}, kZoneFileType);
+}
+
+// GET .../changes/: the zone's events, newest first, paged like every list.
+void ZonesHandler::changes(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  auto page = parsePage(req.query("page"), req.query("page_size"));
+  if (!uuid) return x->fail(notFound("zone"));
+  if (!page) return x->fail(page.error());
+  const Page p = *page;
+  const std::string zoneUuid = *uuid;
+  calls_.query(
+      x,
+      [&](schema::Query::Builder q) {
+        auto body = q.getBody().initZoneChanges();
+        body.setZoneUuid(zoneUuid);
+        body.setOffset(p.offset());
+        body.setLimit(p.size);
+      },
+      [x, p, zoneUuid](schema::Reply::Reader reply) {
+        if (!reply.getBody().isEvents()) {
+          return x->fail(internalError("the store answered zoneChanges with another body"));
+        }
+        auto events = reply.getBody().getEvents();
+        x->send(200, renderChangeList(events.getItems()),
+                listHeaders(zoneUrl(zoneUuid) + "changes/", {}, p, events.getTotal()));
+      });
+}
+
+void ZonesHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
+  auto uuid = pathUuid(req);
+  if (!uuid) return x->fail(notFound("zone"));
+  auto wait = ChangesHandler::waitOf(req);
+  if (!wait) return x->fail(wait.error());
+  calls_.command(
+      x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
+      [this, x, zoneUuid = *uuid, w = *wait](schema::Reply::Reader reply) {
+        cache_.erase(zoneUuid);
+        changes_.answerWrite(x, {204, "", {}, commitOf(reply)}, w);
+      });
+}
+
+}  // namespace zp::api

@@ -1,0 +1,54 @@
+#pragma once
+// The zone resource's handlers: GET/POST /api/v1/dns-zones/, GET/DELETE
+// /api/v1/dns-zones/{uuid}/, GET .../export and GET .../changes/. No HTTP
+// library types: server.cc has authenticated the request (RequestGate) and
+// refused unknown query parameters before calling these; writes answer
+// through ChangesHandler::answerWrite (change_id, zone_serial, ?wait=); each answers its
+// exchange exactly once, now or from the BusClient thread.
+//
+// Thread-safe (the zone cache locks). Borrows calls, gate and cache, which
+// must outlive it.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/dns/zone_text.h"
+#include "pipelines/api/api_request.h"
+#include "pipelines/api/changes_handler.h"
+#include "pipelines/api/exchange.h"
+#include "pipelines/api/pipeline_calls.h"
+#include "pipelines/api/request_gate.h"
+#include "pipelines/api/zone_cache.h"
+
+namespace zp::api {
+
+class ZoneDetailJoin;
+
+class ZonesHandler {
+ public:
+  ZonesHandler(PipelineCalls& calls, const RequestGate& gate, ZoneCache& cache,
+               ChangesHandler& changes, dns::ZoneFileSettings zoneFileSettings);
+
+  void list(const ExchangePtr& x, const ApiRequest& req);        // ?domain=, paged
+  void create(const ExchangePtr& x, const ApiRequest& req);      // body {"domain"}
+  void get(const ExchangePtr& x, const ApiRequest& req);         // detail + deployment
+  void remove(const ExchangePtr& x, const ApiRequest& req);      // 204
+  void exportFile(const ExchangePtr& x, const ApiRequest& req);  // text/dns, ?serial=
+  void changes(const ExchangePtr& x, const ApiRequest& req);     // history, paged
+
+ private:
+  void findHolder(const ExchangePtr& x, std::shared_ptr<const std::vector<std::string>> candidates,
+                  size_t i);
+  void fetchZone(const ExchangePtr& x, const std::string& uuid,
+                 std::shared_ptr<ZoneDetailJoin> join);
+  void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply);
+
+  PipelineCalls& calls_;
+  const RequestGate& gate_;
+  ZoneCache& cache_;
+  ChangesHandler& changes_;
+  const dns::ZoneFileSettings zoneFileSettings_;
+};
+
+}  // namespace zp::api
