@@ -28,6 +28,7 @@
 #include "pipelines/api/change_json.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/errors.h"
+#include "pipelines/api/http_metrics.h"
 #include "pipelines/api/last_used.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pagination.h"
@@ -80,8 +81,9 @@ Error internalError(std::string detail) { return {ErrorKind::kInternal, "", std:
 class Exchange {
  public:
   Exchange(Http::ResponseWriter writer, std::atomic<int>& inFlight, std::string what, bool head,
-           std::string peerAddress)
+           std::string peerAddress, HttpMetrics* metrics)
       : peer(std::move(peerAddress)),
+        metrics_(metrics),
         writer_(std::move(writer)),
         inFlight_(inFlight),
         what_(std::move(what)),
@@ -123,10 +125,10 @@ class Exchange {
     } catch (const std::exception& e) {
       spdlog::debug("{}: the client went away before the answer ({})", what_, e.what());
     }
+    const auto elapsed = std::chrono::steady_clock::now() - started_;
+    if (metrics_) metrics_->answered(what_, status, std::chrono::duration<double>(elapsed).count());
     if (spdlog::should_log(spdlog::level::debug)) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - started_)
-                          .count();
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
       spdlog::debug("{} -> {} in {} us", what_, status, us);
     }
   }
@@ -148,6 +150,7 @@ class Exchange {
   std::optional<auth::Permission> needed;  // of the route; nullopt: public
 
  private:
+  HttpMetrics* metrics_;  // null: not counted
   Http::ResponseWriter writer_;
   std::atomic<int>& inFlight_;
   std::string what_;  // "GET /api/v1/..." for logs
@@ -260,11 +263,15 @@ std::vector<dns::Record> recordsFrom(capnp::List<schema::Record>::Reader list) {
 }  // namespace
 
 struct ApiServer::Impl {
-  Impl(const config::Config& config, BusClient& busClient)
-      : cfg(config), bus(busClient), endpoint(Address(cfg.apiAddress, Port(cfg.apiPort))) {}
+  Impl(const config::Config& config, BusClient& busClient, HttpMetrics* httpMetrics)
+      : cfg(config),
+        bus(busClient),
+        metrics(httpMetrics),
+        endpoint(Address(cfg.apiAddress, Port(cfg.apiPort))) {}
 
   const config::Config cfg;
   BusClient& bus;
+  HttpMetrics* metrics;
   const dns::ZoneFileSettings zoneFileSettings = dns::settingsFrom(cfg);
   AuthCache authCache;
   RateLimiter rateLimiter{cfg.apiRateLimit, cfg.apiRateBurst};
@@ -296,7 +303,8 @@ struct ApiServer::Impl {
     std::string what = std::string(Http::methodString(req.method())) + " " +
                        sanitizeUtf8(req.resource().substr(0, 300));
     auto ex = std::make_shared<Exchange>(std::move(rw), inFlight, std::move(what),
-                                         req.method() == Http::Method::Head, req.address().host());
+                                         req.method() == Http::Method::Head, req.address().host(),
+                                         metrics);
     if (draining.load()) {
       ex->fail({ErrorKind::kUnavailable, "", "the API is shutting down; try again shortly"});
       return nullptr;
@@ -1128,8 +1136,8 @@ struct ApiServer::Impl {
   std::vector<RegisteredRoute> registered;
 };
 
-ApiServer::ApiServer(const config::Config& cfg, BusClient& bus)
-    : impl_(std::make_unique<Impl>(cfg, bus)) {
+ApiServer::ApiServer(const config::Config& cfg, BusClient& bus, HttpMetrics* metrics)
+    : impl_(std::make_unique<Impl>(cfg, bus, metrics)) {
   impl_->routes();
 }
 
