@@ -27,6 +27,13 @@ PushMetrics::PushMetrics(prometheus::Registry& r, const std::vector<std::string>
                                 "file and rndc).")
                           .Register(r)
                           .Add({}, kLatency)),
+      upFamily_(prometheus::BuildGauge()
+                    .Name("zonepipe_push_nameserver_up")
+                    .Help("1 when the nameserver answered the pusher's last SOA query, 0 when "
+                          "it did not (named down or unreachable); absent before the first "
+                          "query (the pusher asks only about zones it deploys).")
+                    .Register(r)),
+      names_(nameservers),
       zones_(prometheus::BuildGauge()
                  .Name("zonepipe_push_zones")
                  .Help("Zones the pusher deploys and watches.")
@@ -67,7 +74,11 @@ void PushMetrics::served(size_t nameserver, double secondsSinceCommit) {
 }
 
 void PushMetrics::reachable(size_t nameserver, bool up) {
-  if (nameserver < up_.size()) up_[nameserver]->Set(up ? 1 : 0);
+  if (nameserver >= up_.size()) return;
+  if (up_[nameserver] == nullptr) {  // the first query's outcome: the series starts here
+    up_[nameserver] = &upFamily_.Add({{"nameserver", names_[nameserver]}});
+  }
+  up_[nameserver]->Set(up ? 1 : 0);
 }
 
 void PushMetrics::zones(size_t known, const std::vector<size_t>& outOfSync) {

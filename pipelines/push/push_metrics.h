@@ -11,7 +11,8 @@
 //   zonepipe_push_zones_out_of_sync{nameserver}  zones whose newest version
 //       that nameserver does not serve (yet)
 //   zonepipe_push_nameserver_up{nameserver}      1 when the last SOA query to
-//       it was answered, 0 after a timeout or a send failure
+//       it was answered, 0 after a timeout or a send failure; absent until
+//       the first query (there are none without zones)
 //   zonepipe_push_malformed_frames_total{socket} deploy, status
 // Thread: the pusher's loop (one per process); series per nameserver are made
 // once in the constructor.
@@ -42,6 +43,8 @@ class PushMetrics {
   prometheus::Family<prometheus::Counter>& deploys_;
   prometheus::Family<prometheus::Counter>& malformed_;
   prometheus::Histogram& deployDuration_;
+  prometheus::Family<prometheus::Gauge>& upFamily_;
+  std::vector<std::string> names_;
   prometheus::Gauge& zones_;
   std::vector<prometheus::Histogram*> served_;
   std::vector<prometheus::Gauge*> outOfSync_;
