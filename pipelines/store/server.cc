@@ -109,12 +109,8 @@ void Server::writeBatch() {
 
   const auto started = std::chrono::steady_clock::now();
   BatchResult result = store_.applyBatch(commands);
-  if (options_.metrics) {
-    options_.metrics->batch(
-        commands, result,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    options_.metrics->state(store_);
-  }
+  const double commitSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (size_t i = 0; i < result.replies.size(); ++i) {
     if (!bus::send(commands_, frames[origin[i]].envelope, frameOf(result.replies[i]))) {
       spdlog::warn(
@@ -128,6 +124,11 @@ void Server::writeBatch() {
     if (!events_.send(frame, zmq::send_flags::dontwait)) {
       spdlog::warn("could not publish an event; subscribers catch up through logSince");
     }
+  }
+  // Counted after the replies left, so metrics never delay a 201.
+  if (options_.metrics) {
+    options_.metrics->batch(commands, result, commitSeconds);
+    options_.metrics->state(store_);
   }
   spdlog::debug("batch of {} command(s) committed, {} event(s), last seq {}", commands.size(),
                 result.events.size(), store_.lastSeq());

@@ -56,15 +56,15 @@ void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
         capnp::MallocMessageBuilder message;
         auto out = message.initRoot<schema::Command>();
         if (auto error = translate(command, out, options)) {
-          if (metrics) metrics->refused(command, *error);
           bus::send(frontend, in.envelope, errorReply(requestId, *error));
+          if (metrics) metrics->refused(command, *error);
           continue;
         }
         if (!bus::send(store, in.envelope, bus::toFrame(message))) {
           const Error busy{ErrorKind::kUnavailable, "",
                            "the store is not accepting commands right now; try again"};
-          if (metrics) metrics->refused(command, busy);
           bus::send(frontend, in.envelope, errorReply(requestId, busy));
+          if (metrics) metrics->refused(command, busy);
         } else if (metrics) {
           metrics->forwarded(command);
         }
