@@ -16,6 +16,7 @@
 #include "common/util/malloc_tuning.h"
 #include "pipelines/api/bus_client.h"
 #include "pipelines/api/server.h"
+#include "pipelines/wiring/metrics_endpoint.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
@@ -32,6 +33,9 @@ int main(int argc, char** argv) {
   sigaddset(&stopSignals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  zp::metrics::Metrics metrics("api");
+  zp::wiring::serveMetricsOrExit(metrics, cfg, "api");
+  zp::api::HttpMetrics httpMetrics(metrics.registry());
 
   try {
     zmq::context_t ctx;
@@ -40,7 +44,7 @@ int main(int argc, char** argv) {
     const auto timeout = std::chrono::milliseconds(cfg.apiTimeoutMs);
     zp::api::BusClient bus(ctx, {cfg.validatorEndpoints, cfg.storeQuery, timeout, cfg.pushStatus,
                                  std::min(timeout, std::chrono::milliseconds(1000))});
-    zp::api::ApiServer server(cfg, bus);
+    zp::api::ApiServer server(cfg, bus, &httpMetrics);
     if (auto error = server.start()) {
       spdlog::error("{}", error->detail);
       return 111;

@@ -15,6 +15,7 @@
 #include "pipelines/push/served_check.h"
 #include "pipelines/push/status.h"
 #include "pipelines/push/worker.h"
+#include "pipelines/wiring/metrics_endpoint.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
@@ -36,13 +37,19 @@ int main(int argc, char** argv) {
   }
   zp::log::init("push", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
+  zp::metrics::Metrics metrics("push");
+  zp::wiring::serveMetricsOrExit(metrics, cfg, "push");
   try {
     zp::push::Publisher publisher(cfg.pushZoneDir, cfg.pushJournalDir);
     // The control channel in-process (one kept-open connection): no rndc
     // process per deployment.
     zp::push::RndcSession rndc(cfg.rndcConfig);
     const auto nameservers = zp::push::nameserversFrom(cfg);
+    std::vector<std::string> names;
+    for (const auto& ns : nameservers) names.push_back(ns.name);
+    zp::push::PushMetrics pushMetrics(metrics.registry(), names);
     zp::push::StatusBook status(nameservers);
+    status.observe(&pushMetrics);
     zp::push::PrimaryCheck check(nameservers.front().ip, nameservers.front().port,
                                  std::chrono::milliseconds(cfg.pushConfirmMs));
     // Changes to zones named serves go as TSIG-signed UPDATEs over one kept-open
@@ -70,7 +77,8 @@ int main(int argc, char** argv) {
       spdlog::info("secondaries follow the catalog zone {}", zp::push::kCatalogZone);
     }
     zmq::context_t ctx;
-    zp::push::runPusher(ctx, {cfg.pushEndpoint, cfg.pushStatus, &status}, pusher, stop);
+    zp::push::runPusher(ctx, {cfg.pushEndpoint, cfg.pushStatus, &status, &pushMetrics}, pusher,
+                        stop);
   } catch (const std::invalid_argument& e) {
     spdlog::error("bad configuration: {}", e.what());
     return 100;

@@ -11,6 +11,7 @@
 #include "common/util/malloc_tuning.h"
 #include "common/util/stop.h"
 #include "pipelines/render/worker.h"
+#include "pipelines/wiring/metrics_endpoint.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
@@ -56,9 +57,12 @@ int main(int argc, char** argv) {
   zp::log::init(cfg.rendererInstances > 1 ? "renderer-" + std::to_string(instance) : "renderer",
                 cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
+  zp::metrics::Metrics metrics("renderer");
+  zp::wiring::serveMetricsOrExit(metrics, cfg, "renderer", instance);
+  zp::render::RenderMetrics renderMetrics(metrics.registry());
   try {
     zmq::context_t ctx;
-    zp::render::runRenderer(ctx, cfg, partition, stop);
+    zp::render::runRenderer(ctx, cfg, partition, stop, &renderMetrics);
   } catch (const std::exception& e) {
     spdlog::error("renderer stopped: {}; it resumes from its cursor when restarted", e.what());
     return 111;

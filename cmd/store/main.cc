@@ -5,10 +5,12 @@
 #include <cstdio>
 
 #include "common/log/log.h"
+#include "common/metrics/metrics.h"
 #include "common/util/malloc_tuning.h"
 #include "common/util/stop.h"
 #include "pipelines/store/server.h"
 #include "pipelines/store/store.h"
+#include "pipelines/wiring/metrics_endpoint.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +26,9 @@ int main(int argc, char** argv) {
   }
   zp::log::init("store", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
+  zp::metrics::Metrics metrics("store");
+  zp::wiring::serveMetricsOrExit(metrics, cfg, "store");
+  zp::store::StoreMetrics storeMetrics(metrics.registry());
 
   std::unique_ptr<zp::store::Store> store;
   try {
@@ -37,7 +42,7 @@ int main(int argc, char** argv) {
   try {
     zmq::context_t ctx;
     zp::store::Server server(ctx, *store, {cfg.storeCommands, cfg.storeQuery, cfg.storeEvents},
-                             {cfg.storeBatchMax, std::chrono::milliseconds(200)});
+                             {cfg.storeBatchMax, std::chrono::milliseconds(200), &storeMetrics});
     spdlog::info("serving commands on {}, queries on {}, events on {}", cfg.storeCommands,
                  cfg.storeQuery, cfg.storeEvents);
     server.run(stop);

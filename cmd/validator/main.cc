@@ -7,6 +7,7 @@
 #include "common/util/malloc_tuning.h"
 #include "common/util/stop.h"
 #include "pipelines/validate/worker.h"
+#include "pipelines/wiring/metrics_endpoint.h"
 #include "pipelines/wiring/one_machine.h"
 
 int main(int argc, char** argv) {
@@ -34,10 +35,14 @@ int main(int argc, char** argv) {
   }
   zp::log::init("validator", cfg.logLevel, cfg.logFormat);
   const auto& stop = zp::stopOnSignal();
+  zp::metrics::Metrics metrics("validator");
+  zp::wiring::serveMetricsOrExit(metrics, cfg, "validator", instance);
+  zp::validate::ValidatorMetrics validatorMetrics(metrics.registry());
   try {
     zmq::context_t ctx;
     zp::validate::runWorker(ctx, {cfg.validatorEndpoints[instance], cfg.storeCommands},
-                            zp::validate::ValidatorOptions::fromConfig(cfg), stop);
+                            zp::validate::ValidatorOptions::fromConfig(cfg), stop,
+                            &validatorMetrics);
   } catch (const std::exception& e) {
     spdlog::error("validator stopped: {}", e.what());
     return 111;

@@ -168,6 +168,11 @@ const std::vector<Key>& keys() {
       strKey("dns.primary_address", &Config::primaryAddress),
       listKey("dns.secondaries", &Config::secondaries),
       numKey("dns.port", &Config::dnsPort),
+      strKey("metrics.api", &Config::metricsApi),
+      strKey("metrics.validator", &Config::metricsValidator),
+      strKey("metrics.store", &Config::metricsStore),
+      strKey("metrics.renderer", &Config::metricsRenderer),
+      strKey("metrics.push", &Config::metricsPush),
   };
   return k;
 }

@@ -111,6 +111,17 @@ struct Config {
   std::string primaryAddress = "127.0.0.1";
   std::vector<std::string> secondaries = {"127.0.0.2"};
   uint16_t dnsPort = 1053;  // UDP/TCP port every nameserver answers on
+
+  // Prometheus metrics (common/metrics/metrics.h): "ADDRESS:PORT" each program
+  // serves http://ADDRESS:PORT/metrics on; "" or "0" serves none (the default
+  // here; scripts/run sets 127.0.0.1 and free ports). Copy i of the validator
+  // and renderer listens on PORT + i. Keys `metrics.api`, `metrics.validator`,
+  // `metrics.store`, `metrics.renderer`, `metrics.push`.
+  std::string metricsApi;
+  std::string metricsValidator;
+  std::string metricsStore;
+  std::string metricsRenderer;
+  std::string metricsPush;
 };
 
 // Applies `key = value` text over `base`. Errors name the line and key.

@@ -13,9 +13,10 @@ Error notFound(std::string_view what) {
 }
 
 Exchange::Exchange(std::unique_ptr<ResponseSink> sink, std::atomic<int>& inFlight, std::string what,
-                   bool head, std::string peerAddress)
+                   bool head, std::string peerAddress, HttpMetrics* metrics)
     : peer(std::move(peerAddress)),
       sink_(std::move(sink)),
+      metrics_(metrics),
       inFlight_(inFlight),
       what_(std::move(what)),
       head_(head),
@@ -40,10 +41,10 @@ void Exchange::send(int status, const std::string& body, const Headers& headers,
   } catch (const std::exception& e) {
     spdlog::debug("{}: the client went away before the answer ({})", what_, e.what());
   }
+  const auto elapsed = std::chrono::steady_clock::now() - started_;
+  if (metrics_) metrics_->answered(what_, status, std::chrono::duration<double>(elapsed).count());
   if (spdlog::should_log(spdlog::level::debug)) {
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-                        std::chrono::steady_clock::now() - started_)
-                        .count();
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count();
     spdlog::debug("{} -> {} in {} us", what_, status, us);
   }
 }

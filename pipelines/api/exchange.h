@@ -21,6 +21,7 @@
 #include "common/auth/token.h"
 #include "common/util/result.h"
 #include "pipelines/api/auth_cache.h"
+#include "pipelines/api/http_metrics.h"
 
 namespace zp::api {
 
@@ -39,8 +40,9 @@ class ResponseSink {
 class Exchange {
  public:
   // `what`: "GET /api/v1/..." for logs; `head`: a HEAD request (no body).
+  // `metrics` (may be null: not counted) counts the answer (http_metrics.h).
   Exchange(std::unique_ptr<ResponseSink> sink, std::atomic<int>& inFlight, std::string what,
-           bool head, std::string peerAddress);
+           bool head, std::string peerAddress, HttpMetrics* metrics = nullptr);
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -61,6 +63,7 @@ class Exchange {
 
  private:
   std::unique_ptr<ResponseSink> sink_;
+  HttpMetrics* metrics_;
   std::atomic<int>& inFlight_;
   std::string what_;
   bool head_;

@@ -25,6 +25,7 @@
 #include "pipelines/api/commit.h"
 #include "pipelines/api/errors.h"
 #include "pipelines/api/exchange.h"
+#include "pipelines/api/http_metrics.h"
 #include "pipelines/api/json.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/pipeline_calls.h"
@@ -120,11 +121,15 @@ ApiRequest toApiRequest(const Rest::Request& req) {
 }  // namespace
 
 struct ApiServer::Impl {
-  Impl(const config::Config& config, BusClient& busClient)
-      : cfg(config), bus(busClient), endpoint(Address(cfg.apiAddress, Port(cfg.apiPort))) {}
+  Impl(const config::Config& config, BusClient& busClient, HttpMetrics* httpMetrics)
+      : cfg(config),
+        bus(busClient),
+        metrics(httpMetrics),
+        endpoint(Address(cfg.apiAddress, Port(cfg.apiPort))) {}
 
   const config::Config cfg;
   BusClient& bus;
+  HttpMetrics* metrics;  // null: not counted
   PipelineCalls calls{bus};
   RequestGate gate{cfg, calls};
   ZoneCache zoneCache;
@@ -158,7 +163,7 @@ struct ApiServer::Impl {
                        sanitizeUtf8(req.resource().substr(0, 300));
     auto ex = std::make_shared<Exchange>(std::make_unique<PistacheSink>(std::move(rw)), inFlight,
                                          std::move(what), req.method() == Http::Method::Head,
-                                         req.address().host());
+                                         req.address().host(), metrics);
     if (draining.load()) {
       ex->fail({ErrorKind::kUnavailable, "", "the API is shutting down; try again shortly"});
       return nullptr;
@@ -423,8 +428,8 @@ struct ApiServer::Impl {
   std::vector<RegisteredRoute> registered;
 };
 
-ApiServer::ApiServer(const config::Config& cfg, BusClient& bus)
-    : impl_(std::make_unique<Impl>(cfg, bus)) {
+ApiServer::ApiServer(const config::Config& cfg, BusClient& bus, HttpMetrics* metrics)
+    : impl_(std::make_unique<Impl>(cfg, bus, metrics)) {
   impl_->routes();
 }
 

@@ -28,6 +28,7 @@
 #include "common/config/config.h"
 #include "common/util/result.h"
 #include "pipelines/api/bus_client.h"
+#include "pipelines/api/http_metrics.h"
 
 namespace zp::api {
 
@@ -40,7 +41,9 @@ struct RegisteredRoute {
 
 class ApiServer {
  public:
-  ApiServer(const config::Config& cfg, BusClient& bus);
+  // `metrics`, when given, counts every answered request (http_metrics.h); it
+  // must outlive the server.
+  ApiServer(const config::Config& cfg, BusClient& bus, HttpMetrics* metrics = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;

@@ -140,6 +140,7 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
   Served& s = z.servers[index];
   const Nameserver& ns = servers_[index];
   s.inFlight = false;
+  if (metrics_) metrics_->reachable(index, true);
   if (reply.rcode == 0 && reply.authoritative && reply.serial) {
     s.answered = true;
     s.serial = *reply.serial;
@@ -160,6 +161,9 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
     s.loggedSerial = s.serial;
     spdlog::info("{} serial {} served by {} ({}) {} ms after commit", domain, s.serial, ns.name,
                  ns.address, z.committedAtMs > 0 ? wallMs() - z.committedAtMs : -1);
+    if (metrics_ && z.committedAtMs > 0) {
+      metrics_->served(index, static_cast<double>(wallMs() - z.committedAtMs) / 1000.0);
+    }
   }
   reschedule(z, s, nowMs);
 }
@@ -188,6 +192,7 @@ void StatusBook::poll(int64_t nowMs) {
         s.answered = false;
         s.detail = "no answer from " + servers_[i].ip + " port " +
                    std::to_string(servers_[i].port) + " within 1 s (is named running there?)";
+        if (metrics_) metrics_->reachable(i, false);
         reschedule(z, s, nowMs);
       }
       if (s.inFlight || s.dueAt > nowMs) continue;
@@ -195,6 +200,7 @@ void StatusBook::poll(int64_t nowMs) {
       if (auto failed = socket_.send(servers_[i].ip, servers_[i].port, domain, id)) {
         s.answered = false;
         s.detail = failed->detail;
+        if (metrics_) metrics_->reachable(i, false);
         reschedule(z, s, nowMs);
         continue;
       }
@@ -204,6 +210,20 @@ void StatusBook::poll(int64_t nowMs) {
       s.sentAt = nowMs;
     }
   }
+}
+
+void StatusBook::publishCounts() const {
+  if (!metrics_) return;
+  size_t known = 0;
+  std::vector<size_t> outOfSync(servers_.size(), 0);
+  for (const auto& [domain, z] : zones_) {
+    if (!z.known) continue;
+    ++known;
+    for (size_t i = 0; i < z.servers.size() && i < outOfSync.size(); ++i) {
+      if (!inSync(z, z.servers[i])) ++outOfSync[i];
+    }
+  }
+  metrics_->zones(known, outOfSync);
 }
 
 int64_t StatusBook::nextDueIn(int64_t nowMs) const {

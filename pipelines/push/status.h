@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/config/config.h"
+#include "pipelines/push/push_metrics.h"
 #include "pipelines/push/soa_query.h"
 
 namespace zp::push {
@@ -76,6 +77,12 @@ class StatusBook {
   ZoneView view(const std::string& domain) const;
   uint64_t totalReloads() const { return totalReloads_; }
 
+  // Reports served latencies and reachability to `metrics` from now on (it
+  // must outlive the book), and publishes the zone counts (call now and then:
+  // it walks every zone).
+  void observe(PushMetrics* metrics) { metrics_ = metrics; }
+  void publishCounts() const;
+
  private:
   struct Served {
     bool answered = false;
@@ -116,6 +123,7 @@ class StatusBook {
   std::map<uint16_t, Pending> pending_;  // query id -> which zone and server
   uint16_t nextId_;
   uint64_t totalReloads_ = 0;
+  PushMetrics* metrics_ = nullptr;
 };
 
 }  // namespace zp::push

@@ -68,10 +68,13 @@ std::string senderOf(const bus::Multipart& in) {
   return id;
 }
 
-void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, ZoneFileParts& parts) {
+void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, ZoneFileParts& parts,
+                  PushMetrics* metrics) {
   std::string domain;
   uint64_t serial = 0;
   DeployResult result;
+  const char* kind = "removal";
+  const auto started = std::chrono::steady_clock::now();
   try {
     bus::Decoded decoded(in.payload);
     auto deploy = decoded.root<schema::Deploy>();
@@ -88,16 +91,21 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, Zon
         return;  // a note, not a deploy: nobody waits for an ack
       }
       DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
-      if (deploy.getBody().isZoneFile()) request.zoneFile = deploy.getBody().getZoneFile();
+      if (deploy.getBody().isZoneFile()) {
+        request.zoneFile = deploy.getBody().getZoneFile();
+        kind = "zone_file";
+      }
       if (deploy.getBody().isZoneFilePart()) {
         auto piece = deploy.getBody().getZoneFilePart();
         request.zoneFile = parts.add(senderOf(in), domain, serial, deploy.getPart(),
                                      deploy.getLastPart(), {piece.begin(), piece.size()});
         if (!request.zoneFile) return;  // more pieces to come (or dropped: no ack, a resend)
+        kind = "zone_file";
       }
       request.audit = deploy.getAudit();
       request.soaSerial = deploy.getSoaSerial();
       if (deploy.getBody().isDelta()) {
+        kind = "delta";
         auto delta = deploy.getBody().getDelta();
         DeltaChange change;
         change.soa = delta.getSoa();
@@ -115,7 +123,13 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, Zon
     result = {false, std::string("the pusher cannot write its zone files: ") + e.what()};
   } catch (const std::exception& e) {
     spdlog::warn("dropped a malformed deploy ({})", e.what());
+    if (metrics) metrics->malformed("deploy");
     return;  // nothing to acknowledge: the renderer's ack timeout retries
+  }
+  if (metrics) {
+    metrics->deploy(
+        kind, result.ok,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   }
   try {
     if (!bus::send(socket, in.envelope, ackFrame(domain, serial, result))) {
@@ -143,6 +157,7 @@ void handleStatus(zmq::socket_t& socket, bus::Multipart& in, const PushLoop& loo
     frame = statusFrame(query.getRequestId(), query.getDomain(), *loop.status);
   } catch (const std::exception& e) {
     spdlog::warn("dropped a malformed status query ({})", e.what());
+    if (loop.metrics) loop.metrics->malformed("status");
     return;
   }
   try {
@@ -188,7 +203,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
     }
     int deploys = 0;
     for (; deploys < 256 && !stop.load() && bus::receive(socket, in); ++deploys) {
-      if (!in.envelope.empty()) handleDeploy(socket, in, pusher, parts);
+      if (!in.envelope.empty()) handleDeploy(socket, in, pusher, parts, loop.metrics);
       if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
     }
     for (int n = 0; statusSocket && n < 256 && bus::receive(*statusSocket, in); ++n) {
@@ -207,6 +222,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
     if ((deploys > 0 && pusher.catalogPending() && now - lastFailedMaintain >= kMaintainEveryMs) ||
         now - lastMaintain >= kMaintainEveryMs) {
       lastMaintain = now;
+      if (loop.status) loop.status->publishCounts();
       try {
         if (!pusher.maintain().ok) lastFailedMaintain = now;  // logs its own failure
       } catch (const std::system_error& e) {

@@ -15,9 +15,10 @@
 namespace zp::push {
 
 struct PushLoop {
-  std::string endpoint;          // Deploy in, DeployAck out
-  std::string statusEndpoint;    // StatusQuery in; empty: no status socket
-  StatusBook* status = nullptr;  // required with a status endpoint
+  std::string endpoint;            // Deploy in, DeployAck out
+  std::string statusEndpoint;      // StatusQuery in; empty: no status socket
+  StatusBook* status = nullptr;    // required with a status endpoint
+  PushMetrics* metrics = nullptr;  // counts deploys when set; must outlive the loop
 };
 
 // Runs until `stop` becomes true. Throws when an endpoint cannot be bound.

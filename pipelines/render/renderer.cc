@@ -97,6 +97,7 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
             "so it renders every zone again",
             page->lastSeq, logRequestedAfter_);
       }
+      storeLastSeq_ = std::max(storeLastSeq_, page->lastSeq);
       bool gap = false;
       for (const auto& item : page->items) {
         if (item.seq <= lastSeen_) continue;

@@ -4,6 +4,7 @@
 // how far the durable cursor may advance. The socket loop (worker.h) feeds it
 // inputs and carries out the actions it asks for; tests drive it directly.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -171,6 +172,9 @@ class Renderer {
 
   uint64_t cursor() const;
   uint64_t lastSeen() const { return lastSeen_; }
+  // The newest seq the store is known to have committed (live events and log
+  // answers); for the events-behind metric.
+  uint64_t heard() const { return std::max({highestHeard_, lastSeen_, storeLastSeq_}); }
   // True once a log answer ended before events seen when it was asked for
   // (the store lost data, e.g. was reset); logged once as an error.
   bool storeLooksReset() const { return warnedBehind_; }
@@ -230,6 +234,7 @@ class Renderer {
   uint64_t cursor_;            // as loaded; cursor() never reports less
   uint64_t lastSeen_;          // every seq <= lastSeen_ has been applied
   uint64_t highestHeard_ = 0;  // largest seq seen on the live stream
+  uint64_t storeLastSeq_ = 0;  // largest lastSeq of a log answer
   uint64_t nextRequestId_ = 1;
   std::optional<uint64_t> logRequestId_;  // the log query in flight
   uint64_t logRequestedAfter_ = 0;        // lastSeen_ when it was sent

@@ -412,7 +412,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atom
 }
 
 void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition& partition,
-                 const std::atomic<bool>& stop) {
+                 const std::atomic<bool>& stop, RenderMetrics* metrics) {
   CursorFile cursorFile(cfg.rendererStateDir, partition.cursorFileName());
   uint64_t saved = cursorFile.load();
 
@@ -475,12 +475,17 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
                       d.serial, e.what());
         continue;
       }
+      bool sent = true;
       for (auto& frame : frames) {
         if (!bus::send(pusher, {}, std::move(frame))) {
           spdlog::warn("the pusher at {} is not accepting deploys; {} serial {} will be retried",
                        cfg.pushEndpoint, d.domain, d.serial);
+          sent = false;
           break;  // the pusher drops a version with a missing piece; the ack timeout resends
         }
+      }
+      if (sent && metrics) {
+        metrics->deploy(d);
       }
     }
   };
@@ -509,6 +514,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
       } catch (const std::exception& e) {
         spdlog::warn("dropped a malformed event from the store ({}); the log will fill the gap",
                      e.what());
+        if (metrics) metrics->malformed("events");
       }
     }
     for (int n = 0; n < 4096 && bus::receive(store, in); ++n) {
@@ -538,6 +544,7 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
       } catch (const std::exception& e) {
         spdlog::warn("dropped a malformed answer from the store ({}); the query will be retried",
                      e.what());
+        if (metrics) metrics->malformed("store");
       }
     }
     for (int n = 0; n < 4096 && bus::receive(pusher, in); ++n) {
@@ -551,11 +558,13 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
                                       {"serial", std::to_string(ack.getSerial())}};
         renderer.onAck(ack.getDomain(), ack.getSerial(), ack.getOk(), ack.getDetail(), now(),
                        ack.getNeedFull());
+        if (metrics) metrics->ack(ack.getOk());
       } catch (const std::exception& e) {
         spdlog::warn(
             "dropped a malformed acknowledgement from the pusher ({}); the deploy will "
             "be retried",
             e.what());
+        if (metrics) metrics->malformed("pusher");
       }
     }
     zmq::message_t ping;
@@ -568,11 +577,13 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition
           spdlog::debug("the pusher is not accepting messages; its status misses the refusal");
         }
       }
+      if (metrics) metrics->checked(done.verdict);
       renderer.onChecked(done.domain, done.serial, done.verdict, std::move(done.text), now());
     }
     const Now t = now();
     renderer.tick(t);
     const uint64_t cursor = renderer.cursor();
+    if (metrics) metrics->progress(cursor, renderer.heard());
     if (cursor != saved && (t.mono - lastSave >= kCursorSaveMs || renderer.idle())) {
       cursorFile.save(cursor);
       saved = cursor;

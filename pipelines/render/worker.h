@@ -9,6 +9,7 @@
 
 #include "common/config/config.h"
 #include "pipelines/render/partition.h"
+#include "pipelines/render/render_metrics.h"
 
 namespace zp::render {
 
@@ -19,7 +20,8 @@ void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const std::atom
 // The same for one of several renderers: renders only the zones `partition`
 // owns and keeps its own cursor file (partition.h). The one above is
 // instance 0 of `renderer.instances`.
+// `metrics`, when given, counts what it does.
 void runRenderer(zmq::context_t& ctx, const config::Config& cfg, const Partition& partition,
-                 const std::atomic<bool>& stop);
+                 const std::atomic<bool>& stop, RenderMetrics* metrics = nullptr);
 
 }  // namespace zp::render

@@ -38,6 +38,7 @@ Server::Server(zmq::context_t& ctx, Store& store, const ServerEndpoints& endpoin
       query_(bus::bindSocket(ctx, zmq::socket_type::router, endpoints.query)),
       events_(bus::bindSocket(ctx, zmq::socket_type::pub, endpoints.events)) {
   if (options_.batchMax < 1) options_.batchMax = 1;
+  if (options_.metrics) options_.metrics->state(store_);
 }
 
 Server::~Server() = default;
@@ -101,11 +102,15 @@ void Server::writeBatch() {
     } catch (const std::exception& e) {
       spdlog::warn("dropped a command frame that is not a Command message ({} bytes): {}",
                    frames[i].payload.size(), e.what());
+      if (options_.metrics) options_.metrics->malformed("commands");
     }
   }
   if (commands.empty()) return;
 
+  const auto started = std::chrono::steady_clock::now();
   BatchResult result = store_.applyBatch(commands);
+  const double commitSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   for (size_t i = 0; i < result.replies.size(); ++i) {
     if (!bus::send(commands_, frames[origin[i]].envelope, frameOf(result.replies[i]))) {
       spdlog::warn(
@@ -119,6 +124,11 @@ void Server::writeBatch() {
     if (!events_.send(frame, zmq::send_flags::dontwait)) {
       spdlog::warn("could not publish an event; subscribers catch up through logSince");
     }
+  }
+  // Counted after the replies left, so metrics never delay a 201.
+  if (options_.metrics) {
+    options_.metrics->batch(commands, result, commitSeconds);
+    options_.metrics->state(store_);
   }
   spdlog::debug("batch of {} command(s) committed, {} event(s), last seq {}", commands.size(),
                 result.events.size(), store_.lastSeq());
@@ -136,9 +146,11 @@ void Server::queryLoop(const std::atomic<bool>& stop) {
       try {
         bus::Decoded d(m.payload);
         store_.query(session, d.root<schema::Query>(), reply);
+        if (options_.metrics) options_.metrics->query(d.root<schema::Query>());
       } catch (const std::exception& e) {
         spdlog::warn("dropped a query frame that is not a Query message ({} bytes): {}",
                      m.payload.size(), e.what());
+        if (options_.metrics) options_.metrics->malformed("query");
         continue;
       }
       const size_t words = capnp::computeSerializedSizeInWords(reply);

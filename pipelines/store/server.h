@@ -9,6 +9,7 @@
 #include <zmq.hpp>
 
 #include "pipelines/store/store.h"
+#include "pipelines/store/store_metrics.h"
 
 namespace zp::store {
 
@@ -21,6 +22,7 @@ struct ServerEndpoints {
 struct ServerOptions {
   int batchMax = 1024;                          // commands per write transaction
   std::chrono::milliseconds pollInterval{200};  // how quickly `stop` is noticed
+  StoreMetrics* metrics = nullptr;              // updated when set; must outlive the Server
 };
 
 // Binds the three sockets in the constructor (throws std::runtime_error naming

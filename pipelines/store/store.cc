@@ -1009,6 +1009,14 @@ size_t Store::mapSize() const {
   return info.me_mapsize;
 }
 
+size_t Store::mapUsed() const {
+  MDB_envinfo info{};
+  mdb_env_info(env_, &info);
+  MDB_stat stat{};
+  mdb_env_stat(env_, &stat);
+  return (info.me_last_pgno + 1) * size_t{stat.ms_psize};
+}
+
 bool Store::growMap() {
   const size_t current = mapSize();
   if (current >= options_.mapSizeMax) return false;

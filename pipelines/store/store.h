@@ -111,6 +111,10 @@ class Store {
   uint64_t lastSeq() const { return lastSeq_; }  // writer thread only; 0 = empty log
   // The LMDB map size now (grows on a full map, see StoreOptions::mapSizeMax).
   size_t mapSize() const;
+  // Bytes of the map in use: the pages up to the last one written (LMDB's
+  // me_last_pgno), free pages inside included.
+  size_t mapUsed() const;
+  size_t mapSizeMax() const { return options_.mapSizeMax; }
   // True while writes are refused for want of space (writer thread only).
   bool full() const { return full_; }
   const std::string& dir() const { return options_.dir; }

@@ -24,7 +24,8 @@ zmq::message_t errorReply(uint64_t requestId, const Error& error) {
 }  // namespace
 
 void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
-               const ValidatorOptions& options, const std::atomic<bool>& stop) {
+               const ValidatorOptions& options, const std::atomic<bool>& stop,
+               ValidatorMetrics* metrics) {
   auto frontend = bus::bindSocket(ctx, zmq::socket_type::router, endpoints.frontend);
   frontend.set(zmq::sockopt::router_mandatory, 1);
   auto store = bus::connectSocket(ctx, zmq::socket_type::dealer, endpoints.store);
@@ -56,18 +57,22 @@ void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
         auto out = message.initRoot<schema::Command>();
         if (auto error = translate(command, out, options)) {
           bus::send(frontend, in.envelope, errorReply(requestId, *error));
+          if (metrics) metrics->refused(command, *error);
           continue;
         }
         if (!bus::send(store, in.envelope, bus::toFrame(message))) {
-          bus::send(frontend, in.envelope,
-                    errorReply(requestId, {ErrorKind::kUnavailable, "",
-                                           "the store is not accepting commands right now; "
-                                           "try again"}));
+          const Error busy{ErrorKind::kUnavailable, "",
+                           "the store is not accepting commands right now; try again"};
+          bus::send(frontend, in.envelope, errorReply(requestId, busy));
+          if (metrics) metrics->refused(command, busy);
+        } else if (metrics) {
+          metrics->forwarded(command);
         }
       } catch (const zmq::error_t& e) {
         spdlog::warn("could not answer an API instance ({}); it has probably gone away", e.what());
       } catch (const std::exception& e) {
         spdlog::warn("dropped a malformed command from the API: {}", e.what());
+        if (metrics) metrics->malformed();
         try {
           bus::send(frontend, in.envelope,
                     errorReply(requestId, {ErrorKind::kInternal, "", "malformed command"}));

@@ -10,6 +10,7 @@
 #include <zmq.hpp>
 
 #include "pipelines/validate/validator.h"
+#include "pipelines/validate/validator_metrics.h"
 
 namespace zp::validate {
 
@@ -19,8 +20,9 @@ struct WorkerEndpoints {
 };
 
 // Runs until `stop` becomes true, checking commands under `options`. Throws
-// on socket setup failure.
+// on socket setup failure. `metrics`, when given, counts what it does.
 void runWorker(zmq::context_t& ctx, const WorkerEndpoints& endpoints,
-               const ValidatorOptions& options, const std::atomic<bool>& stop);
+               const ValidatorOptions& options, const std::atomic<bool>& stop,
+               ValidatorMetrics* metrics = nullptr);
 
 }  // namespace zp::validate

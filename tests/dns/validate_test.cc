@@ -315,6 +315,33 @@ TEST(ValidateRecord, Naptr) {
        "value"},
       {"NAPTR", "@", "100 10 \"S\" \"SIP+D2U\" \"\" .", kNone, 1, "", "priority"},
       {"NAPTR", "@", "100 10 \"S\" \"SIP+D2U\" \"unclosed .", kNone, kNone, "", "value"},
+      // The regexp is a substitution expression named can load (RFC 3402 3.2;
+      // BIND's txt_valid_regex). The first was a fuzz finding (zone_render).
+      {"NAPTR", "@", "100 10 \"u\" \"E2U+sip\" \"!^.*$#sip:info@example.net!\" .", kNone, kNone, "",
+       "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^.*$!x!!\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^.*$!x!g\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"1^.*$1x1\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!(.*!x!\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^(.*)$!\\\\2@x!\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^.*$!\\\\0@x!\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^(a)(b)$!\\\\2@x!i\" .", kNone, kNone,
+       "1 1 \"U\" \"E2U+sip\" \"!^(a)(b)$!\\\\2@x!i\" .", ""},
+      // Fuzz findings: counted repetitions that made regcomp run for seconds,
+      // and flags over 255 octets (an exception, i.e. a 503, before).
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^#" + std::string(40, '+') + "$!x!\" .", kNone,
+       kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!^(((((a+)+)+)+)+)+$!x!\" .", kNone, kNone,
+       "1 1 \"U\" \"E2U+sip\" \"!^(((((a+)+)+)+)+)+$!x!\" .", ""},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!((a{255}){255}){255}!x!\" .", kNone, kNone, "",
+       "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!(a{2,40}){1,25}!x!\" .", kNone, kNone,
+       "1 1 \"U\" \"E2U+sip\" \"!(a{2,40}){1,25}!x!\" .", ""},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"!(a{2,40}){1,26}!x!\" .", kNone, kNone, "", "value"},
+      {"NAPTR", "@", "1 1 \"" + std::string(256, 'S') + "\" \"E2U+sip\" \"\" .", kNone, kNone, "",
+       "value"},
+      {"NAPTR", "@", "1 1 \"U\" \"E2U+sip\" \"#a\\\\.b#c#\" .", kNone, kNone,
+       "1 1 \"U\" \"E2U+sip\" \"#a\\\\.b#c#\" .", ""},
   });
 }
 

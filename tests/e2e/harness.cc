@@ -302,6 +302,16 @@ void Stack::boot() {
         endpoints.emplace_back(key, "tcp://127.0.0.1:" + std::to_string(pickPort(false, keep)));
       }
     }
+    if (options_.metrics) {
+      if (options_.apis > 1 || options_.validators > 1 || options_.renderers > 1) {
+        throw std::logic_error("e2e: metrics are served by stacks of one copy per program only");
+      }
+      for (const auto& program : programs()) {
+        metricsPorts_[program] = pickPort(false, keep);
+        endpoints.emplace_back("metrics." + program,
+                               "127.0.0.1:" + std::to_string(metricsPorts_[program]));
+      }
+    }
     dnsPort_ = pickPort(true, keep);
     rndcPort_ = pickPort(false, keep);
     if (options_.secondary) {

@@ -63,6 +63,9 @@ struct StackOptions {
   // Where the primary named keeps its database of added zones (named-setup
   // --new-zones-dir); empty: its own directory.
   std::string newZonesDir{};
+  // Every program serves Prometheus metrics on 127.0.0.1:<free port>
+  // (metricsPort()); only with one copy of each program.
+  bool metrics = false;
 };
 
 // A running pipeline. The constructor starts everything and returns once the
@@ -148,6 +151,8 @@ class Stack {
   size_t apiCount() const { return apiPorts_.size(); }
   uint16_t dnsPort() const { return dnsPort_; }
   uint16_t secondaryDnsPort() const { return secondaryDnsPort_; }  // 0 without a secondary
+  // The port `program` serves /metrics on (StackOptions::metrics).
+  uint16_t metricsPort(const std::string& program) const { return metricsPorts_.at(program); }
 
   // Prints where the logs are and the last `lines` lines of each.
   void dumpLogs(size_t lines = 40) const;
@@ -172,6 +177,7 @@ class Stack {
   std::vector<uint16_t> apiPorts_;  // one per API instance
   uint16_t dnsPort_ = 0;
   uint16_t rndcPort_ = 0;
+  std::map<std::string, uint16_t> metricsPorts_;  // program -> port (StackOptions::metrics)
   std::string token_;
   std::map<std::string, pid_t> pids_;  // running processes only, by name ("api", "api-1")
   bool namedStarted_ = false;
