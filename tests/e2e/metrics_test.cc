@@ -280,8 +280,8 @@ TEST(MetricsTest, EveryProgramServesMetricsThatPromtoolAcceptsAndThatMoveWithThe
     const Scrape x = scrape(stack, program);
     const std::string file = stack.dir() + "/" + program + ".metrics";
     std::ofstream(file) << x.text();
-    auto lint =
-        runCommand({"sh", "-c", "'" + promtoolPath() + "' check metrics < '" + file + "'"}, milliseconds(20000));
+    auto lint = runCommand({"sh", "-c", "'" + promtoolPath() + "' check metrics < '" + file + "'"},
+                           milliseconds(20000));
     EXPECT_EQ(lint.exitCode, 0) << program << ": promtool check metrics says:\n"
                                 << lint.out << lint.err;
   }
