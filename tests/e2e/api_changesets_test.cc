@@ -263,9 +263,15 @@ TEST_F(ApiChangeSetTest, ImportServesTheFileAndExportRoundTrips) {
                            "www IN A 192.0.2.11\n"
                            "* IN A 192.0.2.12\n"
                            "_dmarc IN TXT \"v=DMARC1; p=reject\"\n"
-                           "sel._domainkey IN TXT ( \"" + dkim.substr(0, 200) + "\"\n"
-                           "                        \"" + dkim.substr(200) + "\" )\n"
-                           "_sip._tcp IN SRV 10 60 5060 sip." + domain + ".\n"
+                           "sel._domainkey IN TXT ( \"" +
+                           dkim.substr(0, 200) +
+                           "\"\n"
+                           "                        \"" +
+                           dkim.substr(200) +
+                           "\" )\n"
+                           "_sip._tcp IN SRV 10 60 5060 sip." +
+                           domain +
+                           ".\n"
                            "@ IN CAA 128 issue \"letsencrypt.org\"\n"
                            "xn--bcher-kva IN AAAA 2001:db8::1\n";
   auto dry = call("POST", kZones + zone + "/import?mode=replace&dry_run=true", file, admin());
@@ -318,8 +324,8 @@ TEST_F(ApiChangeSetTest, ImportServesTheFileAndExportRoundTrips) {
   EXPECT_EQ(withoutSoa(reexported), withoutSoa(exported));
 
   // Refusals name the line; nothing changes.
-  auto include = call("POST", kZones + fresh + "/import", "www IN A 192.0.2.1\n$INCLUDE /etc/passwd\n",
-                      admin());
+  auto include = call("POST", kZones + fresh + "/import",
+                      "www IN A 192.0.2.1\n$INCLUDE /etc/passwd\n", admin());
   EXPECT_EQ(include.status, 400) << include.body;
   EXPECT_EQ(apiError(include).detail.rfind("line 2: $INCLUDE", 0), 0u) << include.body;
   auto badMode = call("POST", kZones + fresh + "/import?mode=upsert", file, admin());

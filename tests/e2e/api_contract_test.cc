@@ -905,15 +905,14 @@ TEST_F(ApiContractTest, OpenApiDocumentIsPublicAndListsEveryPath) {
   auto d = parseJson(r);
   EXPECT_EQ(str(d, "openapi").rfind("3.1", 0), 0u) << str(d, "openapi");
   ASSERT_TRUE(d.HasMember("paths") && d["paths"].IsObject());
-  EXPECT_EQ(
-      memberNames(d["paths"]),
-      (std::set<std::string>{
-          "/api/v1/dns-zones/", "/api/v1/dns-zones/{uuid}/", "/api/v1/dns-zones/{uuid}/records/",
-          "/api/v1/dns-zones/{uuid}/export", "/api/v1/dns-zones/{uuid}/changes/",
-          "/api/v1/dns-zones/{uuid}/changesets/", "/api/v1/dns-zones/{uuid}/rollback/",
-          "/api/v1/dns-zones/{uuid}/import", "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/",
-          "/api/v1/openapi.json", "/api/v1/tokens/", "/api/v1/tokens/{id}/",
-          "/api/v1/changes/{change_id}/"}));
+  EXPECT_EQ(memberNames(d["paths"]),
+            (std::set<std::string>{
+                "/api/v1/dns-zones/", "/api/v1/dns-zones/{uuid}/",
+                "/api/v1/dns-zones/{uuid}/records/", "/api/v1/dns-zones/{uuid}/export",
+                "/api/v1/dns-zones/{uuid}/changes/", "/api/v1/dns-zones/{uuid}/changesets/",
+                "/api/v1/dns-zones/{uuid}/rollback/", "/api/v1/dns-zones/{uuid}/import",
+                "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/", "/api/v1/openapi.json",
+                "/api/v1/tokens/", "/api/v1/tokens/{id}/", "/api/v1/changes/{change_id}/"}));
 }
 
 TEST_F(ApiContractTest, UnknownPathsAre404Json) {

@@ -55,14 +55,12 @@ TEST_F(ApiFiltersTest, RecordFiltersAloneAndCombinedOnBothLists) {
   EXPECT_EQ(listed(kRecords + "?name=_acme-challenge." + domain + ".", token),
             (Set{"_acme-challenge token-1", "_acme-challenge token-2"}));
   EXPECT_EQ(listed(inZone + "?name=%40&record_type=TXT", token), (Set{"@ v=spf1 -all"}));
-  EXPECT_EQ(listed(inZone + "?name=" + domain + "&record_type=TXT", token),
-            (Set{"@ v=spf1 -all"}));
+  EXPECT_EQ(listed(inZone + "?name=" + domain + "&record_type=TXT", token), (Set{"@ v=spf1 -all"}));
   // Across zones: the relative name matches in both, the FQDN in one.
   auto both = call("GET", kRecords + "?name=_acme-challenge&value=token-1", "", token);
   EXPECT_EQ(both.header("x-total-count"), "2") << both.body;
   EXPECT_EQ(parseJson(both).Size(), 2u) << both.body;
-  auto one =
-      call("GET", kRecords + "?name=_acme-challenge." + other + "&value=token-1", "", token);
+  auto one = call("GET", kRecords + "?name=_acme-challenge." + other + "&value=token-1", "", token);
   EXPECT_EQ(one.header("x-total-count"), "1") << one.body;
   EXPECT_EQ(listed(inZone + "?name_contains=ACME", token),
             (Set{"_acme-challenge token-1", "_acme-challenge token-2"}));
@@ -72,8 +70,8 @@ TEST_F(ApiFiltersTest, RecordFiltersAloneAndCombinedOnBothLists) {
   EXPECT_EQ(listed(inZone + "?value=192.0.2.1", token), (Set{"www 192.0.2.1"}));
   EXPECT_EQ(listed(inZone + "?value=192.0.2.9", token), Set{});
   // Another user's token sees none of it.
-  EXPECT_EQ(
-      listed(kRecords + "?name=_acme-challenge", admin()).count("_acme-challenge token-1"), 0u);
+  EXPECT_EQ(listed(kRecords + "?name=_acme-challenge", admin()).count("_acme-challenge token-1"),
+            0u);
   // Paged filtered lists link to their next page with the filters.
   auto paged = call("GET", inZone + "?name_contains=acme&page_size=1", "", token);
   EXPECT_EQ(paged.header("x-total-count"), "2");
