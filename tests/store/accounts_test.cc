@@ -13,8 +13,6 @@ namespace {
 using schema::ErrorKind;
 using schema::RecordType;
 
-const std::string kAlice = "alice";
-const std::string kBob = "bob";
 // A real Argon2id string (the store only checks its shape; hashing is slow).
 const std::string kHash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNo";
 

@@ -15,9 +15,6 @@ namespace {
 using schema::ErrorKind;
 using schema::RecordType;
 
-const std::string kAlice = "alice";
-const std::string kBob = "bob";
-
 // One item of a validated set.
 struct Item {
   enum Kind { kCreate, kUpdate, kDelete } kind;

@@ -16,8 +16,6 @@ namespace {
 using schema::ErrorKind;
 using schema::RecordType;
 
-const std::string kAlice = "alice";
-
 class StoreFullTest : public StoreTest {
  protected:
   // Writes batches of TXT records into `zone` until a batch is refused;

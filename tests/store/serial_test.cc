@@ -25,7 +25,6 @@ using schema::RecordType;
 
 constexpr uint64_t k2p31 = uint64_t{1} << 31;
 constexpr uint64_t k2p32 = uint64_t{1} << 32;
-const std::string kAlice = "alice";
 
 QueryFill getZone(std::string uuid) {
   return [uuid](schema::Query::Builder q) { q.getBody().setGetZone(uuid); };

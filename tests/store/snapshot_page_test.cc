@@ -8,9 +8,6 @@
 namespace zp::store::testing {
 namespace {
 
-const std::string kAlice = "alice";
-const std::string kBob = "bob";
-
 class SnapshotPageTest : public StoreTest {
  protected:
   Msg page(const std::string& user, const std::string& domain, const std::string& after,
@@ -79,23 +76,29 @@ TEST_F(SnapshotPageTest, BadCursorsStartAtTheFirstAndOthersZonesAreNotFound) {
   for (int i = 0; i < 3; ++i) {
     record(kAlice, z, schema::RecordType::A, "r" + std::to_string(i), "192.0.2.1");
   }
-  record(kAlice, zone(kAlice, "other.test"), schema::RecordType::A, "www", "192.0.2.2");
+  const std::string o = zone(kAlice, "other.test");
+  record(kAlice, o, schema::RecordType::A, "www", "192.0.2.2");
+  record(kAlice, o, schema::RecordType::A, "www2", "192.0.2.3");
   Msg other = page("", "other.test", "", 10);
-  const std::string otherKey = nextOf(page("", "other.test", "", 0));  // empty: one page
+  const std::string otherKey = nextOf(page("", "other.test", "", 1));  // a real key of other.test
+  ASSERT_FALSE(otherKey.empty());
+  const std::vector<std::string> firstTwo = {whole("paged.test")[0], whole("paged.test")[1]};
   struct Case {
     const char* what;
     std::string after;
-  } cases[] = {{"garbage", "\x01garbage"}, {"another zone's key", otherKey + "x"}, {"empty", ""}};
+  } cases[] = {{"garbage", "\x01garbage"}, {"another zone's key", otherKey}, {"empty", ""}};
   for (const auto& c : cases) {
     Msg m = page("", "paged.test", c.after, 2);
     ASSERT_TRUE(m.reply().getBody().isSnapshotPage()) << c.what;
-    EXPECT_EQ(m.reply().getBody().getSnapshotPage().getRecords().size(), 2u) << c.what;
+    std::vector<std::string> got;
+    for (auto r : m.reply().getBody().getSnapshotPage().getRecords()) got.emplace_back(r.getUuid());
+    EXPECT_EQ(got, firstTwo) << c.what;
     EXPECT_FALSE(nextOf(m).empty()) << c.what;
   }
   EXPECT_EQ(errorOf(page("", "missing.test", "", 10)), schema::ErrorKind::NOT_FOUND);
   EXPECT_EQ(errorOf(page(kBob, "paged.test", "", 10)), schema::ErrorKind::NOT_FOUND);
   EXPECT_EQ(errorOf(page(kAlice, "paged.test", "", 10)), std::nullopt);
-  EXPECT_EQ(other.reply().getBody().getSnapshotPage().getRecords().size(), 1u);
+  EXPECT_EQ(other.reply().getBody().getSnapshotPage().getRecords().size(), 2u);
 }
 
 }  // namespace

@@ -129,6 +129,10 @@ inline std::vector<uint8_t> bytes(const std::array<uint8_t, 32>& h) { return {h.
 
 using QueryFill = std::function<void(schema::Query::Builder)>;
 
+// The users the store tests act as.
+inline const std::string kAlice = "alice";
+inline const std::string kBob = "bob";
+
 // A store in a temp dir with a fixed clock, and shortcuts to drive it.
 class StoreTest : public ::testing::Test {
  protected:

@@ -16,9 +16,6 @@ namespace {
 using schema::ErrorKind;
 using schema::RecordType;
 
-const std::string kAlice = "alice";
-const std::string kBob = "bob";
-
 TEST_F(StoreTest, CreateZoneRepliesAndLogsEventSeq1) {
   Msg r = apply(kAlice, createZone("example.com"));
   ASSERT_TRUE(r.reply().getBody().isZone());
