@@ -42,8 +42,10 @@ int main(int argc, char** argv) {
     // The pusher's status gets a shorter deadline: without it a zone detail
     // still answers (status unknown), so a stopped pusher must not slow reads.
     const auto timeout = std::chrono::milliseconds(cfg.apiTimeoutMs);
-    zp::api::BusClient bus(ctx, {cfg.validatorEndpoints, cfg.storeQuery, timeout, cfg.pushStatus,
-                                 std::min(timeout, std::chrono::milliseconds(1000))});
+    // store.events feeds the zone-read mirror (pipelines/api/zone_versions.h).
+    zp::api::BusClient bus(ctx,
+                           {cfg.validatorEndpoints, cfg.storeQuery, timeout, cfg.pushStatus,
+                            std::min(timeout, std::chrono::milliseconds(1000)), cfg.storeEvents});
     zp::api::ApiServer server(cfg, bus, &httpMetrics);
     if (auto error = server.start()) {
       spdlog::error("{}", error->detail);

@@ -43,6 +43,10 @@ BusClient::BusClient(zmq::context_t& ctx, const BusOptions& options) : options_(
   if (!options_.pushStatus.empty()) {
     status_ = bus::connectSocket(ctx, zmq::socket_type::dealer, options_.pushStatus, socketOptions);
   }
+  if (!options_.storeEvents.empty()) {
+    events_ = bus::connectSocket(ctx, zmq::socket_type::sub, options_.storeEvents);
+    events_.set(zmq::sockopt::subscribe, "");
+  }
   wakeFd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wakeFd_ < 0) {
     throw std::runtime_error(std::string("cannot create an eventfd: ") + std::strerror(errno));
@@ -166,6 +170,7 @@ void BusClient::run() {
                                        {queries_.handle(), 0, ZMQ_POLLIN, 0},
                                        {nullptr, wakeFd_, ZMQ_POLLIN, 0}};
   if (status_) items.push_back({status_.handle(), 0, ZMQ_POLLIN, 0});
+  if (events_) items.push_back({events_.handle(), 0, ZMQ_POLLIN, 0});
   std::vector<Outgoing> batch;
   while (true) {
     auto wait = std::chrono::milliseconds(1000);
@@ -195,6 +200,7 @@ void BusClient::run() {
     receive(commands_);
     receive(queries_);
     if (status_) receiveStatus();
+    if (events_) receiveEvents();
     const auto now = std::chrono::steady_clock::now();
     expire(deadlines_, now);
     expire(statusDeadlines_, now);
@@ -250,6 +256,8 @@ void BusClient::receive(zmq::socket_t& socket) {
             reply.getVersion(), schema::PROTOCOL_VERSION);
         continue;
       }
+      // Before anyone is answered: a read after this write must wait for its event.
+      if (reply.hasChange()) versions_.acknowledged(reply.getChange().getSeq());
       auto it = pending_.find(reply.getRequestId());
       if (it == pending_.end() || it->second.stage == Stage::kPusher) continue;  // answered
       ReplyCallback callback = std::move(it->second.callback);
@@ -293,6 +301,31 @@ void BusClient::receiveStatus() {
       invokeStatus(callback, deploy::decodeStatus(reply));
     } catch (const std::exception& e) {
       spdlog::error("dropped a malformed status reply from the pusher: {}", e.what());
+    }
+  }
+}
+
+// Events only feed the mirror; one that cannot be read starts a new epoch
+// (its zone is unknown, so nothing cached may be trusted any more).
+void BusClient::receiveEvents() {
+  bus::Multipart in;
+  for (int n = 0; n < kReceiveBurst; ++n) {
+    try {
+      if (!bus::receive(events_, in)) return;
+    } catch (const zmq::error_t& e) {
+      spdlog::error("receiving an event failed: {}", e.what());
+      return;
+    }
+    try {
+      bus::Decoded decoded(in.payload);
+      auto event = decoded.root<schema::Event>();
+      versions_.applyEvent(event.getSeq(), event.getZoneUuid().cStr());
+    } catch (const std::exception& e) {
+      spdlog::warn(
+          "dropped a malformed event from the store ({}); zone reads ask the store until "
+          "the next event",
+          e.what());
+      versions_.reset();
     }
   }
 }

@@ -14,6 +14,10 @@
 // Error{kUnavailable} when the stage did not answer within the timeout, when
 // the send would block, or when the client is stopping. Late replies are
 // dropped. Callbacks must not block; they may submit again.
+//
+// With `storeEvents` set it also subscribes to the store's event stream and
+// keeps zoneVersions() (zone_versions.h) from it, together with the seq of
+// every commit a command reply carries: the zone cache's proof of currency.
 
 #include <sys/types.h>
 
@@ -33,6 +37,7 @@
 
 #include "common/deploy/status_client.h"
 #include "common/util/result.h"
+#include "pipelines/api/zone_versions.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::api {
@@ -47,6 +52,7 @@ struct BusOptions {
   std::chrono::milliseconds timeout{5000};
   std::string pushStatus;  // the pusher's status ROUTER; empty: status is always unavailable
   std::chrono::milliseconds statusTimeout{1000};
+  std::string storeEvents;  // the store's PUB; empty: no event mirror (every read asks)
 };
 
 class BusClient {
@@ -72,6 +78,8 @@ class BusClient {
   void stop();
 
   size_t pendingCount() const { return pendingCount_.load(); }
+  // The event mirror; epoch 0 forever without `storeEvents`.
+  const ZoneVersions& zoneVersions() const { return versions_; }
 
  private:
   enum class Stage : uint8_t { kValidator, kStore, kPusher };
@@ -95,6 +103,7 @@ class BusClient {
   void dispatch(std::vector<Outgoing>& batch);
   void receive(zmq::socket_t& socket);
   void receiveStatus();
+  void receiveEvents();
   void expire(Deadlines& deadlines, std::chrono::steady_clock::time_point now);
   void failAll(const Error& error);
   Error timeoutError(Stage stage) const;
@@ -108,6 +117,8 @@ class BusClient {
   zmq::socket_t commands_;
   zmq::socket_t queries_;
   zmq::socket_t status_;  // unset when options_.pushStatus is empty
+  zmq::socket_t events_;  // SUB; unset when options_.storeEvents is empty
+  ZoneVersions versions_;
   int wakeFd_ = -1;
 
   std::atomic<uint64_t> nextRequestId_{1};

@@ -34,18 +34,24 @@ void PipelineCalls::reportLastUses(const Principal& principal, const LastUsedTra
   });
 }
 
-void PipelineCalls::query(const ExchangePtr& ex, const FillQuery& fill, OnReply onReply) {
+void PipelineCalls::queryAs(const Principal& principal, const FillQuery& fill,
+                            ReplyCallback callback) {
   capnp::MallocMessageBuilder message;
   auto q = message.initRoot<schema::Query>();
-  q.setUserId(ex->principal->userId);
-  if (!ex->principal->scope.unlimited()) schema::toSchema(ex->principal->scope, q.initScope());
+  q.setUserId(principal.userId);
+  if (!principal.scope.unlimited()) schema::toSchema(principal.scope, q.initScope());
   fill(q);
-  bus_.submitQuery(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
-    guarded(ex, [&] {
-      if (!r) return ex->fail(r.error());
-      onReply(*r);
-    });
-  });
+  bus_.submitQuery(message, std::move(callback));
+}
+
+void PipelineCalls::query(const ExchangePtr& ex, const FillQuery& fill, OnReply onReply) {
+  queryAs(*ex->principal, fill,
+          [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
+            guarded(ex, [&] {
+              if (!r) return ex->fail(r.error());
+              onReply(*r);
+            });
+          });
 }
 
 void PipelineCalls::command(const ExchangePtr& ex, const FillCommand& fill, OnReply onReply) {

@@ -27,6 +27,9 @@ class PipelineCalls {
 
   // A store query for ex->principal's user (and the token's scope).
   void query(const ExchangePtr& ex, const FillQuery& fill, OnReply onReply);
+  // The same for `principal`, answered to `callback` whatever the outcome
+  // (for a call shared by several exchanges, coalesced_calls.h).
+  void queryAs(const Principal& principal, const FillQuery& fill, ReplyCallback callback);
   // A command through the validator, acting as ex->principal.
   void command(const ExchangePtr& ex, const FillCommand& fill, OnReply onReply);
   // The pusher's deployment status of `domain` (BusClient::submitStatus); an

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/auth/scope.h"
 #include "common/dns/name.h"
 #include "common/dns/serial.h"
 #include "common/schema/codec.h"
@@ -177,66 +178,133 @@ void ZonesHandler::create(const ExchangePtr& x, const ApiRequest& req) {
       });
 }
 
-// The zone part of the detail is rendered once per zone version and then
-// served from the zone cache: a hit costs one small query (the user's zone
-// with the cached domain, for its current serial), so ownership and
-// read-your-writes are decided by the store every time. Anything but an
-// exact hit falls back to the full getZone query, which also answers 404s.
-// The deployment status is asked of the pusher on every read, in parallel
-// with the store when the domain is known from the cache, and spliced in
-// (ZoneDetailJoin); it is never cached.
+// The zone part of the detail is rendered once per zone version and kept in
+// the zone cache. A read is answered from it on the HTTP thread when the
+// API's event mirror proves the cached version current (provenCurrent:
+// zone_versions.h) and the pusher's last answer shows that version served
+// everywhere (settled_statuses.h); otherwise it asks what it lacks:
+// - the version: one small query (the user's zone with the cached domain,
+//   for its current serial), shared by the concurrent reads of one zone by
+//   one token as a read barrier (each read is answered by a query sent after
+//   it arrived; coalesced_calls.h). Anything but an exact hit falls back to
+//   the full getZone query, which also answers 404s;
+// - the status: asked of the pusher, sharing a call in flight for the
+//   domain, in parallel with the store, and spliced in (ZoneDetailJoin).
 void ZonesHandler::get(const ExchangePtr& x, const ApiRequest& req) {
   auto uuid = pathUuid(req);
   if (!uuid) return x->fail(notFound("zone"));
   auto cached = cache_.find(*uuid);
   if (!cached) return fetchZone(x, *uuid, nullptr);
+  const auto now = ZoneCache::Clock::now();
   auto join = std::make_shared<ZoneDetailJoin>(x);
-  calls_.status(cached->domain, [x, join](Result<deploy::PushStatus> status) {
-    guarded(x, [&] { join->setStatus(std::move(status)); });
-  });
-  const std::string zoneUuid = *uuid;
-  calls_.query(
-      x,
-      [&](schema::Query::Builder q) {
-        auto body = q.getBody().initListZones();
-        body.setDomain(cached->domain);
-        body.setLimit(1);
-      },
-      [this, x, zoneUuid, join](schema::Reply::Reader reply) {
-        if (reply.getBody().isZones()) {
-          auto items = reply.getBody().getZones().getItems();
-          if (items.size() == 1 && std::string_view(items[0].getUuid().cStr()) == zoneUuid) {
-            const uint64_t serial = items[0].getSerial();
-            if (auto json = cache_.fresh(zoneUuid, serial)) {
-              return join->setZone(std::move(json),
-                                   dns::storedOrDerivedSerial(items[0].getSoaSerial(), serial));
+  if (provenCurrent(*cached, *uuid, *x->principal, now)) {
+    const uint32_t soaSerial = cached->proof.soaSerial;
+    if (auto status = settled_.find(cached->domain, soaSerial, now)) {
+      return x->send(200, withDeployment(*cached->json, soaSerial, status));
+    }
+    join->setZone(cached->json, soaSerial);
+    return askStatus(x, cached->domain, std::move(join));
+  }
+  askStatus(x, cached->domain, join);
+  checkVersion(x, *uuid, cached->domain, std::move(join));
+}
+
+bool ZonesHandler::provenCurrent(const ZoneCache::Entry& entry, const std::string& uuid,
+                                 const Principal& principal,
+                                 ZoneCache::Clock::time_point now) const {
+  const ZoneVersions& versions = calls_.bus().zoneVersions();
+  if (entry.proof.epoch == 0 || entry.proof.ownerId != principal.userId ||
+      !auth::zoneInScope(principal.scope, uuid)) {
+    return false;
+  }
+  if (!versions.current(uuid, entry.serial, entry.proof.epoch)) return false;
+  const auto trusted = now - ZoneVersions::kTrustWindow;
+  return versions.eventSince(trusted) || entry.proof.at >= trusted;
+}
+
+void ZonesHandler::checkVersion(const ExchangePtr& x, const std::string& uuid,
+                                const std::string& domain, std::shared_ptr<ZoneDetailJoin> join) {
+  const Principal principal = *x->principal;
+  versions_.request(
+      principal.userId + '\n' + principal.tokenId + '\n' + uuid,
+      [this, x, uuid, join](const VersionAnswer& version) {
+        guarded(x, [&] {
+          if (!version) return x->fail(version.error());
+          if (*version && (*version)->uuid == uuid) {
+            if (auto json = cache_.fresh(uuid, (*version)->serial)) {
+              return join->setZone(std::move(json), (*version)->soaSerial);
             }
           }
-        }
-        fetchZone(x, zoneUuid, join);  // a uuid's domain never changes: the status stands
+          fetchZone(x, uuid, join);  // a uuid's domain never changes: the status stands
+        });
+      },
+      [this, principal, domain](CoalescedCalls<VersionAnswer>::Done done) {
+        const uint64_t epoch = calls_.bus().zoneVersions().epoch();
+        const auto sentAt = ZoneCache::Clock::now();
+        calls_.queryAs(
+            principal,
+            [&](schema::Query::Builder q) {
+              auto body = q.getBody().initListZones();
+              body.setDomain(domain);
+              body.setLimit(1);
+            },
+            [this, epoch, sentAt, done = std::move(done)](Result<schema::Reply::Reader> reply) {
+              if (!reply) return done(reply.error());
+              std::optional<ZoneVersion> version;
+              if (reply->getBody().isZones()) {
+                auto items = reply->getBody().getZones().getItems();
+                if (items.size() == 1) {
+                  version = ZoneVersion{
+                      items[0].getUuid().cStr(), items[0].getSerial(),
+                      dns::storedOrDerivedSerial(items[0].getSoaSerial(), items[0].getSerial())};
+                  cache_.confirm(version->uuid, version->serial, epoch, sentAt);
+                }
+              }
+              done(std::move(version));
+            });
       });
 }
 
-// The full getZone query: renders the zone part, remembers it, then answers
-// through `join`, or asks the pusher first when there is none.
+void ZonesHandler::askStatus(const ExchangePtr& x, const std::string& domain,
+                             std::shared_ptr<ZoneDetailJoin> join) {
+  statuses_.request(
+      domain,
+      [x, join = std::move(join)](const Result<deploy::PushStatus>& status) {
+        guarded(x, [&] { join->setStatus(status); });
+      },
+      [this, domain](CoalescedCalls<Result<deploy::PushStatus>>::Done done) {
+        const auto askedAt = SettledStatuses::Clock::now();
+        calls_.status(domain, [this, domain, askedAt,
+                               done = std::move(done)](Result<deploy::PushStatus> status) {
+          if (status) settled_.remember(domain, *status, askedAt);
+          done(std::move(status));
+        });
+      });
+}
+
+// The full getZone query: renders the zone part, remembers it (with the
+// mirror epoch the query was sent in), then answers through `join`, or asks
+// the pusher first when there is none.
 void ZonesHandler::fetchZone(const ExchangePtr& x, const std::string& uuid,
                              std::shared_ptr<ZoneDetailJoin> join) {
+  const uint64_t epoch = calls_.bus().zoneVersions().epoch();
+  const auto sentAt = ZoneCache::Clock::now();
   calls_.query(
       x, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
-      [this, x, join](schema::Reply::Reader reply) {
+      [this, x, join, epoch, sentAt](schema::Reply::Reader reply) {
         if (!reply.getBody().isZone()) {
           return x->fail(internalError("the store answered getZone with another body"));
         }
         const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
         const auto records = schema::fromSchema(reply.getBody().getZone().getRecords());
         auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
-        cache_.insert(zone.uuid, zone.domain, zone.serial, json);
-        if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
+        const uint32_t soaSerial = dns::soaSerialOf(zone);
+        cache_.insert(zone.uuid, zone.domain, zone.serial, json,
+                      {zone.ownerId, soaSerial, epoch, sentAt});
+        if (join) return join->setZone(std::move(json), soaSerial);
         auto fresh = std::make_shared<ZoneDetailJoin>(x);
-        fresh->setZone(std::move(json), dns::soaSerialOf(zone));
-        calls_.status(zone.domain, [x, fresh](Result<deploy::PushStatus> status) {
-          guarded(x, [&] { fresh->setStatus(std::move(status)); });
-        });
+        fresh->setZone(std::move(json), soaSerial);
+        askStatus(x, zone.domain, std::move(fresh));
       });
 }
 

@@ -93,7 +93,7 @@ struct BusClientTest : ::testing::Test {
   zmq::context_t ctx;
   zmq::socket_t validator = bus::bindSocket(ctx, zmq::socket_type::router, "inproc://validator");
   zmq::socket_t store = bus::bindSocket(ctx, zmq::socket_type::router, "inproc://store");
-  BusOptions options{{"inproc://validator"}, "inproc://store", 300ms, "", 300ms};
+  BusOptions options{{"inproc://validator"}, "inproc://store", 300ms, "", 300ms, ""};
 };
 
 TEST_F(BusClientTest, RepliesAreMatchedByRequestIdAndErrorsArriveAsErrors) {

@@ -142,7 +142,7 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
 TEST(OpenApi, PathsAndMethodsEqualTheRoutesTheServerRegisters) {
   zmq::context_t ctx;
   BusClient bus(
-      ctx, {{"inproc://openapi-test-validator"}, "inproc://openapi-test-store", 100ms, "", 100ms});
+      ctx, {{"inproc://openapi-test-validator"}, "inproc://openapi-test-store", 100ms, "", 100ms, ""});
   config::Config cfg;
   ApiServer server(cfg, bus);  // routes are registered on construction; no listening needed
 

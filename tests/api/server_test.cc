@@ -475,7 +475,8 @@ class ApiServerTest : public ::testing::Test {
                   "inproc://api-store",
                   3000ms,
                   "inproc://api-push-status",
-                  500ms}};
+                  500ms,
+                  ""}};
   config::Config cfg_;
   std::unique_ptr<ApiServer> server_;
   std::map<std::string, std::string> without_, only_;
