@@ -66,16 +66,21 @@ struct Options {
   std::string path = "/api/v1/no-such-path/";
   int expect = 404;
   std::string domainSuffix = "bench.test";
+  bool keep = false;  // zones: leave the zones in place (no deletion round)
+  std::string run;    // zones/answered: the run label in the zones' names (default: a new one)
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(
       stderr,
       "zp-bench-load: %s\n"
-      "usage: zp-bench-load writes|reads|get|latency|zones --port API_PORT [--token vps_...]\n"
-      "  [--connections N] [--duration S] [--warmup S] [--zones K] [--records R]\n"
-      "  [--dns-port P] [--samples N] [--interval-us U] [--gap-ms G] [--timeout-ms T]\n"
-      "  [--serve-deadline-ms T] [--path P] [--expect STATUS] [--domain-suffix D]\n",
+      "usage: zp-bench-load writes|reads|get|latency|zones|answered --port API_PORT\n"
+      "  [--token vps_...] [--connections N] [--duration S] [--warmup S] [--zones K]\n"
+      "  [--records R] [--dns-port P] [--samples N] [--interval-us U] [--gap-ms G]\n"
+      "  [--timeout-ms T] [--serve-deadline-ms T] [--path P] [--expect STATUS]\n"
+      "  [--domain-suffix D] [--keep 0|1] [--run LABEL]\n"
+      "  answered: waits until named answers the www record of each of the K zones a\n"
+      "  `zones --keep 1 --run LABEL` run created (same --zones, --run, --domain-suffix)\n",
       why.c_str());
   std::exit(2);
 }
@@ -96,7 +101,7 @@ Options parseOptions(int argc, char** argv) {
   Options o;
   o.mode = argv[1];
   if (o.mode != "writes" && o.mode != "reads" && o.mode != "get" && o.mode != "latency" &&
-      o.mode != "zones") {
+      o.mode != "zones" && o.mode != "answered") {
     usage("unknown mode '" + o.mode + "'");
   }
   for (int i = 2; i < argc; i += 2) {
@@ -138,12 +143,17 @@ Options parseOptions(int argc, char** argv) {
       o.expect = num(100, 599);
     else if (flag == "--domain-suffix")
       o.domainSuffix = v;
+    else if (flag == "--keep")
+      o.keep = num(0, 1) == 1;
+    else if (flag == "--run")
+      o.run = v;
     else
       usage("unknown option " + flag);
   }
   if (o.port == 0) usage("--port is required");
   if (o.mode != "get" && o.token.empty()) usage("--token is required for " + o.mode);
-  if ((o.mode == "latency" || o.mode == "zones") && o.dnsPort == 0) {
+  if (o.mode == "answered" && o.run.empty()) usage("--run is required for answered");
+  if ((o.mode == "latency" || o.mode == "zones" || o.mode == "answered") && o.dnsPort == 0) {
     usage("--dns-port is required for " + o.mode);
   }
   if (o.path.empty() || o.path[0] != '/') usage("--path must start with /");
@@ -534,9 +544,20 @@ std::optional<Clock::time_point> waitForEveryZone(DnsProbe& dns, int count,
 // `--connections` clients; the time from the last 201 until named answers every
 // record. Then every zone is deleted; the time from the last 204 until named
 // answers none of them.
+std::string churnDomain(const Options& o, const std::string& run, int i) {
+  return "z" + std::to_string(i) + "-" + run + "." + o.domainSuffix;
+}
+
+bool answersItsRecord(DnsProbe& probe, const Options& o, const std::string& run, int i) {
+  auto r = probe.query("www." + churnDomain(o, run, i), kTypeA, milliseconds(200));
+  const auto want = parseIpv4(addressFor(static_cast<uint64_t>(i)));
+  return r.ok() && r->rcode == kRcodeNoError && r->addresses.size() == 1 &&
+         r->addresses[0] == *want;
+}
+
 int runZones(const Options& o) {
-  const std::string run = runLabel();
-  auto domainOf = [&](int i) { return "z" + std::to_string(i) + "-" + run + "." + o.domainSuffix; };
+  const std::string run = o.run.empty() ? runLabel() : o.run;
+  auto domainOf = [&](int i) { return churnDomain(o, run, i); };
   std::vector<std::string> uuids(static_cast<size_t>(o.zones));
   int failures = 0;
   const auto t0 = Clock::now();
@@ -562,13 +583,7 @@ int runZones(const Options& o) {
   DnsProbe dns(o.dnsPort);
   const auto deadline = lastCreate + milliseconds(o.serveDeadlineMs);
   auto served = waitForEveryZone(
-      dns, o.zones,
-      [&](DnsProbe& probe, int i) {
-        auto r = probe.query("www." + domainOf(i), kTypeA, milliseconds(200));
-        const auto want = parseIpv4(addressFor(static_cast<uint64_t>(i)));
-        return r.ok() && r->rcode == kRcodeNoError && r->addresses.size() == 1 &&
-               r->addresses[0] == *want;
-      },
+      dns, o.zones, [&](DnsProbe& probe, int i) { return answersItsRecord(probe, o, run, i); },
       deadline);
   const double createMs = msBetween(t0, lastCreate);
   const double servedMs = served ? msBetween(lastCreate, *served) : -1;
@@ -576,6 +591,11 @@ int runZones(const Options& o) {
                "zones: %d zones + 1 record each answered 201 in %.0f ms (%d connections); named "
                "answers every record %.0f ms after the last 201%s\n",
                o.zones, createMs, o.connections, servedMs, served ? "" : " (deadline passed)");
+  if (o.keep) {
+    std::printf("RESULT mode=zones zones=%d create_ms=%.0f served_ms=%.0f run=%s\n", o.zones,
+                createMs, servedMs, run.c_str());
+    return 0;
+  }
 
   const auto d0 = Clock::now();
   forEachOnConnections(
@@ -608,6 +628,21 @@ int runZones(const Options& o) {
   return 0;
 }
 
+// After a restart (of named or the pusher): the time from now until named
+// answers the record of every zone a `zones --keep 1` run left.
+int runAnswered(const Options& o) {
+  DnsProbe dns(o.dnsPort);
+  const auto t0 = Clock::now();
+  auto served = waitForEveryZone(
+      dns, o.zones, [&](DnsProbe& probe, int i) { return answersItsRecord(probe, o, o.run, i); },
+      t0 + milliseconds(o.serveDeadlineMs));
+  const double ms = served ? msBetween(t0, *served) : -1;
+  std::fprintf(stderr, "answered: named answers all %d zones %.0f ms after the start%s\n", o.zones,
+               ms, served ? "" : " (deadline passed)");
+  std::printf("RESULT mode=answered zones=%d served_ms=%.0f\n", o.zones, ms);
+  return 0;
+}
+
 }  // namespace
 }  // namespace zp::bench
 
@@ -618,5 +653,6 @@ int main(int argc, char** argv) {
   if (o.mode == "reads") return zp::bench::runReads(o);
   if (o.mode == "get") return zp::bench::runGet(o);
   if (o.mode == "zones") return zp::bench::runZones(o);
+  if (o.mode == "answered") return zp::bench::runAnswered(o);
   return zp::bench::runLatency(o);
 }

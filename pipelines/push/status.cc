@@ -83,9 +83,22 @@ StatusBook::Zone& StatusBook::zone(const std::string& domain) {
   return it->second;
 }
 
+void StatusBook::adopt(const std::string& domain, uint64_t serial, int64_t nowMs) {
+  Zone& z = zone(domain);
+  if (z.known) return;
+  z.known = true;
+  z.adopted = true;
+  z.deployedSerial = z.wantedSerial = serial;
+  for (Served& s : z.servers) {
+    s.backoffMs = 0;
+    s.dueAt = nowMs;
+  }
+}
+
 void StatusBook::wanted(const std::string& domain, uint64_t serial, uint32_t soa) {
   Zone& z = zone(domain);
   if (serial >= z.wantedSerial) {
+    z.adopted = false;
     z.wantedSerial = serial;
     z.wantedSoa = dns::storedOrDerivedSerial(soa, serial);
   }
@@ -102,6 +115,7 @@ void StatusBook::deployed(const std::string& domain, uint64_t serial, int64_t co
     z.wantedSoa = z.deployedSoa;
   }
   z.committedAtMs = committedAtMs;
+  z.adopted = false;
   z.lastError.clear();
   for (Served& s : z.servers) {
     s.backoffMs = 0;
@@ -122,7 +136,7 @@ void StatusBook::removed(const std::string& domain) { zones_.erase(domain); }
 
 bool StatusBook::inSync(const Zone& z, const Served& s) const {
   // This version or a later one (after a drift repair named may be ahead: RFC 1982).
-  return z.known && s.answered && serialAtOrAfter(s.serial, z.wantedSoa);
+  return z.known && !z.adopted && s.answered && serialAtOrAfter(s.serial, z.wantedSoa);
 }
 
 void StatusBook::reschedule(Zone& z, Served& s, int64_t nowMs) {
@@ -144,6 +158,11 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
   if (reply.rcode == 0 && reply.authoritative && reply.serial) {
     s.answered = true;
     s.serial = *reply.serial;
+    if (z.adopted && index == 0) {  // the primary sets the reference (adopt)
+      z.adopted = false;
+      z.wantedSoa = z.deployedSoa = s.serial;
+      s.loggedSerial = s.serial;  // not a new version: no "served" line
+    }
     const uint32_t want = z.wantedSoa;
     if (s.serial == want) {
       s.detail.clear();
@@ -157,7 +176,8 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
     s.answered = false;
     s.detail = "answers " + rcodeText(reply.rcode);
   }
-  if (s.answered && s.serial == z.deployedSoa && s.loggedSerial != s.serial) {
+  if (s.answered && s.serial == z.deployedSoa && s.loggedSerial != s.serial &&
+      z.committedAtMs > 0) {
     s.loggedSerial = s.serial;
     spdlog::info("{} serial {} served by {} ({}) {} ms after commit", domain, s.serial, ns.name,
                  ns.address, z.committedAtMs > 0 ? wallMs() - z.committedAtMs : -1);

@@ -58,6 +58,13 @@ class StatusBook {
 
   int fd() const { return socket_.fd(); }
 
+  // A zone this pusher deployed before it started (its serial file says
+  // `serial`): known at once, so a restarted pusher confirms every zone it
+  // serves instead of knowing none until each changes or is audited. Until
+  // the renderer asks for a version, the version to be in sync with is the
+  // SOA serial the primary answers (named keeps applied UPDATEs in its
+  // journal, so the primary is the reference). No effect on a known zone.
+  void adopt(const std::string& domain, uint64_t serial, int64_t nowMs);
   // The renderer asked for `serial` (it may fail; the lag shows until it lands).
   // `soa` is the version's SOA serial (0: derived from `serial`).
   void wanted(const std::string& domain, uint64_t serial, uint32_t soa = 0);
@@ -102,6 +109,7 @@ class StatusBook {
     uint32_t deployedSoa = 0;  // their SOA serials
     uint32_t wantedSoa = 0;
     int64_t committedAtMs = 0;
+    bool adopted = false;  // adopt(): wantedSoa is the primary's next answer
     std::string lastError;
     uint64_t reloads = 0;
     std::vector<Served> servers;

@@ -259,6 +259,47 @@ TEST_F(DeployTest, PrimaryDownChangesStillCommitAndEverythingConvergesWhenItRetu
   EXPECT_TRUE(s->lastError.empty()) << s->lastError;
 }
 
+// A pusher killed with -9 and started again confirms every zone it deployed
+// before, unchanged ones included, on both nameservers: the status (and so
+// the API's in_sync and GET /changes/{id}/) never stays unknown until the
+// zone changes or the next audit, minutes later (issue 8: "pusher restarted
+// with 10,000 zones: every zone confirmed in sync").
+TEST_F(DeployTest, RestartedPusherConfirmsEveryZoneItServesWithoutAChange) {
+  StackOptions options;
+  options.extraConfig = {"renderer.audit_interval_ms = 0"};  // no audit round re-sends the zones
+  boot(std::move(options));
+  std::vector<std::string> domains, zones;
+  for (int z = 0; z < 3; ++z) {
+    const std::string domain = "adopt" + std::to_string(z) + ".test";
+    const std::string zone = createZone(domain);
+    zones.push_back(zone);
+    for (int i = 0; i < 3; ++i) {  // UPDATEs after the first load: the serial file is older
+      addRecord(zone, "A", "h" + std::to_string(i), "192.0.2." + std::to_string(i + 1));
+    }
+    domains.push_back(domain);
+  }
+  for (const auto& d : domains) {
+    ASSERT_TRUE(Stack::waitFor(
+        [&] { return bothServe("h2." + d, "A", "192.0.2.3") && allInSync(d); }, kConverge))
+        << d;
+  }
+  stack_->killNine("push");
+  stack_->start("push");
+  for (const auto& d : domains) {
+    ASSERT_TRUE(Stack::waitFor([&] { return allInSync(d); }, kConverge))
+        << d << " was never confirmed after the pusher's restart";
+    auto s = status(d);
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->nameservers[0].serial, servedSerial(stack_->primaryServer(), d));
+    EXPECT_EQ(s->nameservers[1].serial, s->nameservers[0].serial);
+  }
+  // A change after the restart is the new reference, as before.
+  addRecord(zones[0], "A", "after", "192.0.2.9");
+  ASSERT_TRUE(Stack::waitFor(
+      [&] { return bothServe("after." + domains[0], "A", "192.0.2.9") && allInSync(domains[0]); },
+      kConverge));
+}
+
 TEST_F(DeployTest, CheckzoneRefusalOfAWholeVersionShowsInTheStatus) {
   // named-checkzone gates every whole version the renderer renders from the
   // store (audits, repairs, zones the pusher cannot update); record changes

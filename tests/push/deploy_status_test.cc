@@ -240,6 +240,34 @@ TEST(StatusBook, TracksWhatEachNameserverServes) {
   EXPECT_FALSE(book.view("a.test").known);
 }
 
+// A restarted pusher adopts the zones its serial files list: known at once,
+// in sync where a server answers the primary's serial, until the renderer
+// asks for a newer version.
+TEST(StatusBook, AdoptedZonesAreConfirmedAgainstThePrimary) {
+  FakeNameserver primary, secondary;
+  config::Config cfg;
+  cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
+  cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
+  StatusBook book(nameserversFrom(cfg));
+  primary.serial = 77;  // UPDATEs since the last whole load (serial file: 40)
+  secondary.serial = 76;
+  book.adopt("a.test", 40, 0);
+  EXPECT_TRUE(book.view("a.test").known);
+  EXPECT_FALSE(book.view("a.test").nameservers[0].inSync) << "not confirmed before it answers";
+  ASSERT_TRUE(pollUntil(book, [&] { return book.view("a.test").nameservers[0].inSync; }));
+  auto v = book.view("a.test");
+  EXPECT_EQ(v.nameservers[0].serial, 77u);
+  EXPECT_FALSE(v.nameservers[1].inSync);
+  EXPECT_EQ(v.nameservers[1].detail, "serves serial 76, behind 77");
+  secondary.serial = 77;  // its IXFR arrived
+  ASSERT_TRUE(pollUntil(book, [&] { return book.view("a.test").nameservers[1].inSync; }));
+
+  book.wanted("a.test", 78);  // the renderer's next version is the reference now
+  EXPECT_FALSE(book.view("a.test").nameservers[0].inSync);
+  book.adopt("a.test", 40, 0);  // a known zone: no effect
+  EXPECT_EQ(book.view("a.test").wantedSerial, 78u);
+}
+
 TEST(StatusBook, NameserversFromConfig) {
   config::Config cfg;
   cfg.primaryAddress = "127.0.0.1";
