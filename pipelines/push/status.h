@@ -5,13 +5,17 @@
 // found by asking each server itself (SoaSocket, in-process UDP). Zones not
 // in sync are asked with backoff (20 ms doubling to 2 s); zones in sync are
 // asked again every minute, so the book stays current when a server loses
-// or regains a zone. Logs one line per zone version per nameserver when it is
-// first served, with the time since commit.
-// Not thread-safe: the pusher's loop owns it (fd() goes into its poll set).
+// or regains a zone. Each poll touches only the (zone, server) pairs that are
+// due (a time-ordered queue), so its cost does not grow with the number of
+// zones, and at most 512 queries are in flight at once. Logs one line per zone version per
+// nameserver when it is first served, with the time since commit. Not thread-safe: the pusher's
+// loop owns it (fd() goes into its poll set).
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <queue>
 #include <string>
 #include <vector>
 
@@ -123,12 +127,24 @@ class StatusBook {
   bool inSync(const Zone& z, const Served& s) const;
   void answer(Zone& z, const std::string& domain, size_t index, const SoaReply& reply,
               int64_t nowMs);
-  void reschedule(Zone& z, Served& s, int64_t nowMs);
+  // Sets the server's next query time and queues it in due_.
+  void reschedule(const std::string& domain, size_t index, Zone& z, int64_t nowMs);
+  void askNow(const std::string& domain, Zone& z, int64_t nowMs);
 
   std::vector<Nameserver> servers_;
   SoaSocket socket_;
   std::map<std::string, Zone> zones_;
   std::map<uint16_t, Pending> pending_;  // query id -> which zone and server
+  // When each (zone, server) is due: queries and answer timeouts, earliest
+  // first, so poll() touches only what is due (not every zone, per deploy).
+  struct Due {
+    int64_t at;
+    std::string domain;
+    size_t server;
+    bool operator>(const Due& o) const { return at > o.at; }
+  };
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
+  bool live(const Zone& z, const Due& d) const;
   uint16_t nextId_;
   uint64_t totalReloads_ = 0;
   PushMetrics* metrics_ = nullptr;

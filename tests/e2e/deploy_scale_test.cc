@@ -339,9 +339,14 @@ TEST_F(DeployScaleTest, DriftBehindOurBackIsFoundAndRepaired) {
   std::ofstream(scriptPath) << script;
   auto edited = runCommand({"nsupdate", "-k", stack_->dir() + "/named/rndc.key", scriptPath},
                            milliseconds(10000));
+  // nsupdate exits 0 only when named applied the UPDATE (NOERROR). It may be
+  // repaired before the next query already (audits run every second), so
+  // seeing it is reported, not required.
   ASSERT_EQ(edited.exitCode, 0) << edited.err << edited.out;
-  ASSERT_EQ(stack_->digAt(primary, "bogus.drift.test", "A").answers,
-            std::vector<std::string>{"192.0.2.66"});
+  const bool seen = stack_->digAt(primary, "bogus.drift.test", "A").answers ==
+                    std::vector<std::string>{"192.0.2.66"};
+  std::cout << "[ drift  ] the edit was " << (seen ? "" : "already repaired, not ")
+            << "seen on the primary\n";
 
   const auto t0 = Clock::now();
   for (const std::string& server : {primary, stack_->secondaryServer()}) {

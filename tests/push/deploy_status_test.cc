@@ -268,6 +268,39 @@ TEST(StatusBook, AdoptedZonesAreConfirmedAgainstThePrimary) {
   EXPECT_EQ(book.view("a.test").wantedSerial, 78u);
 }
 
+// Thousands of zones (a restarted pusher adopts them all at once): every one
+// is confirmed on both servers, with at most a bounded number of queries in
+// flight; the poll timeout follows the earliest due query.
+TEST(StatusBook, ThousandsOfZonesAreConfirmed) {
+  FakeNameserver primary, secondary;
+  config::Config cfg;
+  cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
+  cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
+  StatusBook book(nameserversFrom(cfg));
+  primary.serial = 9;
+  secondary.serial = 9;
+  EXPECT_EQ(book.nextDueIn(monoMs()), 1000) << "nothing to ask";
+  constexpr int kZones = 3000;
+  for (int i = 0; i < kZones; ++i) book.adopt("z" + std::to_string(i) + ".test", 5, monoMs());
+  EXPECT_EQ(book.nextDueIn(monoMs()), 0) << "due at once";
+  int confirmed = 0;
+  ASSERT_TRUE(pollUntil(book,
+                        [&] {
+                          for (; confirmed < kZones; ++confirmed) {
+                            auto v = book.view("z" + std::to_string(confirmed) + ".test");
+                            if (!v.nameservers[0].inSync || !v.nameservers[1].inSync) return false;
+                          }
+                          return true;
+                        }))
+      << confirmed << " of " << kZones << " confirmed";
+  // All in sync: once the last backoff re-asks are answered, the next asks
+  // are the once-a-minute rechecks (answered queries leave no wake-ups).
+  EXPECT_TRUE(pollUntil(book, [&] { return book.nextDueIn(monoMs()) > 900; }));
+  for (int i = 0; i < kZones; ++i) book.removed("z" + std::to_string(i) + ".test");
+  book.poll(monoMs());
+  EXPECT_FALSE(book.view("z1.test").known);
+}
+
 TEST(StatusBook, NameserversFromConfig) {
   config::Config cfg;
   cfg.primaryAddress = "127.0.0.1";
