@@ -27,8 +27,13 @@ class PipelineCalls {
 
   // A store query for ex->principal's user (and the token's scope).
   void query(const ExchangePtr& ex, const FillQuery& fill, OnReply onReply);
-  // A command through the validator, acting as ex->principal.
+  // A command through the validator, acting as ex->principal, with the
+  // exchange's Idempotency-Key (a replayed reply marks the exchange replayed).
   void command(const ExchangePtr& ex, const FillCommand& fill, OnReply onReply);
+  // The same, but `onResult` sees error replies too (a PATCH retries its
+  // read-merge-write when the record changed under it); it runs guarded.
+  using OnResult = std::function<void(Result<schema::Reply::Reader>)>;
+  void commandResult(const ExchangePtr& ex, const FillCommand& fill, OnResult onResult);
   // The pusher's deployment status of `domain` (BusClient::submitStatus); an
   // unavailable pusher is a Result error, never an answer to the exchange.
   void status(const std::string& domain, StatusCallback callback);

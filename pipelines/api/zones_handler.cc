@@ -11,6 +11,7 @@
 #include "pipelines/api/change_json.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/pagination.h"
+#include "pipelines/api/preconditions.h"
 #include "pipelines/api/query_string.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
@@ -27,11 +28,13 @@ class ZoneDetailJoin {
  public:
   explicit ZoneDetailJoin(ExchangePtr ex) : ex_(std::move(ex)) {}
 
-  // `soaSerial`: the SOA serial of the zone version `json` shows.
-  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial) {
+  // `soaSerial`: the SOA serial of the zone version `json` shows; `version`:
+  // its serial (the seq of its last change), the ETag.
+  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial, uint64_t version) {
     std::lock_guard lock(mutex_);
     json_ = std::move(json);
     soaSerial_ = soaSerial;
+    version_ = version;
     answerIfComplete();
   }
   // An unavailable pusher is an unknown status, never an error of the read.
@@ -45,13 +48,14 @@ class ZoneDetailJoin {
  private:
   void answerIfComplete() {
     if (!json_ || !haveStatus_ || ex_->answered()) return;
-    ex_->send(200, withDeployment(*json_, soaSerial_, status_));
+    ex_->send(200, withDeployment(*json_, soaSerial_, status_), {{"ETag", etagOf(version_)}});
   }
 
   ExchangePtr ex_;
   std::mutex mutex_;
   std::shared_ptr<const std::string> json_;
   uint32_t soaSerial_ = 0;
+  uint64_t version_ = 0;
   bool haveStatus_ = false;
   std::optional<deploy::PushStatus> status_;
 };
@@ -171,7 +175,7 @@ void ZonesHandler::create(const ExchangePtr& x, const ApiRequest& req) {
             x,
             {201,
              withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone), std::nullopt),
-             {{"Location", zoneUrl(zone.uuid)}},
+             {{"Location", zoneUrl(zone.uuid)}, {"ETag", etagOf(zone.serial)}},
              commitOf(reply)},
             w);
       });
@@ -209,7 +213,8 @@ void ZonesHandler::get(const ExchangePtr& x, const ApiRequest& req) {
             const uint64_t serial = items[0].getSerial();
             if (auto json = cache_.fresh(zoneUuid, serial)) {
               return join->setZone(std::move(json),
-                                   dns::storedOrDerivedSerial(items[0].getSoaSerial(), serial));
+                                   dns::storedOrDerivedSerial(items[0].getSoaSerial(), serial),
+                                   serial);
             }
           }
         }
@@ -231,9 +236,9 @@ void ZonesHandler::fetchZone(const ExchangePtr& x, const std::string& uuid,
         const auto records = schema::fromSchema(reply.getBody().getZone().getRecords());
         auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
         cache_.insert(zone.uuid, zone.domain, zone.serial, json);
-        if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone));
+        if (join) return join->setZone(std::move(json), dns::soaSerialOf(zone), zone.serial);
         auto fresh = std::make_shared<ZoneDetailJoin>(x);
-        fresh->setZone(std::move(json), dns::soaSerialOf(zone));
+        fresh->setZone(std::move(json), dns::soaSerialOf(zone), zone.serial);
         calls_.status(zone.domain, [x, fresh](Result<deploy::PushStatus> status) {
           guarded(x, [&] { fresh->setStatus(std::move(status)); });
         });
@@ -317,8 +322,14 @@ void ZonesHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
   if (!uuid) return x->fail(notFound("zone"));
   auto wait = ChangesHandler::waitOf(req);
   if (!wait) return x->fail(wait.error());
+  auto pre = parseIfMatch(req.header("if-match"));
+  if (!pre) return x->fail(pre.error());
   calls_.command(
-      x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
+      x,
+      [&](schema::Command::Builder c) {
+        c.getBody().setDeleteZone(*uuid);
+        fillPrecondition(*pre, c);
+      },
       [this, x, zoneUuid = *uuid, w = *wait](schema::Reply::Reader reply) {
         cache_.erase(zoneUuid);
         changes_.answerWrite(x, {204, "", {}, commitOf(reply)}, w);
