@@ -104,8 +104,9 @@ Result<Preconditions> parseCreatePreconditions(const std::optional<std::string>&
                              "If-None-Match on a create takes only *: create the record only "
                              "if the same name, type and value do not exist yet");
   }
-  p->ifNoneMatch = true;
-  return p;
+  Preconditions out = std::move(p).value();
+  out.ifNoneMatch = true;
+  return out;
 }
 
 void fillPrecondition(const Preconditions& p, schema::Command::Builder command) {

@@ -212,9 +212,14 @@ void RecordsHandler::patchOnce(const ExchangePtr& x, std::shared_ptr<const Patch
         if (auto stale = checkIfMatch(job->pre, stored->version, "record")) {
           return x->fail(*stale);
         }
-        std::function<void()> onStale;
-        if (!job->pre.ifMatch && attempts > 1) {
-          onStale = [this, x, job, attempts] { patchOnce(x, job, attempts - 1); };
+        std::function<void()> onStale;  // with the client's If-Match: its 412
+        if (!job->pre.ifMatch) {
+          onStale = [this, x, job, attempts] {
+            if (attempts > 1) return patchOnce(x, job, attempts - 1);
+            x->fail({ErrorKind::kUnavailable, "",
+                     "the record changed " + std::to_string(kPatchAttempts) +
+                         " times while this PATCH was being merged; retry it"});
+          };
         }
         if (!mergeNeedsZoneDomain(*stored, job->patch)) {
           return sendUpdate(x, job->recordUuid, mergePatch(*stored, job->patch), base, job->wait,

@@ -107,7 +107,7 @@ TEST_F(ApiRaceTest, IfMatchOnRecordWrites) {
       {"a tag of another shape", "PATCH", "\"abc\"", 412},
       {"garbage", "PUT", "abc", 400},
       {"unterminated", "PATCH", "\"12", 400},
-      {"empty", "DELETE", "", 400},
+      {"no tag at all", "DELETE", ",", 400},
   };
   for (const auto& c : stale) {
     const std::string body = c.method == "DELETE"  ? ""

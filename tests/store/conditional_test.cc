@@ -82,8 +82,12 @@ TEST_F(ConditionalTest, RecordVersionIsTheSeqThatLastWroteItAndStaysOutOfEvents)
   // store gives records the same versions.
   for (const Msg& e : events_) {
     auto ch = e.event().getChange();
-    if (ch.isRecordCreated()) EXPECT_EQ(ch.getRecordCreated().getVersion(), 0u);
-    if (ch.isRecordUpdated()) EXPECT_EQ(ch.getRecordUpdated().getAfter().getVersion(), 0u);
+    if (ch.isRecordCreated()) {
+      EXPECT_EQ(ch.getRecordCreated().getVersion(), 0u);
+    }
+    if (ch.isRecordUpdated()) {
+      EXPECT_EQ(ch.getRecordUpdated().getAfter().getVersion(), 0u);
+    }
   }
   ASSERT_FALSE(replayAll());
   capnp::MallocMessageBuilder m;
