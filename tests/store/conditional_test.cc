@@ -272,5 +272,49 @@ TEST_F(ConditionalTest, KeysExpireAfterADayAndArePurged) {
   EXPECT_EQ(recordCount(z), 2u);
 }
 
+// The entries of the two idempotency tables, read with LMDB itself while
+// the store is closed (one environment per file per process).
+std::pair<size_t, size_t> keyTableSizes(const std::string& dir) {
+  MDB_env* env = nullptr;
+  EXPECT_EQ(mdb_env_create(&env), MDB_SUCCESS);
+  mdb_env_set_maxdbs(env, 24);
+  mdb_env_set_mapsize(env, size_t{64} << 20);
+  EXPECT_EQ(mdb_env_open(env, dir.c_str(), MDB_RDONLY, 0600), MDB_SUCCESS);
+  MDB_txn* txn = nullptr;
+  EXPECT_EQ(mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn), MDB_SUCCESS);
+  auto entries = [&](const char* name) {
+    MDB_dbi dbi = 0;
+    if (mdb_dbi_open(txn, name, 0, &dbi) != MDB_SUCCESS) return size_t{0};
+    MDB_stat st{};
+    mdb_stat(txn, dbi, &st);
+    return static_cast<size_t>(st.ms_entries);
+  };
+  const auto out = std::make_pair(entries("idempotency"), entries("idempotency_by_time"));
+  mdb_txn_abort(txn);
+  mdb_env_close(env);
+  return out;
+}
+
+TEST_F(ConditionalTest, ExpiredKeysArePurgedABoundedNumberPerCommit) {
+  const std::string z = zone(kAlice, "idempurge.test");
+  constexpr size_t kKeys = kIdempotencyPurgePerBatch + 10;
+  for (size_t i = 0; i < kKeys; ++i) {
+    ASSERT_TRUE(run(kAlice, createRecord(z, RecordType::TXT, "k", "v" + std::to_string(i)), {},
+                    std::make_pair("purge-" + std::to_string(i), uint8_t{7}))
+                    .reply()
+                    .getBody()
+                    .isRecord());
+  }
+  store_.reset();
+  EXPECT_EQ(keyTableSizes(options().dir), std::make_pair(kKeys, kKeys));
+  now_ += kIdempotencyTtlSeconds;
+  apply(kAlice, createRecord(z, RecordType::TXT, "k", "after-1"));  // one commit: one purge
+  store_.reset();
+  EXPECT_EQ(keyTableSizes(options().dir), std::make_pair(size_t{10}, size_t{10}));
+  apply(kAlice, createRecord(z, RecordType::TXT, "k", "after-2"));
+  store_.reset();
+  EXPECT_EQ(keyTableSizes(options().dir), std::make_pair(size_t{0}, size_t{0}));
+}
+
 }  // namespace
 }  // namespace zp::store::testing
