@@ -42,8 +42,18 @@ class ApiRetryTest : public ApiTest {
     EXPECT_TRUE(answered) << "no answer but 503 within 30 s: " << last.body;
     return last;
   }
+  // The zone's record_count; polls while a restarted store does not answer
+  // queries yet (503).
   int64_t recordCount(const std::string& zone) {
-    return num(parseJson(call("GET", kZones + zone + "/", "", admin())), "record_count");
+    HttpResponse r;
+    const bool answered = Stack::waitFor(
+        [&] {
+          r = call("GET", kZones + zone + "/", "", admin());
+          return r.status == 200;
+        },
+        milliseconds(30000));
+    EXPECT_TRUE(answered) << r.status << " " << r.body;
+    return answered ? num(parseJson(r), "record_count") : -1;
   }
 };
 
