@@ -148,6 +148,7 @@ constexpr std::string_view kComponents = R"json({
       "zone_serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
         "description": "The zone's SOA serial after the set (with dry_run: the one it would have had); every change of the set carries it."},
       "dry_run": {"type": "boolean", "description": "true: nothing was committed."},
+      "change_id": {"type": "integer", "minimum": 1, "description": "The set's change (its last event; GET /api/v1/changes/{change_id}/). Absent for a dry run and when nothing changed."},
       "record_count": {"type": "integer", "minimum": 0},
       "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"},
         "description": "One per change, in the order applied."},
