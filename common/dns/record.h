@@ -37,6 +37,9 @@ struct Record {
   RecordData data;  // name relative to the zone ("@", "www")
   int64_t createdAt = 0;
   int64_t updatedAt = 0;
+  // The seq of the store event that last wrote it: its ETag (issue 11 item 5).
+  // 0: last written before versions were stored, or in an event.
+  uint64_t version = 0;
 };
 
 }  // namespace zp::dns

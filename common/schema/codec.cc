@@ -33,7 +33,7 @@ dns::RecordType fromSchema(RecordType t) {
 ErrorKind toSchema(zp::ErrorKind k) { return static_cast<ErrorKind>(k); }
 zp::ErrorKind fromSchema(ErrorKind k) {
   const auto v = static_cast<uint16_t>(k);
-  if (v > static_cast<uint16_t>(zp::ErrorKind::kInsufficientStorage)) {
+  if (v > static_cast<uint16_t>(zp::ErrorKind::kIdempotencyKeyReused)) {
     return zp::ErrorKind::kInternal;
   }
   return static_cast<zp::ErrorKind>(v);
@@ -77,6 +77,7 @@ void toSchema(const dns::Record& r, Record::Builder out) {
   out.setPriority(r.data.priority.value_or(0));
   out.setCreatedAt(r.createdAt);
   out.setUpdatedAt(r.updatedAt);
+  out.setVersion(r.version);
 }
 dns::Record fromSchema(Record::Reader in) {
   dns::Record r;
@@ -89,6 +90,7 @@ dns::Record fromSchema(Record::Reader in) {
   if (in.getHasPriority()) r.data.priority = in.getPriority();
   r.createdAt = in.getCreatedAt();
   r.updatedAt = in.getUpdatedAt();
+  r.version = in.getVersion();
   return r;
 }
 

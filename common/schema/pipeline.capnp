@@ -42,6 +42,8 @@ enum ErrorKind {
   unavailable @10;
   internal @11;        # a bug or a broken environment; the API answers 503, never leaks detail
   insufficientStorage @12;  # the store cannot grow (disk full or store.map_size_max): 507
+  preconditionFailed @13;   # If-Match / If-None-Match did not hold (issue 11 item 5): 412
+  idempotencyKeyReused @14; # an Idempotency-Key sent again with another request (item 6): 422
 }
 
 struct Error {
@@ -66,6 +68,10 @@ struct Record {
   priority @7 :UInt16;
   createdAt @8 :Int64; # unix seconds, UTC
   updatedAt @9 :Int64;
+  version @10 :UInt64; # seq of the event that last wrote it: the API's ETag (issue 11 item 5).
+                       # In the records table and in replies only, never in events (0 there,
+                       # so logs from before it replay byte for byte); 0 for a record last
+                       # written before versions were stored
 }
 
 struct Zone {
@@ -172,6 +178,29 @@ struct ValidChange {
   }
 }
 
+# What the client's conditional headers demand of a write (issue 11 item 5;
+# pipelines/api/preconditions.h). The store checks it in the write's own
+# transaction, so two writes with the same If-Match cannot both pass.
+struct Precondition {
+  ifMatch @0 :Bool;            # If-Match with entity tags: the target's version must be one of
+  versions @1 :List(UInt64);   # these (record: Record.version; zone, change set: Zone.serial);
+                               # none listed (only weak or foreign tags): nothing matches
+  ifNoneMatch @2 :Bool;        # If-None-Match: * on createRecord: no record with the same
+                               # (name, type, value) may exist
+}
+
+# A POST's Idempotency-Key (issue 11 item 6; pipelines/store/idempotency.h).
+# The store keeps the reply of the first successful command with a key, per
+# user, for 24 hours, written in the command's own transaction; the same key
+# again with the same requestHash answers that reply (Reply.replayed), with
+# another hash idempotencyKeyReused.
+struct IdempotencyKey {
+  key @0 :Text;          # as the client sent it: 1 to 255 visible ASCII characters
+  requestHash @1 :Data;  # SHA-256 of the request (method, path, query, body), from the API
+  note @2 :Data;         # kept with the reply and answered with it (Reply.idempotencyNote):
+                         # what the API needs to answer it again; may be empty
+}
+
 # API -> validator -> store. The validator turns `createZone`/`createRecord`
 # (raw input) into `createZoneValid`/`createRecordValid`; the store accepts only
 # validated commands, token commands and deletes.
@@ -231,6 +260,9 @@ struct Command {
   }
   dryRun @34 :Bool;                      # changeSet only: check and answer as if applied,
                                          # then roll back (nothing logged, no seq used)
+  precondition @35 :Precondition;        # absent: unconditional (the validator copies it)
+  idempotency @36 :IdempotencyKey;       # absent: none (the validator copies it); ignored
+                                         # with dryRun
   scope @22 :TokenScope;                 # the acting token's limits (the API copies them from
                                          # the principal; the store enforces zones, types, names)
 }
@@ -285,6 +317,9 @@ struct Query {
       after @30 :Data;                   # the previous page's `next` (empty: the first page)
       limit @31 :UInt32;                 # records per page (0: 5,000; at most 20,000). No
     }                                    # message grows with the zone (issue 8).
+    idempotentReply @32 :IdempotencyKey; # the user's stored reply for this key (replayed set),
+                                         # `ok` when there is none, idempotencyKeyReused when
+                                         # the hash differs (a POST that reads before it writes)
   }
   scope @24 :TokenScope;                 # the asking token's limits (zones filter what it sees)
 }
@@ -336,6 +371,9 @@ struct Reply {
   }
   change @22 :CommitInfo;                # a command that changed a zone: its event (issue 11:
                                          # the API's change_id and zone_serial); else absent
+  replayed @28 :Bool;                    # the stored reply of an earlier command with the same
+                                         # Idempotency-Key: nothing was applied this time
+  idempotencyNote @29 :Data;             # with replayed: IdempotencyKey.note of that command
 }
 
 # Narrows a record list (pipelines/store/record_filter.h); every non-empty

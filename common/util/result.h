@@ -24,7 +24,9 @@ enum class ErrorKind {
   kRateLimited,
   kUnavailable,
   kInternal,
-  kInsufficientStorage,  // the store's disk or map ceiling is full: writes refused, reads work
+  kInsufficientStorage,   // the store's disk or map ceiling is full: writes refused, reads work
+  kPreconditionFailed,    // If-Match / If-None-Match did not hold (RFC 9110 section 13.1)
+  kIdempotencyKeyReused,  // an Idempotency-Key sent again with another request
 };
 
 // Becomes {"detail", "error_code", "field"} at the HTTP edge.

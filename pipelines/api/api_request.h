@@ -45,6 +45,7 @@ std::string lowerAscii(std::string text);
 std::string upperAscii(std::string text);
 
 // The headers server.cc copies into ApiRequest::headers (lower-case).
-inline constexpr std::string_view kReadHeaders[] = {"authorization"};
+inline constexpr std::string_view kReadHeaders[] = {"authorization", "if-match", "if-none-match",
+                                                    "idempotency-key"};
 
 }  // namespace zp::api

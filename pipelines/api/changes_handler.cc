@@ -54,7 +54,7 @@ void ChangesHandler::get(const ExchangePtr& x, const ApiRequest& req) {
 }
 
 void ChangesHandler::answerWrite(const ExchangePtr& x, WriteAnswer answer, WaitOption wait) {
-  if (answer.commit) {
+  if (answer.commit && !answer.bodyHasCommit) {
     if (answer.body.empty()) {
       const Headers extra = commitHeaders(*answer.commit);
       answer.headers.insert(answer.headers.end(), extra.begin(), extra.end());

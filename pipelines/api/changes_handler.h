@@ -28,6 +28,7 @@ struct WriteAnswer {
   std::string body;  // JSON object, or "" (204)
   Headers headers;
   std::optional<Commit> commit;  // from the store's reply; none: answered as is
+  bool bodyHasCommit = false;    // the body holds change_id and zone_serial already
 };
 
 class ChangesHandler {

@@ -30,6 +30,12 @@ constexpr Mapping kMappings[] = {
     // RFC 4918 section 11.5: the store cannot save more until an operator
     // frees disk space or raises store.map_size_max; reads keep working.
     {ErrorKind::kInsufficientStorage, 507, "insufficient_storage"},
+    // RFC 9110 section 15.5.13: If-Match named none of the target's current
+    // ETags, or If-None-Match: * found the record already there.
+    {ErrorKind::kPreconditionFailed, 412, "precondition_failed"},
+    // RFC 9110 section 15.5.21 (and the IETF idempotency-key draft): the key
+    // was used before with another request; nothing was changed.
+    {ErrorKind::kIdempotencyKeyReused, 422, "idempotency_key_reused"},
     {ErrorKind::kInternal, 503, "unavailable"},  // last: unknown kinds map here
 };
 

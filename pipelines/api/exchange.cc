@@ -37,7 +37,13 @@ void Exchange::send(int status, const std::string& body, const Headers& headers,
   if (answered_) return;
   answered_ = true;
   try {
-    sink_->write(status, body, headers, contentType, head_);
+    if (replayed) {
+      Headers withReplay = headers;
+      withReplay.emplace_back(kReplayedHeader, "true");
+      sink_->write(status, body, withReplay, contentType, head_);
+    } else {
+      sink_->write(status, body, headers, contentType, head_);
+    }
   } catch (const std::exception& e) {
     spdlog::debug("{}: the client went away before the answer ({})", what_, e.what());
   }

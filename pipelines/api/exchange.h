@@ -22,6 +22,7 @@
 #include "common/util/result.h"
 #include "pipelines/api/auth_cache.h"
 #include "pipelines/api/http_metrics.h"
+#include "pipelines/api/idempotency.h"
 
 namespace zp::api {
 
@@ -60,6 +61,12 @@ class Exchange {
   const std::string peer;                      // the client's address ("192.0.2.1", "2001:db8::1")
   std::shared_ptr<const Principal> principal;  // set once authenticated
   std::optional<auth::Permission> needed;      // of the route; nullopt: public
+  // A POST's Idempotency-Key (idempotency.h); PipelineCalls puts it on the
+  // request's command, with `idempotencyNote`.
+  std::optional<IdempotencyRequest> idempotency;
+  std::string idempotencyNote;
+  // The store answered a stored reply: send() adds `Idempotent-Replayed: true`.
+  bool replayed = false;
 
  private:
   std::unique_ptr<ResponseSink> sink_;

@@ -40,7 +40,7 @@ constexpr std::string_view kComponents = R"json({
       "error_code": {"type": "string", "enum": ["parse_error", "validation_error", "zone_exists",
         "record_conflict", "authentication_failed", "permission_denied", "not_found",
         "method_not_allowed", "payload_too_large", "rate_limited", "unavailable",
-        "insufficient_storage"]},
+        "insufficient_storage", "precondition_failed", "idempotency_key_reused"]},
       "field": {"type": "string", "description": "The one input field at fault, when there is one."}
     },
     "additionalProperties": false
@@ -148,6 +148,7 @@ constexpr std::string_view kComponents = R"json({
       "zone_serial": {"type": "integer", "minimum": 1, "maximum": 4294967295,
         "description": "The zone's SOA serial after the set (with dry_run: the one it would have had); every change of the set carries it."},
       "dry_run": {"type": "boolean", "description": "true: nothing was committed."},
+      "change_id": {"type": "integer", "minimum": 1, "description": "The set's change (its last event; GET /api/v1/changes/{change_id}/). Absent for a dry run and when nothing changed."},
       "record_count": {"type": "integer", "minimum": 0},
       "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"},
         "description": "One per change, in the order applied."},
@@ -295,6 +296,15 @@ constexpr std::string_view kComponents = R"json({
   }
 },
 "parameters": {
+  "If-Match": {"name": "If-Match", "in": "header", "required": false,
+    "description": "RFC 9110 13.1.1: the ETags (as answered, quoted) the target may have; the write happens only if its current ETag is one of them, else 412 precondition_failed (checked by the store in the write's own transaction: of two writes with the same tag, one wins). A record's ETag is its version, a zone's (for zone deletes, change sets, rollbacks, imports and record creates) the zone's. Comparison is strong: a weak tag (W/\"57\") never matches. `*` asks only that the target exists (a missing one is 404 either way). A malformed value is 400 validation_error with field If-Match.",
+    "schema": {"type": "string"}, "example": "\"57\""},
+  "Idempotency-Key": {"name": "Idempotency-Key", "in": "header", "required": false,
+    "description": "Makes a retried POST safe: the first successful request with this key (per user, for 24 hours, kept by the store with its change) is answered again to the same request (same method, path, query apart from wait/timeout_ms, and body) with the same status and body plus `Idempotent-Replayed: true`, and nothing changes; the same key with another request is 422 idempotency_key_reused. Failed requests and dry runs are not remembered. 1 to 255 visible ASCII characters, else 400.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"}},
+  "If-None-Match": {"name": "If-None-Match", "in": "header", "required": false,
+    "description": "Only `*`: create the record only if no record with the same name, type and value exists (else 412 precondition_failed rather than 400 record_conflict). Anything else is 400.",
+    "schema": {"type": "string", "const": "*"}},
   "uuid": {"name": "uuid", "in": "path", "required": true,
     "schema": {"type": "string", "format": "uuid"}},
   "id": {"name": "id", "in": "path", "required": true,
@@ -353,7 +363,9 @@ constexpr std::string_view kComponents = R"json({
     "schema": {"type": "string"}},
   "Location": {"description": "The new resource's URL.", "schema": {"type": "string"}},
   "X-Change-Id": {"description": "The change this write made (GET /api/v1/changes/{change_id}/).", "schema": {"type": "integer"}},
-  "X-Zone-Serial": {"description": "The zone's SOA serial after this write.", "schema": {"type": "integer"}}
+  "X-Zone-Serial": {"description": "The zone's SOA serial after this write.", "schema": {"type": "integer"}},
+  "Idempotent-Replayed": {"description": "`true` when this is the stored answer of an earlier request with the same Idempotency-Key (nothing was changed this time).", "schema": {"type": "string", "const": "true"}},
+  "ETag": {"description": "The version of the record or zone this answer shows (a strong, quoted decimal: the seq of the change that last wrote it; a zone's covers its records, not the live deployment status). Send it back in If-Match.", "schema": {"type": "string"}}
 },
 "responses": {
   "BadRequest": {"description": "parse_error, validation_error (field names the input), zone_exists or record_conflict.",
@@ -366,6 +378,10 @@ constexpr std::string_view kComponents = R"json({
   "PayloadTooLarge": {"description": "payload_too_large: the body is over the limit.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "Unavailable": {"description": "unavailable: a pipeline stage did not answer in time; retry.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "PreconditionFailed": {"description": "precondition_failed: If-Match named none of the target's current ETags (the record or zone changed since you read it: read it again, redo your change, retry), or If-None-Match: * found the record already there. Nothing was changed.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "IdempotencyKeyReused": {"description": "idempotency_key_reused: this Idempotency-Key was used in the last 24 hours with another request; nothing was changed. Use a new key for a new request.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "InsufficientStorage": {"description": "insufficient_storage: the store's disk (or its configured ceiling, store.map_size_max) is full; nothing was changed. Reads keep working; writes work again once the operator frees space.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -459,6 +475,45 @@ std::string lower(std::string_view text) {
   return out;
 }
 
+// The operations that honour If-Match (preconditions.h), If-None-Match: *,
+// and whose success answer carries an ETag.
+bool takesIfMatch(Operation op) {
+  switch (op) {
+    case Operation::kCreateRecord:
+    case Operation::kReplaceRecord:
+    case Operation::kPatchRecord:
+    case Operation::kDeleteRecord:
+    case Operation::kDeleteZone:
+    case Operation::kApplyChangeSet:
+    case Operation::kRollbackZone:
+    case Operation::kImportZone:
+      return true;
+    default:
+      return false;
+  }
+}
+bool takesIfNoneMatch(Operation op) { return op == Operation::kCreateRecord; }
+// Every POST but the token API's (idempotency.h).
+bool takesIdempotencyKey(const RouteSpec& route) {
+  return route.method == Method::kPost && route.operation != Operation::kCreateToken;
+}
+bool answersEtag(Operation op) {
+  switch (op) {
+    case Operation::kCreateZone:
+    case Operation::kGetZone:
+    case Operation::kCreateRecord:
+    case Operation::kGetRecord:
+    case Operation::kReplaceRecord:
+    case Operation::kPatchRecord:
+    case Operation::kApplyChangeSet:
+    case Operation::kRollbackZone:
+    case Operation::kImportZone:
+      return true;
+    default:
+      return false;
+  }
+}
+
 class DocumentWriter {
  public:
   explicit DocumentWriter(JsonWriter& w) : w_(w) {}
@@ -498,6 +553,9 @@ class DocumentWriter {
     if (route.path.find("{id}") != std::string_view::npos) names.push_back("id");
     if (route.path.find("{change_id}") != std::string_view::npos) names.push_back("change_id");
     for (const auto name : queryParameters(route.query)) names.push_back(name);
+    if (takesIfMatch(route.operation)) names.push_back("If-Match");
+    if (takesIfNoneMatch(route.operation)) names.push_back("If-None-Match");
+    if (takesIdempotencyKey(route)) names.push_back("Idempotency-Key");
     if (names.empty()) return;
     key("parameters");
     w_.StartArray();
@@ -510,7 +568,10 @@ class DocumentWriter {
     w_.StartObject();
     str("description", route.summary);
     const bool commitHeaders = route.successStatus == 204 && route.query == QueryKind::kWait;
-    const bool hasHeaders = isList(route.response) || route.successStatus == 201 || commitHeaders;
+    const bool etag = answersEtag(route.operation);
+    const bool replays = takesIdempotencyKey(route);
+    const bool hasHeaders =
+        isList(route.response) || route.successStatus == 201 || commitHeaders || etag || replays;
     if (hasHeaders) {
       key("headers");
       w_.StartObject();
@@ -523,6 +584,14 @@ class DocumentWriter {
       if (route.successStatus == 201) {
         key("Location");
         ref("#/components/headers/Location");
+      }
+      if (etag) {
+        key("ETag");
+        ref("#/components/headers/ETag");
+      }
+      if (replays) {
+        key("Idempotent-Replayed");
+        ref("#/components/headers/Idempotent-Replayed");
       }
       if (commitHeaders) {
         key("X-Change-Id");
@@ -608,7 +677,9 @@ class DocumentWriter {
     key("responses");
     w_.StartObject();
     successResponse(route);
-    if (route.query == QueryKind::kWait && route.method != Method::kGet) {
+    const bool waits = route.query == QueryKind::kWait || route.query == QueryKind::kDryRun ||
+                       route.query == QueryKind::kImport;
+    if (waits && route.method != Method::kGet) {
       key("202");
       w_.StartObject();
       str("description",
@@ -644,6 +715,8 @@ class DocumentWriter {
     if (hasPathUuid || route.query == QueryKind::kPagedByZoneAndType) {
       errorResponse("404", "NotFound");
     }
+    if (takesIfMatch(route.operation)) errorResponse("412", "PreconditionFailed");
+    if (takesIdempotencyKey(route)) errorResponse("422", "IdempotencyKeyReused");
     if (route.request != BodyKind::kNone) errorResponse("413", "PayloadTooLarge");
     if (route.permission) errorResponse("503", "Unavailable");
     if (route.permission && route.method != Method::kGet) {

@@ -55,16 +55,26 @@ void PipelineCalls::query(const ExchangePtr& ex, const FillQuery& fill, OnReply 
 }
 
 void PipelineCalls::command(const ExchangePtr& ex, const FillCommand& fill, OnReply onReply) {
+  commandResult(ex, fill, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
+    if (!r) return ex->fail(r.error());
+    onReply(*r);
+  });
+}
+
+void PipelineCalls::commandResult(const ExchangePtr& ex, const FillCommand& fill,
+                                  OnResult onResult) {
   capnp::MallocMessageBuilder message;
   auto c = message.initRoot<schema::Command>();
   setActor(c, *ex->principal);
   fill(c);
-  bus_.submitCommand(message, [ex, onReply = std::move(onReply)](Result<schema::Reply::Reader> r) {
-    guarded(ex, [&] {
-      if (!r) return ex->fail(r.error());
-      onReply(*r);
-    });
-  });
+  if (ex->idempotency && !c.getDryRun()) fillIdempotency(*ex->idempotency, ex->idempotencyNote, c);
+  bus_.submitCommand(message,
+                     [ex, onResult = std::move(onResult)](Result<schema::Reply::Reader> r) {
+                       guarded(ex, [&] {
+                         if (r && r->getReplayed()) ex->replayed = true;
+                         onResult(std::move(r));
+                       });
+                     });
 }
 
 void PipelineCalls::status(const std::string& domain, StatusCallback callback) {

@@ -30,8 +30,13 @@ class PipelineCalls {
   // The same for `principal`, answered to `callback` whatever the outcome
   // (for a call shared by several exchanges, coalesced_calls.h).
   void queryAs(const Principal& principal, const FillQuery& fill, ReplyCallback callback);
-  // A command through the validator, acting as ex->principal.
+  // A command through the validator, acting as ex->principal, with the
+  // exchange's Idempotency-Key (a replayed reply marks the exchange replayed).
   void command(const ExchangePtr& ex, const FillCommand& fill, OnReply onReply);
+  // The same, but `onResult` sees error replies too (a PATCH retries its
+  // read-merge-write when the record changed under it); it runs guarded.
+  using OnResult = std::function<void(Result<schema::Reply::Reader>)>;
+  void commandResult(const ExchangePtr& ex, const FillCommand& fill, OnResult onResult);
   // The pusher's deployment status of `domain` (BusClient::submitStatus); an
   // unavailable pusher is a Result error, never an answer to the exchange.
   void status(const std::string& domain, StatusCallback callback);

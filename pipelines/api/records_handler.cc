@@ -6,6 +6,7 @@
 #include "common/dns/record_type.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
+#include "pipelines/api/preconditions.h"
 #include "pipelines/api/query_string.h"
 #include "pipelines/api/record_filters.h"
 #include "pipelines/api/record_merge.h"
@@ -44,12 +45,15 @@ void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
   if (!input) return x->fail(input.error());
   auto wait = ChangesHandler::waitOf(req);
   if (!wait) return x->fail(wait.error());
+  auto pre = parseCreatePreconditions(req.header("if-match"), req.header("if-none-match"));
+  if (!pre) return x->fail(pre.error());
   calls_.command(
       x,
       [&](schema::Command::Builder c) {
         auto group = c.getBody().initCreateRecord();
         group.setZoneUuid(*uuid);
         schema::toSchema(*input, group.initInput());
+        fillPrecondition(*pre, c);
       },
       [this, x, w = *wait](schema::Reply::Reader reply) {
         if (!reply.getBody().isRecord()) {
@@ -57,7 +61,11 @@ void RecordsHandler::create(const ExchangePtr& x, const ApiRequest& req) {
         }
         const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
         changes_.answerWrite(
-            x, {201, renderRecord(record), {{"Location", recordUrl(record.uuid)}}, commitOf(reply)},
+            x,
+            {201,
+             renderRecord(record),
+             {{"Location", recordUrl(record.uuid)}, {"ETag", etagOf(record.version)}},
+             commitOf(reply)},
             w);
       });
 }
@@ -101,7 +109,8 @@ void RecordsHandler::get(const ExchangePtr& x, const ApiRequest& req) {
         if (!reply.getBody().isRecord()) {
           return x->fail(internalError("the store answered getRecord with another body"));
         }
-        x->send(200, renderRecord(schema::fromSchema(reply.getBody().getRecord())));
+        const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
+        x->send(200, renderRecord(record), {{"ETag", etagOf(record.version)}});
       });
 }
 
@@ -110,34 +119,47 @@ void RecordsHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
   if (!uuid) return x->fail(notFound("record"));
   auto wait = ChangesHandler::waitOf(req);
   if (!wait) return x->fail(wait.error());
+  auto pre = parseIfMatch(req.header("if-match"));
+  if (!pre) return x->fail(pre.error());
   calls_.command(
-      x, [&](schema::Command::Builder c) { c.getBody().setDeleteRecord(*uuid); },
+      x,
+      [&](schema::Command::Builder c) {
+        c.getBody().setDeleteRecord(*uuid);
+        fillPrecondition(*pre, c);
+      },
       [this, x, w = *wait](schema::Reply::Reader reply) {
         changes_.answerWrite(x, {204, "", {}, commitOf(reply)}, w);
       });
 }
 
-// Sends the whole record as Command.updateRecord and answers 200 with the
-// stored result (PUT, and PATCH after the merge).
+// Sends the whole record as Command.updateRecord under `pre` and answers 200
+// with the stored result (PUT, and PATCH after the merge). `onStale` (PATCH
+// without If-Match) takes a 412 instead of the client: the record changed
+// between the merge's read and this write.
 void RecordsHandler::sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
-                                const dns::RecordInput& input, WaitOption wait) {
-  calls_.command(
+                                const dns::RecordInput& input, const Preconditions& pre,
+                                WaitOption wait, std::function<void()> onStale) {
+  calls_.commandResult(
       x,
       [&](schema::Command::Builder c) {
         auto group = c.getBody().initUpdateRecord();
         group.setRecordUuid(recordUuid);
         schema::toSchema(input, group.initInput());
+        fillPrecondition(pre, c);
       },
-      [this, x, wait](schema::Reply::Reader reply) {
+      [this, x, wait, onStale = std::move(onStale)](Result<schema::Reply::Reader> result) {
+        if (!result) {
+          if (onStale && result.error().kind == ErrorKind::kPreconditionFailed) return onStale();
+          return x->fail(result.error());
+        }
+        const schema::Reply::Reader reply = *result;
         if (!reply.getBody().isRecord()) {
           return x->fail(internalError("the pipeline answered updateRecord with another body"));
         }
-        changes_.answerWrite(x,
-                             {200,
-                              renderRecord(schema::fromSchema(reply.getBody().getRecord())),
-                              {},
-                              commitOf(reply)},
-                             wait);
+        const dns::Record record = schema::fromSchema(reply.getBody().getRecord());
+        changes_.answerWrite(
+            x, {200, renderRecord(record), {{"ETag", etagOf(record.version)}}, commitOf(reply)},
+            wait);
       });
 }
 
@@ -149,7 +171,9 @@ void RecordsHandler::replace(const ExchangePtr& x, const ApiRequest& req) {
   if (!input) return x->fail(input.error());
   auto wait = ChangesHandler::waitOf(req);
   if (!wait) return x->fail(wait.error());
-  sendUpdate(x, *uuid, *input, *wait);
+  auto pre = parseIfMatch(req.header("if-match"));
+  if (!pre) return x->fail(pre.error());
+  sendUpdate(x, *uuid, *input, *pre, *wait, nullptr);
 }
 
 void RecordsHandler::patch(const ExchangePtr& x, const ApiRequest& req) {
@@ -160,28 +184,56 @@ void RecordsHandler::patch(const ExchangePtr& x, const ApiRequest& req) {
   if (!decoded) return x->fail(decoded.error());
   auto wait = ChangesHandler::waitOf(req);
   if (!wait) return x->fail(wait.error());
-  const WaitOption w = *wait;
-  const std::string recordUuid = *uuid;
-  auto patch = std::make_shared<const RecordPatch>(std::move(decoded).value());
+  auto pre = parseIfMatch(req.header("if-match"));
+  if (!pre) return x->fail(pre.error());
+  auto job = std::make_shared<const PatchJob>(
+      PatchJob{*uuid, std::move(decoded).value(), std::move(pre).value(), *wait});
+  patchOnce(x, job, kPatchAttempts);
+}
+
+// One read-merge-write of a PATCH. The write carries the version the merge
+// read as its If-Match, so the store refuses it when the record changed in
+// between (no lost update); then, unless the client sent If-Match itself
+// (its answer is that 412), the merge is redone on the new version, up to
+// `attempts` times.
+void RecordsHandler::patchOnce(const ExchangePtr& x, std::shared_ptr<const PatchJob> job,
+                               int attempts) {
   calls_.query(
-      x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(recordUuid); },
-      [this, x, recordUuid, patch, w](schema::Reply::Reader reply) {
+      x, [&](schema::Query::Builder q) { q.getBody().setGetRecord(job->recordUuid); },
+      [this, x, job, attempts](schema::Reply::Reader reply) {
         if (!reply.getBody().isRecord()) {
           return x->fail(internalError("the store answered getRecord with another body"));
         }
         auto stored =
             std::make_shared<const dns::Record>(schema::fromSchema(reply.getBody().getRecord()));
-        if (!mergeNeedsZoneDomain(*stored, *patch)) {
-          return sendUpdate(x, recordUuid, mergePatch(*stored, *patch), w);
+        Preconditions base;
+        base.ifMatch = true;
+        base.versions = {stored->version};
+        if (auto stale = checkIfMatch(job->pre, stored->version, "record")) {
+          return x->fail(*stale);
+        }
+        std::function<void()> onStale;  // with the client's If-Match: its 412
+        if (!job->pre.ifMatch) {
+          onStale = [this, x, job, attempts] {
+            if (attempts > 1) return patchOnce(x, job, attempts - 1);
+            x->fail({ErrorKind::kUnavailable, "",
+                     "the record changed " + std::to_string(kPatchAttempts) +
+                         " times while this PATCH was being merged; retry it"});
+          };
+        }
+        if (!mergeNeedsZoneDomain(*stored, job->patch)) {
+          return sendUpdate(x, job->recordUuid, mergePatch(*stored, job->patch), base, job->wait,
+                            std::move(onStale));
         }
         calls_.query(
             x, [&](schema::Query::Builder q) { q.getBody().setGetZone(stored->zoneUuid); },
-            [this, x, recordUuid, patch, stored, w](schema::Reply::Reader zoneReply) {
+            [this, x, job, stored, base, onStale](schema::Reply::Reader zoneReply) {
               if (!zoneReply.getBody().isZone()) {
                 return x->fail(internalError("the store answered getZone with another body"));
               }
               const std::string domain = zoneReply.getBody().getZone().getZone().getDomain();
-              sendUpdate(x, recordUuid, mergePatch(*stored, *patch, domain), w);
+              sendUpdate(x, job->recordUuid, mergePatch(*stored, job->patch, domain), base,
+                         job->wait, onStale);
             });
       });
 }

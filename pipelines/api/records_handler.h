@@ -8,11 +8,16 @@
 //
 // PATCH reads the record (the store checks ownership: another user's record
 // is not found), merges (record_merge.h) and sends the whole record as
-// Command.updateRecord, like PUT. Writes answer through
+// Command.updateRecord, like PUT, on condition that the record is still the
+// version it read (else it merges again: two PATCHes never lose a field).
+// Record answers carry `ETag`; PUT, PATCH and DELETE honour If-Match, POST
+// If-Match (against the zone's ETag) and If-None-Match: * (preconditions.h). Writes answer through
 // ChangesHandler::answerWrite (change_id, zone_serial, ?wait=in_sync).
 //
 // Thread-safe, stateless. Borrows calls and gate, which must outlive it.
 
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -22,7 +27,9 @@
 #include "pipelines/api/exchange.h"
 #include "pipelines/api/pagination.h"
 #include "pipelines/api/pipeline_calls.h"
+#include "pipelines/api/preconditions.h"
 #include "pipelines/api/record_filters.h"
+#include "pipelines/api/request_body.h"
 #include "pipelines/api/request_gate.h"
 
 namespace zp::api {
@@ -45,8 +52,18 @@ class RecordsHandler {
                 std::span<const QueryParam> filters, const Page& p);
   void sendFiltered(const ExchangePtr& x, const ApiRequest& req, RecordListFilter filter,
                     const std::string& path);
+  // A PATCH in progress (see patchOnce in the .cc).
+  struct PatchJob {
+    std::string recordUuid;
+    RecordPatch patch;
+    Preconditions pre;  // the client's If-Match
+    WaitOption wait;
+  };
+  static constexpr int kPatchAttempts = 5;
+  void patchOnce(const ExchangePtr& x, std::shared_ptr<const PatchJob> job, int attempts);
   void sendUpdate(const ExchangePtr& x, const std::string& recordUuid,
-                  const dns::RecordInput& input, WaitOption wait);
+                  const dns::RecordInput& input, const Preconditions& pre, WaitOption wait,
+                  std::function<void()> onStale);
 
   PipelineCalls& calls_;
   const RequestGate& gate_;

@@ -74,9 +74,9 @@ std::vector<std::string_view> queryParameters(QueryKind kind) {
     case QueryKind::kSerial:
       return {"serial"};
     case QueryKind::kDryRun:
-      return {"dry_run"};
+      return {"dry_run", "wait", "timeout_ms"};
     case QueryKind::kImport:
-      return {"mode", "dry_run"};
+      return {"mode", "dry_run", "wait", "timeout_ms"};
     case QueryKind::kWait:
       return {"wait", "timeout_ms"};
     case QueryKind::kNone:

@@ -95,8 +95,8 @@ enum class QueryKind : uint8_t {
   kPagedRecordFilters,  // + record_type, name, value, name_contains, name_startswith
   kSerial,              // serial (optional)
   kWait,                // wait=in_sync, timeout_ms (commit.h): writes and GET /changes/{id}/
-  kDryRun,              // dry_run (optional)
-  kImport               // mode, dry_run (optional)
+  kDryRun,              // dry_run (optional), wait, timeout_ms
+  kImport               // mode, dry_run (optional), wait, timeout_ms
 };
 
 struct RouteSpec {

@@ -138,7 +138,7 @@ struct ApiServer::Impl {
   ZonesHandler zones{calls, gate, zoneCache, changes, dns::settingsFrom(cfg)};
   RecordsHandler records{calls, gate, changes};
   TokensHandler tokens{calls, gate};
-  ZoneSetsHandler zoneSets{calls, gate, zoneCache};
+  ZoneSetsHandler zoneSets{calls, gate, zoneCache, changes};
   AccountSite account{bus, accountSettings()};
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
@@ -171,8 +171,21 @@ struct ApiServer::Impl {
     return ex;
   }
 
-  // The handler of each operation of routes.h's table.
+  // The handler of each operation of routes.h's table. A POST's
+  // Idempotency-Key is read here, once for every handler (idempotency.h).
   void dispatch(Operation operation, const ExchangePtr& x, const ApiRequest& req) {
+    if (methodOf(operation) == Method::kPost) {
+      auto idempotency = idempotencyOf(req, "POST");
+      if (!idempotency) return x->fail(idempotency.error());
+      if (*idempotency && operation == Operation::kCreateToken) {
+        return x->fail(Error::validation(
+            "Idempotency-Key",
+            "POST /tokens/ takes no Idempotency-Key: its answer holds the token's secret, "
+            "which is never stored, so it could not be answered again; send it without one "
+            "and revoke any token whose answer you lost"));
+      }
+      x->idempotency = std::move(idempotency).value();
+    }
     switch (operation) {
       case Operation::kListZones:
         return zones.list(x, req);
@@ -218,6 +231,13 @@ struct ApiServer::Impl {
         return x->send(200, openApiJson);
     }
     throw std::logic_error("dispatch: Operation out of range");
+  }
+
+  static Method methodOf(Operation operation) {
+    for (const auto& route : kRoutes) {
+      if (route.operation == operation) return route.method;
+    }
+    return Method::kGet;
   }
 
   using Handler = std::function<void(const ExchangePtr&, const ApiRequest&)>;

@@ -12,6 +12,7 @@
 #include "pipelines/api/change_json.h"
 #include "pipelines/api/deployment_json.h"
 #include "pipelines/api/pagination.h"
+#include "pipelines/api/preconditions.h"
 #include "pipelines/api/query_string.h"
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
@@ -28,11 +29,13 @@ class ZoneDetailJoin {
  public:
   explicit ZoneDetailJoin(ExchangePtr ex) : ex_(std::move(ex)) {}
 
-  // `soaSerial`: the SOA serial of the zone version `json` shows.
-  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial) {
+  // `soaSerial`: the SOA serial of the zone version `json` shows; `version`:
+  // its serial (the seq of its last change), the ETag.
+  void setZone(std::shared_ptr<const std::string> json, uint32_t soaSerial, uint64_t version) {
     std::lock_guard lock(mutex_);
     json_ = std::move(json);
     soaSerial_ = soaSerial;
+    version_ = version;
     answerIfComplete();
   }
   // An unavailable pusher is an unknown status, never an error of the read.
@@ -46,13 +49,14 @@ class ZoneDetailJoin {
  private:
   void answerIfComplete() {
     if (!json_ || !haveStatus_ || ex_->answered()) return;
-    ex_->send(200, withDeployment(*json_, soaSerial_, status_));
+    ex_->send(200, withDeployment(*json_, soaSerial_, status_), {{"ETag", etagOf(version_)}});
   }
 
   ExchangePtr ex_;
   std::mutex mutex_;
   std::shared_ptr<const std::string> json_;
   uint32_t soaSerial_ = 0;
+  uint64_t version_ = 0;
   bool haveStatus_ = false;
   std::optional<deploy::PushStatus> status_;
 };
@@ -172,7 +176,7 @@ void ZonesHandler::create(const ExchangePtr& x, const ApiRequest& req) {
             x,
             {201,
              withDeployment(renderZoneDetail(zone, records), dns::soaSerialOf(zone), std::nullopt),
-             {{"Location", zoneUrl(zone.uuid)}},
+             {{"Location", zoneUrl(zone.uuid)}, {"ETag", etagOf(zone.serial)}},
              commitOf(reply)},
             w);
       });
@@ -200,9 +204,10 @@ void ZonesHandler::get(const ExchangePtr& x, const ApiRequest& req) {
   if (provenCurrent(*cached, *uuid, *x->principal, now)) {
     const uint32_t soaSerial = cached->proof.soaSerial;
     if (auto status = settled_.find(cached->domain, soaSerial, now)) {
-      return x->send(200, withDeployment(*cached->json, soaSerial, status));
+      return x->send(200, withDeployment(*cached->json, soaSerial, status),
+                     {{"ETag", etagOf(cached->serial)}});
     }
-    join->setZone(cached->json, soaSerial);
+    join->setZone(cached->json, soaSerial, cached->serial);
     return askStatus(x, cached->domain, std::move(join));
   }
   askStatus(x, cached->domain, join);
@@ -232,7 +237,7 @@ void ZonesHandler::checkVersion(const ExchangePtr& x, const std::string& uuid,
           if (!version) return x->fail(version.error());
           if (*version && (*version)->uuid == uuid) {
             if (auto json = cache_.fresh(uuid, (*version)->serial)) {
-              return join->setZone(std::move(json), (*version)->soaSerial);
+              return join->setZone(std::move(json), (*version)->soaSerial, (*version)->serial);
             }
           }
           fetchZone(x, uuid, join);  // a uuid's domain never changes: the status stands
@@ -301,9 +306,9 @@ void ZonesHandler::fetchZone(const ExchangePtr& x, const std::string& uuid,
         const uint32_t soaSerial = dns::soaSerialOf(zone);
         cache_.insert(zone.uuid, zone.domain, zone.serial, json,
                       {zone.ownerId, soaSerial, epoch, sentAt});
-        if (join) return join->setZone(std::move(json), soaSerial);
+        if (join) return join->setZone(std::move(json), soaSerial, zone.serial);
         auto fresh = std::make_shared<ZoneDetailJoin>(x);
-        fresh->setZone(std::move(json), soaSerial);
+        fresh->setZone(std::move(json), soaSerial, zone.serial);
         askStatus(x, zone.domain, std::move(fresh));
       });
 }
@@ -385,8 +390,14 @@ void ZonesHandler::remove(const ExchangePtr& x, const ApiRequest& req) {
   if (!uuid) return x->fail(notFound("zone"));
   auto wait = ChangesHandler::waitOf(req);
   if (!wait) return x->fail(wait.error());
+  auto pre = parseIfMatch(req.header("if-match"));
+  if (!pre) return x->fail(pre.error());
   calls_.command(
-      x, [&](schema::Command::Builder c) { c.getBody().setDeleteZone(*uuid); },
+      x,
+      [&](schema::Command::Builder c) {
+        c.getBody().setDeleteZone(*uuid);
+        fillPrecondition(*pre, c);
+      },
       [this, x, zoneUuid = *uuid, w = *wait](schema::Reply::Reader reply) {
         cache_.erase(zoneUuid);
         changes_.answerWrite(x, {204, "", {}, commitOf(reply)}, w);

@@ -83,6 +83,8 @@ class Store::Reader {
         return zoneSnapshotPage(user, body.getZoneSnapshotPage(), reply);
       case Query::Body::GET_CHANGE:
         return getChange(user, body.getGetChange(), reply);
+      case Query::Body::IDEMPOTENT_REPLY:
+        break;  // answered by Store::query: it replaces the whole reply
     }
     return Error{ErrorKind::kInternal, "",
                  "unknown query (is a newer stage talking to an older store?)"};
@@ -667,8 +669,24 @@ void Store::query(ReadSession& session, schema::Query::Reader query,
       Txn& t;
       ~Park() { t.reset(); }
     } park{txn};
-    Reader reader(txn, *tables_);
-    failure = reader.answer(query, reply.getBody());
+    if (query.getBody().isIdempotentReply()) {
+      // Issue 11 item 6: the stored reply of the user's key, as the command
+      // with that key would answer it again.
+      auto seen = lookupKey(txn, tables_->idempotency, sv(query.getUserId()),
+                            query.getBody().getIdempotentReply(), options_.clock());
+      if (auto* stored = std::get_if<StoredReply>(&seen)) {
+        replayReply(stored->reply, requestId, message);
+        return;
+      }
+      if (std::holds_alternative<KeyReused>(seen)) {
+        failure = keyReusedError();
+      } else {
+        reply.getBody().setOk();
+      }
+    } else {
+      Reader reader(txn, *tables_);
+      failure = reader.answer(query, reply.getBody());
+    }
   } catch (const LmdbError& e) {
     spdlog::error("query {}: storage failure: {}", requestId, e.what());
     failure =

@@ -149,6 +149,7 @@ class Store::Writer {
     auto r = reply.getBody();
     // The acting token's limits (issue 9): absent for the CLI and in replay.
     scope_ = c.hasScope() ? schema::fromSchema(c.getScope()) : auth::Scope{};
+    precondition_ = c.hasPrecondition() ? std::optional(c.getPrecondition()) : std::nullopt;
     switch (body.which()) {
       case Command::Body::CREATE_ZONE_VALID:
         return createZone(actor, body.getCreateZoneValid(), r, event);
@@ -249,12 +250,14 @@ class Store::Writer {
     if (!relative) return relative.error();
     data.name = std::move(relative).value();
     if (auto st = auth::recordInScope(scope_, dns::toString(data.type), data.name)) return st;
+    if (auto st = checkIfMatch(zone->serial, "zone")) return st;
+    if (auto st = checkIfNoneMatch(zone->uuid, data)) return st;
     if (auto st = checkZoneRules(zone->uuid, zoneName, data, {})) return st;
     if (!replay_ && zone->recordCount >= o_.recordsPerZone) {
       return Error::validation(
           "", "record quota of " + std::to_string(o_.recordsPerZone) + " records per zone reached");
     }
-    dns::Record record{takeId(newUuid), zone->uuid, std::move(data), now_, now_};
+    dns::Record record{takeId(newUuid), zone->uuid, std::move(data), now_, now_, seq_};
     const std::string_view type = dns::toString(record.data.type);
     txn_.put(t_.records, record.uuid, asBytes(encode<schema::Record>(record)), MDB_NOOVERWRITE);
     txn_.put(t_.zoneRecords, joinKey({zone->uuid, record.data.name, type, record.uuid}), "");
@@ -265,7 +268,7 @@ class Store::Writer {
     putZone(*zone);
     event = logEvent(actor, zone->uuid, zone->domain, zone->soaSerial,
                      [&](schema::Event::Change::Builder ch) {
-                       schema::toSchema(record, ch.initRecordCreated());
+                       schema::toSchema(unversioned(record), ch.initRecordCreated());
                      });
     schema::toSchema(record, reply.initRecord());
     return std::nullopt;
@@ -285,6 +288,7 @@ class Store::Writer {
     if (auto st = auth::recordInScope(scope_, dns::toString(before.data.type), before.data.name)) {
       return st;
     }
+    if (auto st = checkIfMatch(before.version, "record")) return st;
     dns::RecordData data = schema::fromSchema(in);
     const dns::DnsName zoneName = storedZoneName(*zone);
     auto relative = dns::relativizeOwner(data.name, zoneName);
@@ -298,7 +302,7 @@ class Store::Writer {
       }
     }
 
-    dns::Record after{before.uuid, before.zoneUuid, std::move(data), before.createdAt, now_};
+    dns::Record after{before.uuid, before.zoneUuid, std::move(data), before.createdAt, now_, seq_};
     const std::string_view oldType = dns::toString(before.data.type);
     const std::string_view newType = dns::toString(after.data.type);
     eraseRecordKeys(zone->uuid, before.data.name, oldType, before.uuid);
@@ -312,8 +316,8 @@ class Store::Writer {
     event = logEvent(actor, zone->uuid, zone->domain, zone->soaSerial,
                      [&](schema::Event::Change::Builder ch) {
                        auto g = ch.initRecordUpdated();
-                       schema::toSchema(before, g.initBefore());
-                       schema::toSchema(after, g.initAfter());
+                       schema::toSchema(unversioned(before), g.initBefore());
+                       schema::toSchema(unversioned(after), g.initAfter());
                      });
     schema::toSchema(after, reply.initRecord());
     return std::nullopt;
@@ -331,6 +335,7 @@ class Store::Writer {
     if (auto st = auth::recordInScope(scope_, dns::toString(record.data.type), record.data.name)) {
       return st;
     }
+    if (auto st = checkIfMatch(record.version, "record")) return st;
     if (!replay_) {
       if (auto st = dns::checkRecordRemoval(recordsAtName(zone->uuid, record.data.name), record)) {
         return st;
@@ -345,7 +350,7 @@ class Store::Writer {
     putZone(*zone);
     event = logEvent(actor, zone->uuid, zone->domain, zone->soaSerial,
                      [&](schema::Event::Change::Builder ch) {
-                       schema::toSchema(record, ch.initRecordDeleted());
+                       schema::toSchema(unversioned(record), ch.initRecordDeleted());
                      });
     reply.setOk();
     return std::nullopt;
@@ -362,7 +367,11 @@ class Store::Writer {
                    ReplyBody reply, std::vector<kj::Array<capnp::word>>& events) {
     if (auto st = checkActor(actor)) return st;
     const std::string zoneUuid(sv(in.getZoneUuid()));
-    if (!ownedInScope(loadZone(zoneUuid), actor)) return notFound("zone not found");
+    auto zone = loadZone(zoneUuid);
+    if (!ownedInScope(zone, actor)) return notFound("zone not found");
+    // The set's If-Match is about the zone as a whole; its items are unconditional.
+    if (auto st = checkIfMatch(zone->serial, "zone")) return st;
+    precondition_.reset();
     auto items = in.getItems();
     if (items.size() == 0) return Error::validation("changes", "a change set needs a change");
     if (items.size() > dns::kMaxChangeSetItems) {
@@ -421,6 +430,7 @@ class Store::Writer {
     auto zone = loadZone(sv(uuid));
     if (!ownedInScope(zone, actor)) return notFound("zone not found");
     if (auto st = auth::zoneWritesInScope(scope_)) return st;
+    if (auto st = checkIfMatch(zone->serial, "zone")) return st;
     // Collect first: keys point into pages that the deletes below rewrite.
     struct Key {
       std::string name, type, uuid;
@@ -647,6 +657,44 @@ class Store::Writer {
     return std::exchange(forcedId_, std::string());
   }
 
+  // A record as events carry it: without its version (Record.version), so
+  // logs written before versions replay to the same bytes.
+  static dns::Record unversioned(dns::Record record) {
+    record.version = 0;
+    return record;
+  }
+
+  // The command's If-Match (issue 11 item 5) against the target's current
+  // `version` (a record's Record.version, a zone's serial), checked in the
+  // write's own transaction: of two writes carrying the same tag, the second
+  // sees the first one's version and fails.
+  Status checkIfMatch(uint64_t version, std::string_view what) const {
+    if (!precondition_ || !precondition_->getIfMatch()) return std::nullopt;
+    for (const uint64_t v : precondition_->getVersions()) {
+      if (v == version) return std::nullopt;
+    }
+    return Error{ErrorKind::kPreconditionFailed, "If-Match",
+                 "the " + std::string(what) + " changed since you read it: its ETag is now \"" +
+                     std::to_string(version) +
+                     "\", which If-Match does not name; read it again, redo your change and "
+                     "retry"};
+  }
+
+  // If-None-Match: * on a record create: the same (name, type, value) must
+  // not exist yet (else the 400 record_conflict would answer it).
+  Status checkIfNoneMatch(const std::string& zoneUuid, const dns::RecordData& data) {
+    if (!precondition_ || !precondition_->getIfNoneMatch()) return std::nullopt;
+    for (const auto& r : recordsAtName(zoneUuid, data.name)) {
+      if (r.data.type == data.type && r.data.value == data.value) {
+        return Error{ErrorKind::kPreconditionFailed, "If-None-Match",
+                     "a " + std::string(dns::toString(data.type)) + " record " + data.name +
+                         " with this value already exists (record " + r.uuid +
+                         "); If-None-Match: * asked to create it only if it did not"};
+      }
+    }
+    return std::nullopt;
+  }
+
   static Status checkActor(schema::Actor::Reader actor) {
     if (!validUserId(sv(actor.getUserId()))) {
       return internal("command carries no valid actor user id; the API must set it");
@@ -829,6 +877,9 @@ class Store::Writer {
   bool setContinuation_ = false;  // not the first event of its change set
   std::string forcedId_;
   auth::Scope scope_;  // the acting token's limits (empty: none)
+  // The command's conditional headers (issue 11 item 5); a reader into the
+  // command, which outlives this Writer's apply().
+  std::optional<schema::Precondition::Reader> precondition_;
   ValueDecoder decoder_;
 };
 
@@ -884,6 +935,8 @@ Store::Store(StoreOptions options) : options_(std::move(options)), tables_(new T
     t.zoneEvents = open("zone_events");
     t.users = open("users");
     t.tokenLastUsed = open("token_last_used");
+    t.idempotency.byKey = open("idempotency");
+    t.idempotency.byTime = open("idempotency_by_time");
     {
       Cursor c(txn, t.log);
       lastSeq_ = c.last() ? decodeU64(c.key()) : 0;
@@ -962,7 +1015,34 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
       std::optional<kj::Array<capnp::word>> event;
       std::vector<kj::Array<capnp::word>> events;
       if (ownTxn) child.emplace(env_, parent.get(), 0);
-      Writer writer(ownTxn ? *child : parent, *tables_, options_, seq + 1, now);
+      Txn& txn = ownTxn ? *child : parent;
+      // Issue 11 item 6: a key seen before answers its first reply again, or 422.
+      const bool keyed = c.hasIdempotency() && !dryRun;
+      if (keyed && !validIdempotencyKey(sv(c.getIdempotency().getKey()))) {
+        if (child) child->abort();
+        out.replies.push_back(
+            errorReply(requestId, Error::validation("Idempotency-Key",
+                                                    "an Idempotency-Key is 1 to 255 "
+                                                    "visible ASCII characters")));
+        continue;
+      }
+      if (keyed) {
+        auto seen = lookupKey(txn, tables_->idempotency, sv(c.getActor().getUserId()),
+                              c.getIdempotency(), now);
+        if (auto* stored = std::get_if<StoredReply>(&seen)) {
+          if (child) child->abort();
+          capnp::MallocMessageBuilder again;
+          replayReply(stored->reply, requestId, again);
+          out.replies.push_back(capnp::messageToFlatArray(again));
+          continue;
+        }
+        if (std::holds_alternative<KeyReused>(seen)) {
+          if (child) child->abort();
+          out.replies.push_back(errorReply(requestId, keyReusedError()));
+          continue;
+        }
+      }
+      Writer writer(txn, *tables_, options_, seq + 1, now);
       failure = writer.apply(c, reply, event, events);
       if (failure && wrotePartially()) {
         throw std::logic_error("a command failed after writing: " + failure->detail);
@@ -971,10 +1051,14 @@ bool Store::applyCommands(Txn& parent, std::span<const schema::Command::Reader> 
         if (dryRun) {
           child->abort();
         } else {
-          if (child) child->commit();
           if (event) events.push_back(std::move(*event));
           // The last event of a change set stands for the set (its seq, its serial).
           if (!events.empty()) describeCommit(events.back(), reply);
+          if (keyed) {  // in the command's own transaction: never one without the other
+            rememberKey(txn, tables_->idempotency, sv(c.getActor().getUserId()), c.getIdempotency(),
+                        capnp::messageToFlatArray(m), now);
+          }
+          if (child) child->commit();
           for (auto& e : events) {
             ++seq;
             out.events.push_back(std::move(e));
@@ -1109,6 +1193,8 @@ BatchResult Store::applyBatchOnce(std::span<const schema::Command::Reader> comma
       parent = std::make_unique<Txn>(env_, nullptr, 0);
       applyCommands(*parent, commands, now, true, out, seq);
     }
+    // Issue 11 item 6: expired Idempotency-Keys go, a bounded number per commit.
+    purgeExpiredKeys(*parent, tables_->idempotency, now);
   } catch (const LmdbError& e) {
     if (outOfSpace(e, options_.dir)) throw;
     spdlog::error("cannot start a write transaction in {}: {}", options_.dir, e.what());

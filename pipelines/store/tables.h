@@ -19,6 +19,8 @@
 //                     the APIs' tokensUsed reports; not in the log, not replayed)
 //   users             user name                        -> capnp User (password hash kept)
 //   log               seq (u64 big-endian)             -> capnp Event
+//   idempotency, idempotency_by_time: the POSTs' Idempotency-Keys (idempotency.h;
+//                     outside the log, not replayed)
 //   zone_events       zone \0 seq (u64 big-endian)     -> "" (live zones only: a
 //                     deleted zone's entries go with it; rebuilt from the log
 //                     when a store written before this index is opened)
@@ -33,6 +35,7 @@
 #include <string>
 #include <string_view>
 
+#include "pipelines/store/idempotency.h"
 #include "pipelines/store/lmdb.h"
 #include "pipelines/store/store.h"
 
@@ -53,6 +56,7 @@ struct Store::Tables {
   MDB_dbi zoneEvents = 0;
   MDB_dbi users = 0;
   MDB_dbi tokenLastUsed = 0;
+  IdempotencyTables idempotency;
 };
 
 inline constexpr size_t kMaxUserIdOctets = 128;

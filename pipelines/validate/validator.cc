@@ -83,6 +83,8 @@ Status translate(schema::Command::Reader in, schema::Command::Builder out,
   out.setRequestId(in.getRequestId());
   out.setActor(in.getActor());
   if (in.hasScope()) out.setScope(in.getScope());
+  if (in.hasPrecondition()) out.setPrecondition(in.getPrecondition());
+  if (in.hasIdempotency()) out.setIdempotency(in.getIdempotency());
   auto body = in.getBody();
   switch (body.which()) {
     case schema::Command::Body::CREATE_ZONE: {

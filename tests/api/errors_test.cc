@@ -27,6 +27,8 @@ const Case kCases[] = {
     {ErrorKind::kRateLimited, 429, "rate_limited"},
     {ErrorKind::kUnavailable, 503, "unavailable"},
     {ErrorKind::kInsufficientStorage, 507, "insufficient_storage"},
+    {ErrorKind::kPreconditionFailed, 412, "precondition_failed"},
+    {ErrorKind::kIdempotencyKeyReused, 422, "idempotency_key_reused"},
     {ErrorKind::kInternal, 503, "unavailable"},
 };
 

@@ -121,11 +121,15 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
       ASSERT_EQ(op["parameters"].Size(), 2u) << path;  // uuid, serial
       EXPECT_STREQ(op["parameters"][1]["$ref"].GetString(), "#/components/parameters/serial");
     } else if (route.query == QueryKind::kImport) {
-      ASSERT_EQ(op["parameters"].Size(), 3u) << path;  // uuid, mode, dry_run
+      // uuid, mode, dry_run, wait, timeout_ms, If-Match, Idempotency-Key
+      ASSERT_EQ(op["parameters"].Size(), 7u) << path;
       EXPECT_TRUE(op["requestBody"]["content"].HasMember("text/dns")) << path;
-    } else if (route.query == QueryKind::kDryRun) {    // a write that can be tried
-      ASSERT_EQ(op["parameters"].Size(), 2u) << path;  // uuid, dry_run
+      EXPECT_TRUE(responses.HasMember("202")) << path;
+    } else if (route.query == QueryKind::kDryRun) {  // a write that can be tried
+      // uuid, dry_run, wait, timeout_ms, If-Match, Idempotency-Key
+      ASSERT_EQ(op["parameters"].Size(), 6u) << path;
       EXPECT_STREQ(op["parameters"][1]["$ref"].GetString(), "#/components/parameters/dry_run");
+      EXPECT_TRUE(responses.HasMember("202")) << path;
     } else if (route.query == QueryKind::kWait) {  // writes and a change: not lists
       EXPECT_EQ(responses.HasMember("202"), route.method != Method::kGet) << path;
     } else if (route.query != QueryKind::kNone) {
@@ -134,6 +138,59 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
       EXPECT_TRUE(ok["headers"].HasMember("Link")) << path;
       EXPECT_STREQ(ok["content"]["application/json"]["schema"]["type"].GetString(), "array");
     }
+  }
+}
+
+// Issue 11 item 5: the conditional writes document If-Match and 412; the
+// record and zone answers their ETag.
+TEST(OpenApi, ConditionalWritesAndEtags) {
+  auto d = document();
+  const auto& paths = d["paths"];
+  auto hasParam = [](const rapidjson::Value& op, const std::string& name) {
+    if (!op.HasMember("parameters")) return false;
+    for (const auto& p : op["parameters"].GetArray()) {
+      if (p["$ref"].GetString() == "#/components/parameters/" + name) return true;
+    }
+    return false;
+  };
+  struct Case {
+    const char* path;
+    const char* method;
+    bool ifMatch;
+    bool ifNoneMatch;
+    const char* etagStatus;  // nullptr: no ETag
+  };
+  const Case cases[] = {
+      {"/api/v1/dns-records/{uuid}/", "get", false, false, "200"},
+      {"/api/v1/dns-records/{uuid}/", "put", true, false, "200"},
+      {"/api/v1/dns-records/{uuid}/", "patch", true, false, "200"},
+      {"/api/v1/dns-records/{uuid}/", "delete", true, false, nullptr},
+      {"/api/v1/dns-zones/{uuid}/records/", "post", true, true, "201"},
+      {"/api/v1/dns-zones/{uuid}/", "get", false, false, "200"},
+      {"/api/v1/dns-zones/{uuid}/", "delete", true, false, nullptr},
+      {"/api/v1/dns-zones/", "post", false, false, "201"},
+      {"/api/v1/dns-zones/{uuid}/changesets/", "post", true, false, "201"},
+      {"/api/v1/dns-zones/{uuid}/rollback/", "post", true, false, "201"},
+      {"/api/v1/dns-records/", "get", false, false, nullptr},
+  };
+  for (const auto& c : cases) {
+    const auto& op = paths[c.path][c.method];
+    EXPECT_EQ(hasParam(op, "If-Match"), c.ifMatch) << c.method << " " << c.path;
+    EXPECT_EQ(op["responses"].HasMember("412"), c.ifMatch) << c.method << " " << c.path;
+    EXPECT_EQ(hasParam(op, "If-None-Match"), c.ifNoneMatch) << c.method << " " << c.path;
+    if (c.etagStatus) {
+      const auto& ok = op["responses"][c.etagStatus];
+      ASSERT_TRUE(ok.HasMember("headers")) << c.method << " " << c.path;
+      EXPECT_TRUE(ok["headers"].HasMember("ETag")) << c.method << " " << c.path;
+    }
+  }
+  // Issue 11 item 6: every POST but the token API's takes an Idempotency-Key.
+  for (const auto& route : kRoutes) {
+    if (route.method != Method::kPost) continue;
+    const auto& op = paths[std::string(route.path).c_str()]["post"];
+    const bool takes = route.operation != Operation::kCreateToken;
+    EXPECT_EQ(hasParam(op, "Idempotency-Key"), takes) << route.path;
+    EXPECT_EQ(op["responses"].HasMember("422"), takes) << route.path;
   }
 }
 

@@ -148,6 +148,53 @@ TEST_F(ApiChangesTest, WaitInSyncAnswersOnlyOnceBothNameserversServeTheChange) {
   }
 }
 
+// Change sets and rollbacks take ?wait=in_sync too (they answer change_id
+// and zone_serial like every write): when they answer, dig on both
+// nameservers already sees the set's serial and records.
+TEST_F(ApiChangesTest, ChangeSetsAndRollbacksWaitUntilEveryNameserverServesThem) {
+  const std::string domain = uniqueName("setwait") + ".test";
+  const std::string zone = createZone(domain);
+  ASSERT_FALSE(zone.empty());
+  const std::string www = createRecord(zone, recordJson("A", "www", "192.0.2.1"));
+  ASSERT_FALSE(www.empty());
+  auto detail = parseJson(call("GET", kZones + zone + "/", "", admin()));
+  const int64_t before = num(detail, "serial");
+
+  const std::string set = R"({"changes": [
+      {"action": "create", "record_type": "TXT", "name": "_acme", "value": "set"},
+      {"action": "update", "uuid": ")" +
+                          www + R"(", "record_type": "A", "name": "www", "value": "192.0.2.2"}]})";
+  auto applied = call("POST", kZones + zone + "/changesets/" + kWait, set, admin());
+  ASSERT_EQ(applied.status, 201) << applied.body;
+  auto answer = parseJson(applied);
+  EXPECT_GT(num(answer, "change_id"), 0) << applied.body;
+  const int64_t serial = num(answer, "zone_serial");
+  for (const auto& server : servers()) {
+    EXPECT_EQ(digOn(server, "_acme." + domain, "TXT"), Strings{"\"set\""}) << server;
+    EXPECT_EQ(digOn(server, "www." + domain, "A"), Strings{"192.0.2.2"}) << server;
+    const Strings soa = digOn(server, domain, "SOA");
+    ASSERT_EQ(soa.size(), 1u) << server;
+    EXPECT_NE(soa[0].find(" " + std::to_string(serial) + " "), std::string::npos)
+        << server << ": " << soa[0];
+  }
+  auto change = parseJson(call("GET", changePath(num(answer, "change_id")), "", admin()));
+  EXPECT_EQ(str(change, "status"), "INSYNC");
+
+  auto undone = call("POST", kZones + zone + "/rollback/" + kWait,
+                     R"({"serial": )" + std::to_string(before) + "}", admin());
+  ASSERT_EQ(undone.status, 201) << undone.body;
+  for (const auto& server : servers()) {
+    EXPECT_EQ(digOn(server, "_acme." + domain, "TXT"), Strings{}) << server;
+    EXPECT_EQ(digOn(server, "www." + domain, "A"), Strings{"192.0.2.1"}) << server;
+  }
+  // A dry run commits nothing, so it never waits; bad wait values are refused.
+  auto dry = call("POST", kZones + zone + "/changesets/?dry_run=true&wait=in_sync", set, admin());
+  EXPECT_EQ(dry.status, 200) << dry.body;
+  auto bad = call("POST", kZones + zone + "/changesets/?wait=soon", set, admin());
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_EQ(apiError(bad).field, "wait");
+}
+
 TEST_F(ApiChangesTest, BadWaitParametersAndOtherUsersChangesAreRefused) {
   const std::string zone = createZone(uniqueName("bad") + ".test");
   ASSERT_FALSE(zone.empty());

@@ -146,7 +146,7 @@ class StoreTest : public ::testing::Test {
     o.zonesPerUser = zonesPerUser_;
     o.recordsPerZone = recordsPerZone_;
     o.nameservers = nameservers_;
-    o.clock = [] { return kNow; };
+    o.clock = [this] { return now_; };
     o.firstSeq = firstSeq_;
     return o;
   }
@@ -224,6 +224,7 @@ class StoreTest : public ::testing::Test {
   uint32_t recordsPerZone_ = 10000;
   std::vector<std::string> nameservers_ = {"ns1.zonepipe.test", "ns2.zonepipe.test"};
   uint64_t firstSeq_ = 1;  // of a new store's log
+  int64_t now_ = kNow;     // the store's clock
   std::unique_ptr<Store> store_;
   std::vector<Msg> events_;
 };
