@@ -20,6 +20,7 @@
 #include "pipelines/api/pipeline_calls.h"
 #include "pipelines/api/request_gate.h"
 #include "pipelines/api/zone_cache.h"
+#include "pipelines/api/zone_lookup.h"
 
 namespace zp::api {
 
@@ -38,8 +39,6 @@ class ZonesHandler {
   void changes(const ExchangePtr& x, const ApiRequest& req);     // history, paged
 
  private:
-  void findHolder(const ExchangePtr& x, std::shared_ptr<const std::vector<std::string>> candidates,
-                  size_t i);
   void fetchZone(const ExchangePtr& x, const std::string& uuid,
                  std::shared_ptr<ZoneDetailJoin> join);
   void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply);
@@ -49,6 +48,7 @@ class ZonesHandler {
   ZoneCache& cache_;
   ChangesHandler& changes_;
   const dns::ZoneFileSettings zoneFileSettings_;
+  ZoneLookup lookup_{calls_};
 };
 
 }  // namespace zp::api
