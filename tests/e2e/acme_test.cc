@@ -216,6 +216,7 @@ class AcmeTest : public ApiTest {
       const auto took =
           std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
       std::cerr << what << " " << a.domain << ": " << took.count() << " ms\n";
+      if (std::getenv("ZP_ACME_VERBOSE")) std::cerr << r.out << r.err;
       ASSERT_FALSE(r.timedOut) << "the client ran over " << kClientTimeout.count() << " ms\n"
                                << r.out << r.err << ca->log();
       ASSERT_EQ(r.exitCode, 0) << r.out << r.err << ca->log();
