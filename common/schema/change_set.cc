@@ -1,5 +1,6 @@
 #include "common/schema/change_set.h"
 
+#include "common/dns/zone_text.h"
 #include "common/schema/codec.h"
 
 namespace zp::schema {
@@ -28,6 +29,25 @@ void fillChangeSet(const std::string& zoneUuid, const std::vector<dns::ChangeIte
         break;
     }
   }
+}
+
+std::vector<std::string> changedLines(capnp::List<Event>::Reader events,
+                                      const std::string& domain) {
+  std::vector<std::string> out;
+  for (auto event : events) {
+    auto change = event.getChange();
+    if (change.isRecordDeleted()) {
+      out.push_back("-" + dns::recordLine(fromSchema(change.getRecordDeleted()), domain));
+    } else if (change.isRecordUpdated()) {
+      out.push_back("-" +
+                    dns::recordLine(fromSchema(change.getRecordUpdated().getBefore()), domain));
+      out.push_back("+" +
+                    dns::recordLine(fromSchema(change.getRecordUpdated().getAfter()), domain));
+    } else if (change.isRecordCreated()) {
+      out.push_back("+" + dns::recordLine(fromSchema(change.getRecordCreated()), domain));
+    }
+  }
+  return out;
 }
 
 }  // namespace zp::schema

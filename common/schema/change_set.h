@@ -17,4 +17,9 @@ namespace zp::schema {
 void fillChangeSet(const std::string& zoneUuid, const std::vector<dns::ChangeItem>& items,
                    bool dryRun, Command::Builder command);
 
+// The zone-file lines a change set's events changed, in order: "-<line>"
+// for a deleted record or an update's old one, "+<line>" for a created
+// record or an update's new one (dns::recordLine, records of `domain`).
+std::vector<std::string> changedLines(capnp::List<Event>::Reader events, const std::string& domain);
+
 }  // namespace zp::schema

@@ -285,23 +285,7 @@ Result<ZoneImport> AdminClient::importZone(const std::string& domain, std::strin
   const dns::Zone after = schema::fromSchema(set.getZone());
   out.zoneSerial = dns::soaSerialOf(after);
   out.recordCount = after.recordCount;
-  for (auto event : set.getChanges()) {
-    auto change = event.getChange();
-    if (change.isRecordDeleted()) {
-      out.diff.push_back(
-          "-" + dns::recordLine(schema::fromSchema(change.getRecordDeleted()), after.domain));
-    } else if (change.isRecordUpdated()) {
-      out.diff.push_back(
-          "-" +
-          dns::recordLine(schema::fromSchema(change.getRecordUpdated().getBefore()), after.domain));
-      out.diff.push_back(
-          "+" +
-          dns::recordLine(schema::fromSchema(change.getRecordUpdated().getAfter()), after.domain));
-    } else if (change.isRecordCreated()) {
-      out.diff.push_back(
-          "+" + dns::recordLine(schema::fromSchema(change.getRecordCreated()), after.domain));
-    }
-  }
+  out.diff = schema::changedLines(set.getChanges(), after.domain);
   return out;
 }
 

@@ -119,20 +119,7 @@ Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun,
   auto set = reply.getBody().getChangeSet();
   const dns::Zone zone = schema::fromSchema(set.getZone());
   std::string diff;
-  for (auto event : set.getChanges()) {
-    auto change = event.getChange();
-    if (change.isRecordDeleted()) {
-      diff += "-" + dns::recordLine(schema::fromSchema(change.getRecordDeleted()), zone.domain);
-    } else if (change.isRecordUpdated()) {
-      diff += "-" + dns::recordLine(schema::fromSchema(change.getRecordUpdated().getBefore()),
-                                    zone.domain);
-      diff += "\n+" + dns::recordLine(schema::fromSchema(change.getRecordUpdated().getAfter()),
-                                      zone.domain);
-    } else if (change.isRecordCreated()) {
-      diff += "+" + dns::recordLine(schema::fromSchema(change.getRecordCreated()), zone.domain);
-    }
-    diff += "\n";
-  }
+  for (const auto& line : schema::changedLines(set.getChanges(), zone.domain)) diff += line + "\n";
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();
