@@ -73,10 +73,12 @@ class Pebble {
                   ", \"tlsPort\": " + std::to_string(freePort()) +
                   ", \"ocspResponderURL\": \"\", \"externalAccountBindingRequired\": false}}\n");
     // No sleeps before validating, no rejected nonces, no reused
-    // authorizations: every run validates against DNS.
+    // authorizations: every run validates against DNS. `timeout`: a test
+    // killed before its destructor ran leaves no pebble behind for long.
     auto started = runCommand(
         {"sh", "-c",
-         "PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 exec pebble -config '" +
+         "PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0 exec timeout 900 "
+         "pebble -config '" +
              dir + "/pebble.json' -dnsserver " + dnsServer + " >'" + dir +
              "/pebble.log' 2>&1 </dev/null & echo $!"},
         milliseconds(10000));
@@ -408,6 +410,17 @@ TEST_F(AcmeTest, HookPresentsWaitsAndRemovesOnlyItsOwnValue) {
   r = hook({"clean_challenge", a.domain, "token-file", "wildcard-value"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   expectCleanedUp(a);
+  // Not served in time (ZONEPIPE_ACME_WAIT_MS=0: the API answers 202) is a
+  // failure that says so; the record stays, and a retry keeps it.
+  r = hook({"present", fqdn, "late-value"}, {"ZONEPIPE_ACME_WAIT_MS=0"});
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("did not serve it within 0 ms"), std::string::npos) << r.err;
+  r = hook({"present", fqdn, "late-value"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.err.find("already holds"), std::string::npos) << r.err;
+  r = hook({"cleanup", fqdn, "late-value"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  expectCleanedUp(a);
   // Other dehydrated hooks are ignored.
   EXPECT_EQ(hook({"deploy_cert", a.domain, "k", "c", "f", "ch", "1"}).exitCode, 0);
 
@@ -511,6 +524,23 @@ TEST_F(AcmeTest, HttpreqEndpointRules) {
   const std::string readOnly = tokenFor("acme-" + a.domain, "dns:list,dns:create");
   r = call("POST", cleanup, body("v"), readOnly);
   EXPECT_EQ(r.status, 403) << r.body;
+}
+
+// A nameserver that does not serve the change within the endpoint's wait
+// makes present a 503 naming it, never a 2xx lego would go on with.
+TEST_F(AcmeTest, HttpreqIsA503WhenANameserverLags) {
+  const Account a = account("lagging");
+  stack().stopNamed("secondary");
+  // httpTo: a 30 s client (the harness's own gives up after 15 s).
+  auto r = httpTo(stack().apiPort(), "POST", "/api/v1/acme/httpreq/present",
+                  R"({"fqdn": "_acme-challenge.)" + a.domain + R"(.", "value": "late"})", a.token);
+  stack().startNamed("secondary");
+  EXPECT_EQ(r.status, 503) << r.body;
+  auto error = apiError(r);
+  EXPECT_EQ(error.errorCode, "unavailable");
+  EXPECT_NE(error.detail.find("is committed"), std::string::npos) << error.detail;
+  EXPECT_NE(error.detail.find("did not serve it within 25000 ms"), std::string::npos)
+      << error.detail;
 }
 
 }  // namespace
