@@ -6,6 +6,8 @@
 //   zonepipe token create --user NAME --permissions dns:list,...|dns:*[,tokens:manage]
 //   zonepipe token list
 //   zonepipe token revoke TOKEN_ID
+//   zonepipe zone import DOMAIN FILE [--mode merge|replace] [--dry-run]
+//                                   a BIND zone file into a zone (issue 10)
 //   zonepipe log export FILE        the running store's log as a portable file
 //   zonepipe log import FILE        a log file into this (empty) home's store
 //   zonepipe replay --from FILE_OR_HOME --to NEW_HOME [--zones-dir DIR] [--deploy]
@@ -14,8 +16,11 @@
 // replay), 100 usage/config, 111 store or named unreachable.
 #include <kj/exception.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "common/auth/password.h"
@@ -42,6 +47,7 @@ int usage() {
       "       zonepipe token create --user NAME --permissions LIST [--name LABEL]\n"
       "       zonepipe token list\n"
       "       zonepipe token revoke TOKEN_ID\n"
+      "       zonepipe zone import DOMAIN FILE [--mode merge|replace] [--dry-run]\n"
       "       zonepipe log export FILE\n"
       "       zonepipe log import FILE\n"
       "       zonepipe replay --from LOGFILE_OR_HOME --to NEW_HOME [--zones-dir DIR] [--deploy]\n"
@@ -204,13 +210,55 @@ int replayLog(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
   return 0;
 }
 
+// `zonepipe zone import DOMAIN FILE`: the answer of POST .../import as text.
+int importZone(const zp::config::Config& cfg, std::chrono::milliseconds timeout,
+               const std::string& domain, const std::string& path, const std::string& modeText,
+               bool dryRun) {
+  auto mode = zp::dns::parseImportMode(modeText.empty() ? std::nullopt
+                                                        : std::optional<std::string>(modeText));
+  if (!mode) return fail(mode.error());
+  std::string text;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    std::fprintf(stderr, "zonepipe: cannot open the zone file %s: %s\n", path.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  char buffer[65536];
+  for (size_t got; (got = std::fread(buffer, 1, sizeof buffer, file)) > 0;)
+    text.append(buffer, got);
+  const bool readError = std::ferror(file) != 0;
+  std::fclose(file);
+  if (readError) {
+    std::fprintf(stderr, "zonepipe: cannot read the zone file %s\n", path.c_str());
+    return 1;
+  }
+  zp::admin::AdminClient client(cfg, timeout);
+  auto done = client.importZone(domain, text, *mode, dryRun);
+  if (!done) return fail(done.error());
+  const auto& p = done->plan;
+  for (const auto& line : done->diff) std::printf("%s\n", line.c_str());
+  for (const auto& s : done->skipped) {
+    std::printf("skipped line %zu: %s (%s)\n", s.line, s.rr.c_str(), s.why.c_str());
+  }
+  const char* what = dryRun            ? "dry run, nothing committed"
+                     : p.items.empty() ? "nothing to change"
+                                       : "imported";
+  std::printf(
+      "zone %s: %s: %zu added, %zu changed, %zu removed, %zu unchanged, %zu skipped; "
+      "serial %u, %u records\n",
+      done->domain.c_str(), what, p.added, p.changed, p.removed, p.unchanged, done->skipped.size(),
+      done->zoneSerial, done->recordCount);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const auto startup = zp::wiring::loadOrExit(argc, argv);
   std::vector<std::string> words;
-  std::string user, permissions, from, to, zonesDir, name;
-  bool deploy = false;
+  std::string user, permissions, from, to, zonesDir, name, mode;
+  bool deploy = false, dryRun = false;
   long timeoutMs = 5000;
   const auto& a = startup.args;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -229,6 +277,10 @@ int main(int argc, char** argv) {
       zonesDir = a[++i];
     } else if (a[i] == "--deploy") {
       deploy = true;
+    } else if (a[i] == "--mode" && hasValue) {
+      mode = a[++i];
+    } else if (a[i] == "--dry-run") {
+      dryRun = true;
     } else if (a[i] == "--timeout" && hasValue) {
       timeoutMs = std::strtol(a[++i].c_str(), nullptr, 10);
       if (timeoutMs <= 0) return usage();
@@ -249,6 +301,9 @@ int main(int argc, char** argv) {
     }
     if (words.size() == 3 && words[0] == "log" && words[1] == "import") {
       return importLog(startup.config, words[2]);
+    }
+    if (words.size() == 4 && words[0] == "zone" && words[1] == "import") {
+      return importZone(startup.config, timeout, words[2], words[3], mode, dryRun);
     }
     if (words.size() >= 2 && words[0] == "user") return userCommand(startup.config, timeout, words);
     if (words.size() < 2 || words[0] != "token") return usage();

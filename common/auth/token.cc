@@ -1,5 +1,6 @@
 #include "common/auth/token.h"
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -101,6 +102,49 @@ Result<std::string> bearerFromHeader(std::string_view header) {
   while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
   if (token.rfind("vps_", 0) != 0) return fail("invalid API token: it must start with vps_");
   return std::string(token);
+}
+
+namespace {
+
+bool startsWithNoCase(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() &&
+         std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) ==
+                  std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
+}  // namespace
+
+Result<std::string> tokenFromBearerOrBasic(std::string_view header) {
+  constexpr std::string_view kBasic = "Basic ";
+  if (!startsWithNoCase(header, kBasic)) return bearerFromHeader(header);
+  auto fail = [](std::string detail) {
+    return Error{ErrorKind::kAuthentication, "", std::move(detail)};
+  };
+  std::string_view encoded = header.substr(kBasic.size());
+  while (!encoded.empty() && encoded.front() == ' ') encoded.remove_prefix(1);
+  while (!encoded.empty() && encoded.back() == ' ') encoded.remove_suffix(1);
+  if (encoded.empty() || encoded.size() % 4 != 0 || encoded.size() > 1024) {
+    return fail("Authorization: Basic needs base64 of `user:token`");
+  }
+  std::string decoded(encoded.size() / 4 * 3, '\0');
+  const int length = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
+                                     reinterpret_cast<const unsigned char*>(encoded.data()),
+                                     static_cast<int>(encoded.size()));
+  if (length < 0) return fail("Authorization: Basic needs base64 of `user:token`");
+  size_t padding = 0;  // EVP_DecodeBlock counts the bytes '=' stands for
+  for (size_t i = encoded.size(); i > 0 && encoded[i - 1] == '='; --i) ++padding;
+  decoded.resize(static_cast<size_t>(length) - std::min<size_t>(padding, 2));
+  const size_t colon = decoded.find(':');
+  if (colon == std::string::npos) {
+    return fail("Authorization: Basic needs `user:token` (the API token as the password)");
+  }
+  const std::string token = decoded.substr(colon + 1);
+  if (token.rfind("vps_", 0) != 0) {
+    return fail("the Basic password must be an API token (vps_...); the user name is ignored");
+  }
+  return token;
 }
 
 }  // namespace zp::auth

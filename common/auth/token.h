@@ -44,4 +44,11 @@ std::array<uint8_t, 32> hashSecret(std::string_view bearer);
 // authentication errors saying what is wrong with the header.
 Result<std::string> bearerFromHeader(std::string_view header);
 
+// The same, also accepting HTTP Basic (RFC 7617): `Basic base64(user:password)`
+// with the token (vps_...) as the password and any user name, which is what
+// clients that only speak Basic send (lego's httpreq provider:
+// HTTPREQ_USERNAME / HTTPREQ_PASSWORD). Errors: authentication errors saying
+// what is wrong with the header.
+Result<std::string> tokenFromBearerOrBasic(std::string_view header);
+
 }  // namespace zp::auth

@@ -7,6 +7,9 @@
 #include "common/auth/token.h"
 #include "common/bus/frame.h"
 #include "common/bus/socket.h"
+#include "common/dns/name.h"
+#include "common/dns/zone_text.h"
+#include "common/schema/change_set.h"
 #include "common/schema/codec.h"
 #include "common/util/ids.h"
 
@@ -231,6 +234,59 @@ Result<LogPage> AdminClient::logSince(uint64_t after, uint32_t limit) {
     page.events.push_back(capnp::messageToFlatArray(copy));
   }
   return page;
+}
+
+Result<ZoneImport> AdminClient::importZone(const std::string& domain, std::string_view zoneFile,
+                                           dns::ImportMode mode, bool dryRun) {
+  auto name = dns::DnsName::parseZoneDomain(domain);
+  if (!name) return Error::validation("domain", name.error().detail);
+  // The zone and its records, whoever owns it (an internal query).
+  auto snapshot =
+      impl_->query([&](schema::Query::Body::Builder q) { q.setZoneSnapshot(name->text()); });
+  if (!snapshot) return snapshot.error();
+  auto now = snapshot.value()->root<schema::Reply>().getBody();
+  if (!now.isZone()) {
+    return Error{ErrorKind::kInternal, "", "the store answered zoneSnapshot with something else"};
+  }
+  const dns::Zone zone = schema::fromSchema(now.getZone().getZone());
+  const auto current = schema::fromSchema(now.getZone().getRecords());
+  auto file = dns::parseZoneFile(zoneFile, zone.domain);
+  if (!file) return file.error();
+  auto plan = dns::planImport(*file, current, *name, mode);
+  if (!plan) return plan.error();
+  ZoneImport out{zone.domain,
+                 dryRun,
+                 std::move(plan).value(),
+                 std::move(file.value().skipped),
+                 dns::soaSerialOf(zone),
+                 zone.recordCount,
+                 {}};
+  if (out.plan.items.empty()) return out;
+  if (impl_->cfg.validatorEndpoints.empty()) {
+    return Error{ErrorKind::kUnavailable, "", "no validator.endpoints in the configuration"};
+  }
+  capnp::MallocMessageBuilder message;
+  auto c = message.initRoot<schema::Command>();
+  const uint64_t id = ++impl_->nextId;
+  c.setVersion(schema::PROTOCOL_VERSION);
+  c.setRequestId(id);
+  auto actor = c.initActor();  // as the zone's owner, like the API would
+  actor.setUserId(zone.ownerId);
+  actor.setTokenId("admin-cli");
+  schema::fillChangeSet(zone.uuid, out.plan.items, dryRun, c);
+  auto decoded = impl_->answer(impl_->cfg.validatorEndpoints.front(), message, id);
+  if (!decoded) return decoded.error();
+  auto body = decoded.value()->root<schema::Reply>().getBody();
+  if (!body.isChangeSet()) {
+    return Error{ErrorKind::kInternal, "",
+                 "the pipeline answered a change set with something else"};
+  }
+  auto set = body.getChangeSet();
+  const dns::Zone after = schema::fromSchema(set.getZone());
+  out.zoneSerial = dns::soaSerialOf(after);
+  out.recordCount = after.recordCount;
+  out.diff = schema::changedLines(set.getChanges(), after.domain);
+  return out;
 }
 
 }  // namespace zp::admin

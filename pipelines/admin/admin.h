@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "common/config/config.h"
+#include "common/dns/import_plan.h"
+#include "common/dns/zone_import.h"
 #include "common/util/result.h"
 
 namespace zp::admin {
@@ -41,6 +43,19 @@ struct LogPage {
   uint64_t lastSeq = 0;
 };
 
+// What `zonepipe zone import` did (or, dry, would do): the same as the
+// answer of POST /api/v1/dns-zones/{uuid}/import.
+struct ZoneImport {
+  std::string domain;
+  bool dryRun = false;
+  dns::ImportPlan plan;  // counts and the change set
+  std::vector<dns::SkippedRecord> skipped;
+  uint32_t zoneSerial = 0;   // after the import (dry: as it would be; nothing to do: now)
+  uint32_t recordCount = 0;  // likewise
+  // One line per change applied, in order: "-<record line>" / "+<record line>".
+  std::vector<std::string> diff;
+};
+
 // A connection to the store for admin commands. Borrows `cfg`, which must
 // outlive it. Not thread-safe.
 class AdminClient {
@@ -63,6 +78,16 @@ class AdminClient {
   Result<std::vector<UserInfo>> listUsers();
   Status disableUser(const std::string& name);
   Status setPassword(const std::string& name, const std::string& password);
+  // Imports a BIND zone file into the zone of `domain` (issue 10), all or
+  // nothing, with the API's rules (dns::parseZoneFile, dns::planImport): as
+  // ONE change set sent through the validator (validator.endpoints[0]) on
+  // behalf of the zone's owner, so it is validated, logged and deployed like
+  // the API's import. Errors: kValidation (a bad domain; "body": the file's
+  // line and why), kNotFound (no such zone), what the pipeline refused
+  // (record_conflict, quota), kUnavailable (the validator or store did not
+  // answer within the deadline).
+  Result<ZoneImport> importZone(const std::string& domain, std::string_view zoneFile,
+                                dns::ImportMode mode, bool dryRun);
   // The store's log after `after`, at most `limit` events (the store caps it).
   Result<LogPage> logSince(uint64_t after, uint32_t limit);
 

@@ -111,31 +111,6 @@ Result<bool> parseDryRun(const std::optional<std::string>& raw) {
   return Error::validation("dry_run", "dry_run must be true or false");
 }
 
-void fillChangeSet(const std::string& zoneUuid, const std::vector<ChangeItem>& items, bool dryRun,
-                   schema::Command::Builder command) {
-  command.setDryRun(dryRun);
-  auto g = command.getBody().initChangeSet();
-  g.setZoneUuid(zoneUuid);
-  auto list = g.initItems(static_cast<unsigned>(items.size()));
-  for (unsigned i = 0; i < list.size(); ++i) {
-    const ChangeItem& item = items[i];
-    switch (item.action) {
-      case ChangeItem::Action::kCreate:
-        schema::toSchema(item.input, list[i].initCreate());
-        break;
-      case ChangeItem::Action::kUpdate: {
-        auto u = list[i].initUpdate();
-        u.setRecordUuid(item.uuid);
-        schema::toSchema(item.input, u.initInput());
-        break;
-      }
-      case ChangeItem::Action::kDelete:
-        list[i].setDelete(item.uuid);
-        break;
-    }
-  }
-}
-
 Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun,
                                   const std::function<void(JsonWriter&)>& extra) {
   if (!reply.getBody().isChangeSet()) {
@@ -144,20 +119,7 @@ Result<std::string> changeSetBody(schema::Reply::Reader reply, bool dryRun,
   auto set = reply.getBody().getChangeSet();
   const dns::Zone zone = schema::fromSchema(set.getZone());
   std::string diff;
-  for (auto event : set.getChanges()) {
-    auto change = event.getChange();
-    if (change.isRecordDeleted()) {
-      diff += "-" + dns::recordLine(schema::fromSchema(change.getRecordDeleted()), zone.domain);
-    } else if (change.isRecordUpdated()) {
-      diff += "-" + dns::recordLine(schema::fromSchema(change.getRecordUpdated().getBefore()),
-                                    zone.domain);
-      diff += "\n+" + dns::recordLine(schema::fromSchema(change.getRecordUpdated().getAfter()),
-                                      zone.domain);
-    } else if (change.isRecordCreated()) {
-      diff += "+" + dns::recordLine(schema::fromSchema(change.getRecordCreated()), zone.domain);
-    }
-    diff += "\n";
-  }
+  for (const auto& line : schema::changedLines(set.getChanges(), zone.domain)) diff += line + "\n";
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();

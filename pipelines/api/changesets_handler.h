@@ -27,7 +27,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/dns/change_item.h"
 #include "common/dns/record.h"
+#include "common/schema/change_set.h"
 #include "common/util/result.h"
 #include "pipelines/api/json.h"
 #include "schema/pipeline.capnp.h"
@@ -35,12 +37,7 @@
 namespace zp::api {
 
 // One item of a change set as decoded from JSON.
-struct ChangeItem {
-  enum class Action { kCreate, kUpdate, kDelete };
-  Action action = Action::kCreate;
-  std::string uuid;        // update, delete: the record
-  dns::RecordInput input;  // create, update
-};
+using dns::ChangeItem;
 
 // Decodes the JSON body (shape only; the validator checks the records).
 Result<std::vector<ChangeItem>> decodeChangeSetBody(std::string_view body);
@@ -53,9 +50,8 @@ Status checkActions(std::span<const std::string> permissions, const std::vector<
 // `dry_run` query parameter: absent, "false" or "0" -> false; "true" or "1" -> true.
 Result<bool> parseDryRun(const std::optional<std::string>& raw);
 
-// Command.changeSet for the validator.
-void fillChangeSet(const std::string& zoneUuid, const std::vector<ChangeItem>& items, bool dryRun,
-                   schema::Command::Builder command);
+// Command.changeSet for the validator (common/schema/change_set.h).
+using schema::fillChangeSet;
 
 // The answer body for the store's `changeSet` reply, rendering the zone-file
 // diff for `domain`'s records.

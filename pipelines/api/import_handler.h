@@ -14,29 +14,19 @@
 #include <string>
 #include <vector>
 
+#include "common/dns/import_plan.h"
 #include "common/dns/name.h"
 #include "common/dns/record.h"
+#include "common/dns/zone_import.h"
 #include "pipelines/api/changesets_handler.h"
-#include "pipelines/api/zone_import.h"
 
 namespace zp::api {
 
-enum class ImportMode { kMerge, kReplace };
-
-// `mode`: absent or "merge", or "replace".
-Result<ImportMode> parseImportMode(const std::optional<std::string>& raw);
-
-struct ImportPlan {
-  std::vector<ChangeItem> items;
-  size_t added = 0, changed = 0, removed = 0, unchanged = 0;
-};
-
-// The changes that bring `current` (stored records, relative names) to what
-// `file` says in `zone`. Records are the same when name, type and canonical
-// value are (dns::validateRecord); a file record that does not validate is
-// a kValidation error naming its line.
-Result<ImportPlan> planImport(const ParsedZoneFile& file, std::span<const dns::Record> current,
-                              const dns::DnsName& zone, ImportMode mode);
+using dns::ImportMode;
+using dns::ImportPlan;
+using dns::parseImportMode;
+using dns::planImport;
+using dns::SkippedRecord;
 
 // The import's own members of the answer.
 void writeImportSummary(JsonWriter& writer, const ImportPlan& plan,

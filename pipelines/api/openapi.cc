@@ -29,7 +29,9 @@ constexpr std::string_view kDescription =
 constexpr std::string_view kComponents = R"json({
 "securitySchemes": {
   "bearerAuth": {"type": "http", "scheme": "bearer",
-    "description": "An API token: `vps_` followed by 40 hex characters, issued by the admin CLI, the token API or the dashboard at /account/developers/."}
+    "description": "An API token: `vps_` followed by 40 hex characters, issued by the admin CLI, the token API or the dashboard at /account/developers/."},
+  "basicAuth": {"type": "http", "scheme": "basic",
+    "description": "Only on /acme/httpreq/: HTTP Basic with the API token as the password (any user name), as lego's httpreq provider sends HTTPREQ_USERNAME/HTTPREQ_PASSWORD."}
 },
 "schemas": {
   "Error": {
@@ -203,6 +205,32 @@ constexpr std::string_view kComponents = R"json({
   "TokenCreated": {
     "allOf": [{"$ref": "#/components/schemas/Token"}, {"type": "object", "required": ["token"],
       "properties": {"token": {"type": "string", "description": "The secret bearer string `vps_...`; shown only in this answer."}}}]
+  },
+  "AcmeChallenge": {
+    "type": "object",
+    "required": ["fqdn", "value"],
+    "description": "lego's httpreq provider, default mode (HTTPREQ_ENDPOINT=<API>/api/v1/acme/httpreq). RAW mode ({domain, token, keyAuth}) is refused with validation_error.",
+    "properties": {
+      "fqdn": {"type": "string", "description": "The TXT record's name, `_acme-challenge.www.example.com.` (trailing dot optional); the longest of your zones holding it is used (404 on `fqdn` when none does)."},
+      "value": {"type": "string", "minLength": 1, "maxLength": 255, "description": "The TXT value (the key authorization's digest)."}
+    },
+    "additionalProperties": false
+  },
+  "AcmeOutcome": {
+    "type": "object",
+    "required": ["fqdn", "zone", "domain", "name", "value", "records", "status", "zone_serial"],
+    "description": "Answered only once every nameserver serves the zone_serial (present: 201 created, 200 already there; cleanup: 200, `records` empty when nothing held that value). When the nameservers do not all serve it within 25 s the answer is 503 `unavailable` naming the lagging ones (the change stays committed).",
+    "properties": {
+      "fqdn": {"type": "string"},
+      "zone": {"type": "string", "format": "uuid"},
+      "domain": {"type": "string"},
+      "name": {"type": "string", "description": "The record's name relative to the zone."},
+      "value": {"type": "string"},
+      "records": {"type": "array", "items": {"type": "string", "format": "uuid"}, "description": "present: the record created or kept; cleanup: the record removed."},
+      "status": {"type": "string", "enum": ["INSYNC"]},
+      "change_id": {"type": "integer", "description": "The change made (GET /api/v1/changes/{change_id}/); absent when nothing changed."},
+      "zone_serial": {"type": "integer", "description": "The zone's SOA serial every nameserver serves."}
+    }
   },
   "ChangeStatus": {
     "type": "object",
@@ -454,6 +482,10 @@ std::string_view schemaName(BodyKind kind) {
       return "ChangeSetResult";
     case BodyKind::kChangeStatus:
       return "ChangeStatus";
+    case BodyKind::kAcmeIn:
+      return "AcmeChallenge";
+    case BodyKind::kAcmeOut:
+      return "AcmeOutcome";
     case BodyKind::kNone:
     case BodyKind::kOpenApi:
     case BodyKind::kZoneFile:
@@ -643,6 +675,18 @@ class DocumentWriter {
     str("summary", route.summary);
     if (route.permission) {
       str("x-permission", auth::toString(*route.permission));
+      if (route.basicAuth) {
+        key("security");
+        w_.StartArray();
+        for (const std::string_view scheme : {"bearerAuth", "basicAuth"}) {
+          w_.StartObject();
+          key(scheme);
+          w_.StartArray();
+          w_.EndArray();
+          w_.EndObject();
+        }
+        w_.EndArray();
+      }
     } else {
       key("security");
       w_.StartArray();
@@ -712,7 +756,8 @@ class DocumentWriter {
       jsonContent("#/components/schemas/Error", false);
       w_.EndObject();
     }
-    if (hasPathUuid || route.query == QueryKind::kPagedByZoneAndType) {
+    if (hasPathUuid || route.query == QueryKind::kPagedByZoneAndType ||
+        route.request == BodyKind::kAcmeIn) {
       errorResponse("404", "NotFound");
     }
     if (takesIfMatch(route.operation)) errorResponse("412", "PreconditionFailed");

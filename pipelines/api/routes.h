@@ -61,6 +61,8 @@ enum class Operation : uint8_t {
   kRollbackZone,
   kImportZone,
   kGetChange,
+  kAcmePresent,  // lego httpreq (acme_handler.h)
+  kAcmeCleanup,
 };
 
 // The JSON bodies the API reads and writes (named schemas in the document).
@@ -84,6 +86,8 @@ enum class BodyKind : uint8_t {
   kRollback,      // {"serial": N}
   kZoneFileIn,    // a BIND9 zone file sent by the client, text/dns
   kChangeStatus,  // one change and whether every nameserver serves it (commit.h)
+  kAcmeIn,        // {"fqdn", "value"} (acme_httpreq.h)
+  kAcmeOut,       // the challenge's zone, records and serial, once served
 };
 
 // The query parameters a route takes.
@@ -110,6 +114,9 @@ struct RouteSpec {
   BodyKind request;
   BodyKind response;
   QueryKind query;
+  // Also accepts `Authorization: Basic` with the token as the password
+  // (clients that only speak Basic: lego's httpreq provider).
+  bool basicAuth = false;
 };
 
 inline constexpr std::string_view kZonesPath = "/api/v1/dns-zones/";
@@ -126,6 +133,8 @@ inline constexpr std::string_view kOpenApiPath = "/api/v1/openapi.json";
 inline constexpr std::string_view kTokensPath = "/api/v1/tokens/";
 inline constexpr std::string_view kTokenPath = "/api/v1/tokens/{id}/";
 inline constexpr std::string_view kChangePath = "/api/v1/changes/{change_id}/";
+inline constexpr std::string_view kAcmePresentPath = "/api/v1/acme/httpreq/present";
+inline constexpr std::string_view kAcmeCleanupPath = "/api/v1/acme/httpreq/cleanup";
 
 using auth::Permission;
 
@@ -198,6 +207,14 @@ inline constexpr RouteSpec kRoutes[] = {
      "One change of your zones (the `change_id` of a write) and whether every nameserver "
      "serves it yet: status INSYNC or PENDING, per nameserver",
      200, BodyKind::kNone, BodyKind::kChangeStatus, QueryKind::kWait},
+    {Method::kPost, kAcmePresentPath, Permission::kCreate, Operation::kAcmePresent, "acmePresent",
+     "lego httpreq: create the ACME DNS-01 TXT record at fqdn in the zone holding it; answers "
+     "once every nameserver serves it (Bearer, or Basic auth with the token as the password)",
+     201, BodyKind::kAcmeIn, BodyKind::kAcmeOut, QueryKind::kNone, true},
+    {Method::kPost, kAcmeCleanupPath, Permission::kDelete, Operation::kAcmeCleanup, "acmeCleanup",
+     "lego httpreq: remove the TXT record at fqdn holding exactly value (others stay); answers "
+     "once every nameserver serves the removal",
+     200, BodyKind::kAcmeIn, BodyKind::kAcmeOut, QueryKind::kNone, true},
     {Method::kGet, kOpenApiPath, std::nullopt, Operation::kOpenApi, "getOpenApi",
      "This OpenAPI 3.1 document (no token needed)", 200, BodyKind::kNone, BodyKind::kOpenApi,
      QueryKind::kNone},

@@ -20,6 +20,7 @@
 #include "common/dns/zone_text.h"
 #include "common/util/ids.h"
 #include "pipelines/api/account_site.h"
+#include "pipelines/api/acme_handler.h"
 #include "pipelines/api/api_request.h"
 #include "pipelines/api/changes_handler.h"
 #include "pipelines/api/commit.h"
@@ -139,6 +140,7 @@ struct ApiServer::Impl {
   RecordsHandler records{calls, gate, changes};
   TokensHandler tokens{calls, gate};
   ZoneSetsHandler zoneSets{calls, gate, zoneCache, changes};
+  AcmeHandler acme{calls, gate, waiter};
   AccountSite account{bus, accountSettings()};
   std::atomic<int> inFlight{0};
   std::atomic<bool> draining{false};
@@ -227,6 +229,10 @@ struct ApiServer::Impl {
         return zoneSets.import(x, req);
       case Operation::kGetChange:
         return changes.get(x, req);
+      case Operation::kAcmePresent:
+        return acme.present(x, req);
+      case Operation::kAcmeCleanup:
+        return acme.cleanup(x, req);
       case Operation::kOpenApi:
         return x->send(200, openApiJson);
     }
@@ -247,9 +253,9 @@ struct ApiServer::Impl {
   // permission (RequestGate), then `handler`; try/catch, never a Pistache
   // 500.
   Rest::Route::Handler bind(Handler handler, std::optional<auth::Permission> needed,
-                            QueryKind query) {
-    return [this, handler = std::move(handler), needed, query](const Rest::Request& req,
-                                                               Http::ResponseWriter rw) {
+                            QueryKind query, bool basicAuth = false) {
+    return [this, handler = std::move(handler), needed, query, basicAuth](const Rest::Request& req,
+                                                                          Http::ResponseWriter rw) {
       ExchangePtr ex;
       try {
         ex = open(req, std::move(rw));
@@ -274,11 +280,19 @@ struct ApiServer::Impl {
           }
           return Rest::Route::Result::Ok;
         }
-        gate.authorize(ex, request->header("authorization").value_or(""),
-                       [handler, request, refused](const ExchangePtr& x) {
-                         if (refused) return x->fail(*refused);
-                         handler(x, *request);
-                       });
+        std::string authorization = request->header("authorization").value_or("");
+        if (basicAuth && !authorization.empty()) {
+          auto token = auth::tokenFromBearerOrBasic(authorization);
+          if (!token) {
+            ex->fail(token.error());
+            return Rest::Route::Result::Ok;
+          }
+          authorization = "Bearer " + *token;
+        }
+        gate.authorize(ex, authorization, [handler, request, refused](const ExchangePtr& x) {
+          if (refused) return x->fail(*refused);
+          handler(x, *request);
+        });
       } catch (const std::exception& e) {
         if (ex)
           ex->fail(internalError(e.what()));
@@ -358,7 +372,7 @@ struct ApiServer::Impl {
               pistacheMethod(method), pattern,
               bind([this, operation = spec->operation](
                        const ExchangePtr& x, const ApiRequest& r) { dispatch(operation, x, r); },
-                   spec->permission, spec->query));
+                   spec->permission, spec->query, spec->basicAuth));
         } else {
           router.addRoute(pistacheMethod(method), pattern, methodNotAllowed(allow));
         }

@@ -4,11 +4,11 @@
 
 #include "common/dns/name.h"
 #include "common/dns/serial.h"
+#include "common/dns/zone_import.h"
 #include "common/schema/codec.h"
 #include "pipelines/api/commit.h"
 #include "pipelines/api/import_handler.h"
 #include "pipelines/api/rollback_handler.h"
-#include "pipelines/api/zone_import.h"
 
 namespace zp::api {
 namespace {
@@ -214,7 +214,7 @@ void ZoneSetsHandler::importNow(const ExchangePtr& x, const std::string& zoneUui
         const dns::Zone zone = schema::fromSchema(now.getBody().getZone().getZone());
         auto name = dns::DnsName::parseZoneDomain(zone.domain);
         if (!name) return x->fail(internalError("a stored zone domain does not parse"));
-        auto file = parseZoneFile(body, zone.domain);
+        auto file = dns::parseZoneFile(body, zone.domain);
         if (!file) return x->fail(file.error());
         const auto current = schema::fromSchema(now.getBody().getZone().getRecords());
         auto plan = planImport(*file, current, *name, how);

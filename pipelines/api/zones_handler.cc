@@ -17,6 +17,7 @@
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
+#include "pipelines/api/zone_lookup.h"
 
 namespace zp::api {
 
@@ -69,54 +70,6 @@ ZonesHandler::ZonesHandler(PipelineCalls& calls, const RequestGate& gate, ZoneCa
       changes_(changes),
       zoneFileSettings_(std::move(zoneFileSettings)) {}
 
-// The candidate zones of a name, longest first: every suffix of two labels
-// or more that is a valid zone domain (Unicode as punycode). Errors: a
-// validation error on "contains".
-Result<std::vector<std::string>> zonesThatMayHold(std::string_view raw) {
-  auto decoded = percentDecode(raw, "contains");
-  if (!decoded) return decoded.error();
-  std::string name = lowerAscii(std::move(decoded).value());
-  if (!name.empty() && name.back() == '.') name.pop_back();
-  if (name.empty() || name.size() > 253 || name.find("..") != std::string::npos ||
-      name.front() == '.') {
-    return Error::validation("contains", "contains must be a DNS name, e.g. www.example.com");
-  }
-  std::vector<std::string> out;
-  for (size_t at = 0; at != std::string::npos;) {
-    const std::string suffix = name.substr(at);
-    if (suffix.find('.') == std::string::npos) break;  // zones have two labels or more
-    if (auto zone = dns::DnsName::parseZoneDomain(suffix)) out.push_back(zone->text());
-    const size_t dot = name.find('.', at);
-    at = dot == std::string::npos ? dot : dot + 1;
-  }
-  return out;
-}
-
-// Asks for candidates[i], then the next, until one is the user's zone.
-void ZonesHandler::findHolder(const ExchangePtr& x,
-                              std::shared_ptr<const std::vector<std::string>> candidates,
-                              size_t i) {
-  if (i >= candidates->size()) {
-    return x->send(200, renderZoneList({}), {{"X-Total-Count", "0"}});
-  }
-  calls_.query(
-      x,
-      [&](schema::Query::Builder q) {
-        auto body = q.getBody().initListZones();
-        body.setDomain((*candidates)[i]);
-        body.setLimit(1);
-      },
-      [this, x, candidates, i](schema::Reply::Reader reply) {
-        if (!reply.getBody().isZones()) {
-          return x->fail(internalError("the store answered listZones with another body"));
-        }
-        auto items = reply.getBody().getZones().getItems();
-        if (items.size() == 0) return findHolder(x, candidates, i + 1);
-        const std::vector<dns::Zone> zone = {schema::fromSchema(items[0])};
-        x->send(200, renderZoneList(zone), {{"X-Total-Count", "1"}});
-      });
-}
-
 void ZonesHandler::list(const ExchangePtr& x, const ApiRequest& req) {
   auto page = parsePage(req.query("page"), req.query("page_size"));
   if (!page) return x->fail(page.error());
@@ -124,10 +77,13 @@ void ZonesHandler::list(const ExchangePtr& x, const ApiRequest& req) {
     if (req.query("domain")) {
       return x->fail(Error::validation("contains", "give either domain or contains, not both"));
     }
-    auto candidates = zonesThatMayHold(*contains);
+    auto candidates = zonesThatMayHold(*contains, "contains");
     if (!candidates) return x->fail(candidates.error());
-    return findHolder(
-        x, std::make_shared<const std::vector<std::string>>(std::move(candidates).value()), 0);
+    return lookup_.find(x, std::move(candidates).value(), [x](std::optional<dns::Zone> zone) {
+      std::vector<dns::Zone> items;
+      if (zone) items.push_back(std::move(*zone));
+      x->send(200, renderZoneList(items), {{"X-Total-Count", std::to_string(items.size())}});
+    });
   }
   std::string domain;
   if (auto domainRaw = req.query("domain")) {

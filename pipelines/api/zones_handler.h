@@ -23,6 +23,7 @@
 #include "pipelines/api/request_gate.h"
 #include "pipelines/api/settled_statuses.h"
 #include "pipelines/api/zone_cache.h"
+#include "pipelines/api/zone_lookup.h"
 
 namespace zp::api {
 
@@ -41,8 +42,6 @@ class ZonesHandler {
   void changes(const ExchangePtr& x, const ApiRequest& req);     // history, paged
 
  private:
-  void findHolder(const ExchangePtr& x, std::shared_ptr<const std::vector<std::string>> candidates,
-                  size_t i);
   void fetchZone(const ExchangePtr& x, const std::string& uuid,
                  std::shared_ptr<ZoneDetailJoin> join);
   void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply);
@@ -73,6 +72,7 @@ class ZonesHandler {
   CoalescedCalls<VersionAnswer> versions_{CoalesceJoin::kAfterArrival};
   CoalescedCalls<Result<deploy::PushStatus>> statuses_{CoalesceJoin::kInFlight};
   SettledStatuses settled_;
+  ZoneLookup lookup_{calls_};
 };
 
 }  // namespace zp::api

@@ -28,7 +28,7 @@ TEST(Routes, NoDuplicateRoutesOrOperationIds) {
     EXPECT_EQ(route.request != BodyKind::kNone, bodyMethod) << route.operationId;
     EXPECT_EQ(route.response == BodyKind::kNone, route.successStatus == 204) << route.operationId;
   }
-  EXPECT_EQ(std::size(kRoutes), 21u);
+  EXPECT_EQ(std::size(kRoutes), 23u);
 }
 
 TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
@@ -44,10 +44,12 @@ TEST(Routes, AllowHeaderListsTheServedMethodsInAFixedOrder) {
       {kTokensPath, "GET, POST"},
       {kTokenPath, "DELETE"},
       {kChangePath, "GET"},
+      {kAcmePresentPath, "POST"},
+      {kAcmeCleanupPath, "POST"},
       {"/api/v1/nothing/", ""},
   };
   for (const auto& [path, allow] : cases) EXPECT_EQ(allowHeader(path), allow) << path;
-  EXPECT_EQ(routePaths().size(), 14u);
+  EXPECT_EQ(routePaths().size(), 16u);
   EXPECT_TRUE(methodsOn("/api/v1/nothing/").empty());
 }
 

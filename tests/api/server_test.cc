@@ -416,6 +416,8 @@ const Expected kApiMdTable[] = {
     {"POST", "/api/v1/tokens/", "tokens:manage"},
     {"DELETE", "/api/v1/tokens/tok_0123456789abcdef/", "tokens:manage"},
     {"GET", "/api/v1/changes/12345/", "dns:read"},
+    {"POST", "/api/v1/acme/httpreq/present", "dns:create"},
+    {"POST", "/api/v1/acme/httpreq/cleanup", "dns:delete"},
 };
 const char* const kPermissions[] = {"dns:list",   "dns:read",   "dns:create",
                                     "dns:update", "dns:delete", "tokens:manage"};
@@ -544,7 +546,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       }
     }
   }
-  EXPECT_EQ(probed, 14 * 9);
+  EXPECT_EQ(probed, 16 * 9);
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {

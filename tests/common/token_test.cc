@@ -136,6 +136,42 @@ TEST(BearerFromHeader, Table) {
   }
 }
 
+// Issue 11 item 8: lego's httpreq provider sends HTTP Basic, the token as the
+// password (any user name); Bearer works as before.
+TEST(Token, TokenFromBearerOrBasic) {
+  struct Case {
+    std::string header;
+    std::string want;  // "" = an authentication error
+  };
+  const Case cases[] = {
+      {"Basic YWNtZTp2cHNfYWJj", "vps_abc"},  // acme:vps_abc
+      {"basic   OnZwc18wMTIz ", "vps_0123"},  // :vps_0123, spaces around
+      {"Basic eDp2cHNfYWI=", "vps_ab"},       // one '=' of padding
+      {"Basic eDp2cHNfYQ==", "vps_a"},        // two
+      {"Basic bGVnbzp2cHNfYTpi", "vps_a:b"},  // the password may hold ':'
+      {"Bearer vps_abc", "vps_abc"},
+      {"Basic YTpiOnZwc194", ""},      // a:b:vps_x: password b:vps_x
+      {"Basic YWNtZTpzZWNyZXQ=", ""},  // acme:secret, not a token
+      {"Basic dnBzX2FiYw==", ""},      // vps_abc without user:
+      {"Basic !!!!", ""},
+      {"Basic abc", ""},
+      {"Basic ", ""},
+      {"", ""},
+      {"Token vps_abc", ""},
+  };
+  for (const Case& c : cases) {
+    auto got = tokenFromBearerOrBasic(c.header);
+    if (c.want.empty()) {
+      ASSERT_FALSE(got.ok()) << "'" << c.header << "'";
+      EXPECT_EQ(got.error().kind, ErrorKind::kAuthentication);
+      EXPECT_FALSE(got.error().detail.empty());
+    } else {
+      ASSERT_TRUE(got.ok()) << "'" << c.header << "': " << got.error().detail;
+      EXPECT_EQ(got.value(), c.want);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zp::auth
 

@@ -912,7 +912,8 @@ TEST_F(ApiContractTest, OpenApiDocumentIsPublicAndListsEveryPath) {
                 "/api/v1/dns-zones/{uuid}/changes/", "/api/v1/dns-zones/{uuid}/changesets/",
                 "/api/v1/dns-zones/{uuid}/rollback/", "/api/v1/dns-zones/{uuid}/import",
                 "/api/v1/dns-records/", "/api/v1/dns-records/{uuid}/", "/api/v1/openapi.json",
-                "/api/v1/tokens/", "/api/v1/tokens/{id}/", "/api/v1/changes/{change_id}/"}));
+                "/api/v1/tokens/", "/api/v1/tokens/{id}/", "/api/v1/changes/{change_id}/",
+                "/api/v1/acme/httpreq/present", "/api/v1/acme/httpreq/cleanup"}));
 }
 
 TEST_F(ApiContractTest, UnknownPathsAre404Json) {

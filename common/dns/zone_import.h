@@ -1,8 +1,8 @@
 #pragma once
-// Reading a BIND zone file for POST /api/v1/dns-zones/{uuid}/import (issue
-// 10), with Knot DNS's libzscanner (RFC 1035 master files: $ORIGIN, $TTL,
-// relative names, multi-line records, escapes, every type) and libknot's
-// presentation writer for the rdata. Pure functions; thread-safe.
+// Reading a BIND zone file for POST /api/v1/dns-zones/{uuid}/import and
+// `zonepipe zone import` (issue 10), with Knot DNS's libzscanner (RFC 1035 master files: $ORIGIN,
+// $TTL, relative names, multi-line records, escapes, every type) and libknot's presentation writer
+// for the rdata. Pure functions; thread-safe.
 //
 // What the service owns is skipped and said so: the SOA and the apex NS set
 // (from its configuration). $INCLUDE is refused (it would read the server's
@@ -18,7 +18,7 @@
 #include "common/dns/record.h"
 #include "common/util/result.h"
 
-namespace zp::api {
+namespace zp::dns {
 
 struct SkippedRecord {
   size_t line = 0;
@@ -39,4 +39,4 @@ struct ParsedZoneFile {
 // $ORIGIN). Default TTL 3600 when the file has no $TTL.
 Result<ParsedZoneFile> parseZoneFile(std::string_view text, const std::string& domain);
 
-}  // namespace zp::api
+}  // namespace zp::dns

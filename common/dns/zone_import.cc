@@ -1,4 +1,4 @@
-#include "pipelines/api/zone_import.h"
+#include "common/dns/zone_import.h"
 
 extern "C" {  // the libknot/libzscanner headers do not say it themselves
 #include <libknot/libknot.h>
@@ -9,7 +9,7 @@ extern "C" {  // the libknot/libzscanner headers do not say it themselves
 
 #include "common/dns/record_type.h"
 
-namespace zp::api {
+namespace zp::dns {
 namespace {
 
 Error refused(uint64_t line, std::string why) {
@@ -134,4 +134,4 @@ Result<ParsedZoneFile> parseZoneFile(std::string_view text, const std::string& d
   return out;
 }
 
-}  // namespace zp::api
+}  // namespace zp::dns

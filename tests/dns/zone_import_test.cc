@@ -2,13 +2,13 @@
 // records are skipped and said so, $INCLUDE and unknown types are refused
 // naming the line, and the plan against the stored zone is added / changed /
 // removed / unchanged.
-#include "pipelines/api/zone_import.h"
+#include "common/dns/zone_import.h"
 
 #include <gtest/gtest.h>
 
-#include "pipelines/api/import_handler.h"
+#include "common/dns/import_plan.h"
 
-namespace zp::api {
+namespace zp::dns {
 namespace {
 
 const char* const kZone = R"($ORIGIN example.com.
@@ -133,4 +133,4 @@ TEST(ZoneImport, MergeAndReplacePlans) {
 }
 
 }  // namespace
-}  // namespace zp::api
+}  // namespace zp::dns
