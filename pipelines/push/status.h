@@ -51,6 +51,19 @@ struct ZoneView {
   uint64_t reloads = 0;
 };
 
+// A zone the primary should NOTIFY its secondaries about again.
+struct Renotify {
+  std::string domain;
+  bool catalog =
+      false;        // the secondary does not serve the zone: it missed the catalog's change too
+  std::string why;  // "ns3.zonepipe.test (198.18.0.22) serves serial 10, the primary 12"
+};
+
+// A secondary behind the primary this long (while answering) gets a new NOTIFY:
+// secondaries follow the primary within about a second (bench/README.md).
+inline constexpr int64_t kRenotifyAfterMs = 5000;
+inline constexpr int64_t kRenotifyEveryMs = 30000;
+
 class StatusBook {
  public:
   // `nowMs` is any monotonic millisecond clock; tests pass their own.
@@ -75,6 +88,8 @@ class StatusBook {
   int64_t nextDueIn(int64_t nowMs) const;
 
   ZoneView view(const std::string& domain) const;
+  // The zones to NOTIFY about again (see above), each once; clears the list.
+  std::vector<Renotify> takeRenotify();
   uint64_t totalReloads() const { return totalReloads_; }
 
   // Reports served latencies and reachability to `metrics` from now on (it
@@ -94,6 +109,7 @@ class StatusBook {
     bool inFlight = false;
     int64_t sentAt = 0;
     uint32_t loggedSerial = 0;  // last serial logged as served
+    int64_t behindSince = -1;   // a secondary answering behind the primary since (monotonic ms)
   };
   struct Zone {
     bool known = false;
@@ -104,6 +120,7 @@ class StatusBook {
     int64_t committedAtMs = 0;
     std::string lastError;
     uint64_t reloads = 0;
+    int64_t renotifiedAt = -kRenotifyEveryMs;  // last takeRenotify() entry (monotonic ms)
     std::vector<Served> servers;
   };
   struct Pending {
@@ -116,11 +133,14 @@ class StatusBook {
   void answer(Zone& z, const std::string& domain, size_t index, const SoaReply& reply,
               int64_t nowMs);
   void reschedule(Zone& z, Served& s, int64_t nowMs);
+  // After secondary `index` answered: is it still behind the primary, for how long?
+  void checkBehind(Zone& z, const std::string& domain, size_t index, int64_t nowMs);
 
   std::vector<Nameserver> servers_;
   SoaSocket socket_;
   std::map<std::string, Zone> zones_;
   std::map<uint16_t, Pending> pending_;  // query id -> which zone and server
+  std::vector<Renotify> renotify_;
   uint16_t nextId_;
   uint64_t totalReloads_ = 0;
   PushMetrics* metrics_ = nullptr;
