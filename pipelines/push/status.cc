@@ -191,6 +191,7 @@ void StatusBook::checkBehind(Zone& z, const std::string& domain, size_t index, i
            (s.answered ? "serves serial " + std::to_string(s.serial) : "does not serve it") +
            ", the primary serial " + std::to_string(primary.serial) + ", for " +
            std::to_string((nowMs - s.behindSince) / 1000) + " s"});
+  if (metrics_) metrics_->renotified(index);
 }
 
 std::vector<Renotify> StatusBook::takeRenotify() { return std::exchange(renotify_, {}); }
