@@ -500,10 +500,13 @@ void Pusher::renotify(const std::vector<Renotify>& zones) {
   bool catalog = false;
   size_t failed = 0;
   for (const Renotify& z : zones) {
-    catalog = catalog || z.catalog;
+    if (z.catalog && options_.catalog) {  // it lacks the zone: the catalog's NOTIFY brings it
+      catalog = true;
+      continue;
+    }
     if (!rndc_.run({"notify", z.domain}).ok()) ++failed;
   }
-  if (catalog && options_.catalog && !rndc_.run({"notify", kCatalogZone}).ok()) ++failed;
+  if (catalog && !rndc_.run({"notify", kCatalogZone}).ok()) ++failed;
   spdlog::info(
       "a secondary missed changes of {} zone(s) (e.g. {}: {}; it was unreachable or down when "
       "the primary sent its NOTIFY): asked the primary to NOTIFY the secondaries again{}",

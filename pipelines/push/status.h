@@ -54,9 +54,10 @@ struct ZoneView {
 // A zone the primary should NOTIFY its secondaries about again.
 struct Renotify {
   std::string domain;
-  bool catalog =
-      false;        // the secondary does not serve the zone: it missed the catalog's change too
-  std::string why;  // "ns3.zonepipe.test (198.18.0.22) serves serial 10, the primary 12"
+  // The secondary does not serve the zone at all: it missed the catalog's change.
+  bool catalog = false;
+  // "ns3.zonepipe.test (198.18.0.22) serves serial 10, the primary serial 12, for 5 s"
+  std::string why;
 };
 
 // A secondary behind the primary this long (while answering) gets a new NOTIFY:
