@@ -57,7 +57,15 @@ PushMetrics::PushMetrics(prometheus::Registry& r, const std::vector<std::string>
                      "1 when the nameserver answered the pusher's last SOA query, 0 when it "
                      "did not (named down or unreachable).")
                  .Register(r);
+  auto& renotified = prometheus::BuildCounter()
+                         .Name("zonepipe_push_renotify_total")
+                         .Help(
+                             "Zones the primary was asked to NOTIFY again because this "
+                             "secondary answered behind it for 5 s (it missed a NOTIFY while "
+                             "unreachable or down), by nameserver.")
+                         .Register(r);
   for (const auto& name : nameservers) {
+    renotified_.push_back(&renotified.Add({{"nameserver", name}}));
     served_.push_back(&served.Add({{"nameserver", name}}, kLatency));
     outOfSync_.push_back(&outOfSync.Add({{"nameserver", name}}));
     up_.push_back(&up.Add({{"nameserver", name}}));
@@ -67,6 +75,10 @@ PushMetrics::PushMetrics(prometheus::Registry& r, const std::vector<std::string>
 void PushMetrics::deploy(const char* kind, bool ok, double seconds) {
   deploys_.Add({{"kind", kind}, {"result", ok ? "ok" : "failed"}}).Increment();
   deployDuration_.Observe(seconds);
+}
+
+void PushMetrics::renotified(size_t nameserver) {
+  if (nameserver < renotified_.size()) renotified_[nameserver]->Increment();
 }
 
 void PushMetrics::served(size_t nameserver, double secondsSinceCommit) {

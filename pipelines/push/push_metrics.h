@@ -13,6 +13,9 @@
 //   zonepipe_push_nameserver_up{nameserver}      1 when the last SOA query to
 //       it was answered, 0 after a timeout or a send failure; absent until
 //       the first query (there are none without zones)
+//   zonepipe_push_renotify_total{nameserver}     zones the primary was asked
+//       to NOTIFY again because that secondary answered behind it for 5 s
+//       (it missed a NOTIFY: it was unreachable or down; status.h)
 //   zonepipe_push_malformed_frames_total{socket} deploy, status
 // Thread: the pusher's loop (one per process); series per nameserver are made
 // once in the constructor.
@@ -38,6 +41,7 @@ class PushMetrics {
   void reachable(size_t nameserver, bool up);
   void zones(size_t known, const std::vector<size_t>& outOfSync);
   void malformed(const char* socket);
+  void renotified(size_t nameserver);
 
  private:
   prometheus::Family<prometheus::Counter>& deploys_;
@@ -49,6 +53,7 @@ class PushMetrics {
   std::vector<prometheus::Histogram*> served_;
   std::vector<prometheus::Gauge*> outOfSync_;
   std::vector<prometheus::Gauge*> up_;
+  std::vector<prometheus::Counter*> renotified_;
 };
 
 }  // namespace zp::push

@@ -495,6 +495,28 @@ DeployResult Pusher::loadCatalog() {
   return result;
 }
 
+void Pusher::renotify(const std::vector<Renotify>& zones) {
+  if (zones.empty()) return;
+  bool catalog = false;
+  size_t failed = 0;
+  for (const Renotify& z : zones) {
+    if (z.catalog && options_.catalog) {  // it lacks the zone: the catalog's NOTIFY brings it
+      catalog = true;
+      continue;
+    }
+    if (!rndc_.run({"notify", z.domain}).ok()) ++failed;
+  }
+  if (catalog && !rndc_.run({"notify", kCatalogZone}).ok()) ++failed;
+  spdlog::info(
+      "a secondary missed changes of {} zone(s) (e.g. {}: {}; it was unreachable or down when "
+      "the primary sent its NOTIFY): asked the primary to NOTIFY the secondaries again{}",
+      zones.size(), zones.front().domain, zones.front().why, catalog ? ", and of the catalog" : "");
+  if (failed > 0) {
+    spdlog::warn("rndc notify failed for {} zone(s); is named running? check {}", failed,
+                 rndc_.configPath());
+  }
+}
+
 DeployResult Pusher::failure(const std::string& command, const std::string& domain,
                              const ProcessResult& result) const {
   std::string detail = "rndc " + command + " " + domain + " failed: " + result.describe() +

@@ -97,6 +97,13 @@ class Pusher {
   DeployResult maintain();
   // Catalog membership changes waiting for maintain().
   bool catalogPending() const { return !catalogAdds_.empty() || !catalogDeletes_.empty(); }
+  // Has the primary NOTIFY the secondaries of each zone again (`rndc notify`),
+  // or, once for all those marked `catalog` (a secondary lacks the zone), of
+  // the catalog zone, whose transfer brings them: for secondaries that missed
+  // a NOTIFY (StatusBook::takeRenotify). A burst of new zones a secondary is
+  // slow to take costs one command. Logs one line for the batch;
+  // a failure is logged, and the StatusBook asks again later.
+  void renotify(const std::vector<Renotify>& zones);
   // Makes the zone directory's files of the batch durable (one syncfs).
   void flush() { publisher_.sync(); }
 

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 #include <stdexcept>
+#include <utility>
 
 namespace zp::push {
 namespace {
@@ -200,8 +201,35 @@ void StatusBook::answer(Zone& z, const std::string& domain, size_t index, const 
       metrics_->served(index, static_cast<double>(wallMs() - z.committedAtMs) / 1000.0);
     }
   }
+  if (index > 0) checkBehind(z, domain, index, nowMs);
   reschedule(domain, index, z, nowMs);
 }
+
+void StatusBook::checkBehind(Zone& z, const std::string& domain, size_t index, int64_t nowMs) {
+  Served& s = z.servers[index];
+  const Served& primary = z.servers[0];
+  const bool behind =
+      primary.answered && (!s.answered || !serialAtOrAfter(s.serial, primary.serial));
+  if (!behind) {
+    s.behindSince = -1;
+    return;
+  }
+  if (s.behindSince < 0) s.behindSince = nowMs;
+  if (nowMs - s.behindSince < kRenotifyAfterMs || nowMs - z.renotifiedAt < kRenotifyEveryMs) {
+    return;
+  }
+  z.renotifiedAt = nowMs;
+  const Nameserver& ns = servers_[index];
+  renotify_.push_back(
+      {domain, !s.answered,
+       ns.name + " (" + ns.address + ") " +
+           (s.answered ? "serves serial " + std::to_string(s.serial) : "does not serve it") +
+           ", the primary serial " + std::to_string(primary.serial) + ", for " +
+           std::to_string((nowMs - s.behindSince) / 1000) + " s"});
+  if (metrics_) metrics_->renotified(index);
+}
+
+std::vector<Renotify> StatusBook::takeRenotify() { return std::exchange(renotify_, {}); }
 
 void StatusBook::poll(int64_t nowMs) {
   for (const auto& r : socket_.drain()) {

@@ -55,6 +55,20 @@ struct ZoneView {
   uint64_t reloads = 0;
 };
 
+// A zone the primary should NOTIFY its secondaries about again.
+struct Renotify {
+  std::string domain;
+  // The secondary does not serve the zone at all: it missed the catalog's change.
+  bool catalog = false;
+  // "ns3.zonepipe.test (198.18.0.22) serves serial 10, the primary serial 12, for 5 s"
+  std::string why;
+};
+
+// A secondary behind the primary this long (while answering) gets a new NOTIFY:
+// secondaries follow the primary within about a second (bench/README.md).
+inline constexpr int64_t kRenotifyAfterMs = 5000;
+inline constexpr int64_t kRenotifyEveryMs = 30000;
+
 class StatusBook {
  public:
   // `nowMs` is any monotonic millisecond clock; tests pass their own.
@@ -86,6 +100,8 @@ class StatusBook {
   int64_t nextDueIn(int64_t nowMs) const;
 
   ZoneView view(const std::string& domain) const;
+  // The zones to NOTIFY about again (see above), each once; clears the list.
+  std::vector<Renotify> takeRenotify();
   uint64_t totalReloads() const { return totalReloads_; }
 
   // Reports served latencies and reachability to `metrics` from now on (it
@@ -105,6 +121,7 @@ class StatusBook {
     bool inFlight = false;
     int64_t sentAt = 0;
     uint32_t loggedSerial = 0;  // last serial logged as served
+    int64_t behindSince = -1;   // a secondary answering behind the primary since (monotonic ms)
   };
   struct Zone {
     bool known = false;
@@ -116,6 +133,7 @@ class StatusBook {
     bool adopted = false;  // adopt(): wantedSoa is the primary's next answer
     std::string lastError;
     uint64_t reloads = 0;
+    int64_t renotifiedAt = -kRenotifyEveryMs;  // last takeRenotify() entry (monotonic ms)
     std::vector<Served> servers;
   };
   struct Pending {
@@ -130,6 +148,8 @@ class StatusBook {
   // Sets the server's next query time and queues it in due_.
   void reschedule(const std::string& domain, size_t index, Zone& z, int64_t nowMs);
   void askNow(const std::string& domain, Zone& z, int64_t nowMs);
+  // After secondary `index` answered: is it still behind the primary, for how long?
+  void checkBehind(Zone& z, const std::string& domain, size_t index, int64_t nowMs);
 
   std::vector<Nameserver> servers_;
   SoaSocket socket_;
@@ -145,6 +165,7 @@ class StatusBook {
   };
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
   bool live(const Zone& z, const Due& d) const;
+  std::vector<Renotify> renotify_;
   uint16_t nextId_;
   uint64_t totalReloads_ = 0;
   PushMetrics* metrics_ = nullptr;

@@ -229,7 +229,10 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
         spdlog::error("cannot write the catalog zone: {}; check the zone directory", e.what());
       }
     }
-    if (loop.status) loop.status->poll(monoMs());
+    if (loop.status) {
+      loop.status->poll(monoMs());
+      pusher.renotify(loop.status->takeRenotify());  // secondaries that missed a NOTIFY
+    }
   }
 }
 

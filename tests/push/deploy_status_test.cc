@@ -301,6 +301,68 @@ TEST(StatusBook, ThousandsOfZonesAreConfirmed) {
   EXPECT_FALSE(book.view("z1.test").known);
 }
 
+// Polls `book` for `realMs` of real time as if the monotonic clock said `now`
+// (the fake nameservers answer meanwhile), collecting what it asks to NOTIFY
+// again.
+std::vector<Renotify> pollAt(StatusBook& book, int64_t now, int realMs = 300) {
+  std::vector<Renotify> out;
+  const int64_t until = monoMs() + realMs;
+  while (monoMs() < until) {
+    book.poll(now);
+    for (auto& r : book.takeRenotify()) out.push_back(std::move(r));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return out;
+}
+
+// A secondary that answers but stays behind the primary missed its NOTIFY (it
+// was cut off when the primary sent it): the book names the zone once per
+// kRenotifyEveryMs, with the catalog when the secondary lacks the zone.
+TEST(StatusBook, NotifiesAgainForASecondaryThatAnswersBehindThePrimary) {
+  struct Case {
+    const char* what;
+    uint32_t secondarySerial;  // 0: REFUSED (it does not have the zone)
+    int64_t behindMs;
+    bool renotify;
+    bool catalog;
+  };
+  const Case cases[] = {
+      {"6 s behind the primary", 10, 6000, true, false},
+      {"6 s without the zone (it missed the catalog change too)", 0, 6000, true, true},
+      {"2 s behind: still following", 10, 2000, false, false},
+      {"in sync", 12, 6000, false, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    FakeNameserver primary, secondary;
+    primary.serial = 12;
+    secondary.serial = c.secondarySerial;
+    config::Config cfg;
+    cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
+    cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
+    StatusBook book(nameserversFrom(cfg));
+    const int64_t t0 = 1000;
+    book.wanted("a.test", 12);
+    book.deployed("a.test", 12, 0, t0);
+    EXPECT_TRUE(pollAt(book, t0).empty());        // both answered
+    EXPECT_TRUE(pollAt(book, t0 + 100).empty());  // asked again: behind since t0 + 100 at most
+    const int64_t later = t0 + 100 + c.behindMs;
+    const auto asked = pollAt(book, later);
+    if (!c.renotify) {
+      EXPECT_TRUE(asked.empty()) << asked.front().why;
+      continue;
+    }
+    ASSERT_EQ(asked.size(), 1u);
+    EXPECT_EQ(asked[0].domain, "a.test");
+    EXPECT_EQ(asked[0].catalog, c.catalog);
+    EXPECT_NE(asked[0].why.find("ns2.zonepipe.test"), std::string::npos) << asked[0].why;
+    EXPECT_NE(asked[0].why.find("the primary serial 12"), std::string::npos) << asked[0].why;
+    EXPECT_TRUE(pollAt(book, later + 1000).empty());  // once per kRenotifyEveryMs
+    secondary.serial = 12;                            // the NOTIFY worked
+    EXPECT_TRUE(pollAt(book, later + kRenotifyEveryMs + 1000).empty());
+  }
+}
+
 TEST(StatusBook, NameserversFromConfig) {
   config::Config cfg;
   cfg.primaryAddress = "127.0.0.1";
@@ -376,6 +438,26 @@ DeployRequest delta(const std::string& domain, uint64_t serial, std::vector<Upda
   DeployRequest r{domain, serial, std::nullopt, 0};
   r.delta = DeltaChange{std::move(ops), domain + ". 3600 IN SOA serial " + std::to_string(serial)};
   return r;
+}
+
+// Zones a secondary missed get `rndc notify`; zones it lacks get one NOTIFY of
+// the catalog instead (the secondary ignores a NOTIFY for a zone it lacks).
+TEST(PusherRenotify, AsksThePrimaryToNotifyEachZoneAgain) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  FakeCheck check;
+  Pusher pusher(publisher, rndc, {&check, nullptr, true});
+  pusher.renotify({});
+  EXPECT_TRUE(rndc.calls.empty());
+  pusher.renotify({{"a.test", false, "ns2 serves serial 10"}});
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"notify a.test"}));
+  rndc.calls.clear();
+  pusher.renotify({{"a.test", false, "behind"},
+                   {"b.test", true, "does not serve it"},
+                   {"c.test", true, "does not serve it"}});
+  EXPECT_EQ(rndc.calls,
+            (std::vector<std::string>{"notify a.test", "notify catalog.zonepipe.invalid"}));
 }
 
 // Static zones (no updater): every version is a file, the catalog reloaded.
