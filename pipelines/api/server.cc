@@ -25,6 +25,7 @@
 #include "pipelines/api/commit.h"
 #include "pipelines/api/errors.h"
 #include "pipelines/api/exchange.h"
+#include "pipelines/api/http_gate.h"
 #include "pipelines/api/http_metrics.h"
 #include "pipelines/api/json.h"
 #include "pipelines/api/openapi.h"
@@ -457,7 +458,12 @@ Status ApiServer::start() {
                      .bodyTimeout(requestTimeout)
                      .keepaliveTimeout(std::chrono::seconds(30));
   i.endpoint.init(options);
-  i.endpoint.setHandler(i.router.handler());
+  // The request gate (http_gate.h) checks every request's framing before
+  // Pistache's parser, so broken HTTP gets the documented JSON errors too.
+  GateSettings gate;
+  gate.limits.maxBody = i.cfg.apiMaxBody;
+  gate.metrics = i.metrics;
+  i.endpoint.setHandler(makeGateHandler(i.router, gate));
   try {
     i.endpoint.serveThreaded();
   } catch (const std::exception& e) {
