@@ -25,9 +25,20 @@
 // request. This is the least fragile of the ways: no dlsym string at run
 // time, no compiler extension, no copy of Pistache's parser.
 //
+// 408: Pistache 0.0.5 sends its own empty 408 from the transport
+// (TransportImpl::closePeer), not through Handler::onTimeout, so the gate
+// times requests itself: a sweeper thread (one per handler, shared by its
+// clones) answers 408 request_timeout in the same JSON shape to a request not
+// complete settings.requestTimeout after its first byte, and each new
+// connection is marked idle for Pistache so that it never sends its empty 408
+// first (Pistache then only closes connections idle past keepaliveTimeout).
+// Its onConnection is private too and is called the same way as onInput.
+//
 // Threads: Pistache clones the handler per reactor thread; a connection's
-// reads and its framer stay on one thread.
+// reads stay on one thread. Each connection's state has a mutex shared with
+// the sweeper thread (uncontended on the read path).
 
+#include <chrono>
 #include <memory>
 
 #include "pipelines/api/request_framing.h"
@@ -47,6 +58,10 @@ class HttpMetrics;
 
 struct GateSettings {
   FramingLimits limits;
+  // A request must arrive completely (headers and body) within this long of
+  // its first byte, else 408 request_timeout. Keep it under the endpoint's
+  // keepaliveTimeout, after which Pistache closes the connection silently.
+  std::chrono::milliseconds requestTimeout{20'000};
   HttpMetrics* metrics = nullptr;  // null: refusals are not counted
 };
 

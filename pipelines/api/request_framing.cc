@@ -266,6 +266,7 @@ std::optional<Refusal> RequestFramer::feed(std::string_view in, Sink sink) {
         if (remaining_ == 0 && state_ == State::kBody) {
           handOn(in, runStart, pos, sink);  // one request per hand-on
           state_ = State::kHead;
+          ++completed_;
         } else if (remaining_ == 0) {
           state_ = State::kChunkEnd;
           scanned_ = 0;
@@ -357,7 +358,10 @@ std::optional<Refusal> RequestFramer::readHead(std::string_view in, size_t& pos,
     scanned_ = 0;
     lineStart_ = 0;
     startBody(head);
-    if (state_ == State::kHead) handOn(in, runStart, pos, sink);  // no body: complete
+    if (state_ == State::kHead) {  // no body: complete
+      handOn(in, runStart, pos, sink);
+      ++completed_;
+    }
     return std::nullopt;
   }
   scanned_ = v.size();
@@ -456,6 +460,7 @@ std::optional<Refusal> RequestFramer::readTrailers(std::string_view in, size_t& 
     runStart = pos;  // the trailers are not handed on (Pistache ignores them)
     sink.pass(sink.context, kLastChunk);
     state_ = State::kHead;
+    ++completed_;
     scanned_ = 0;
     return std::nullopt;
   }

@@ -107,6 +107,9 @@ class RequestFramer {
 
   // True between the first byte of a request and its last (a timeout here is
   // a request that did not arrive in time).
+  // Requests whose last byte was read so far.
+  uint64_t completed() const { return completed_; }
+
   bool midRequest() const {
     return state_ != State::kRefused && (state_ != State::kHead || !head_.empty());
   }
@@ -133,6 +136,7 @@ class RequestFramer {
   uint64_t bodySoFar_ = 0;  // chunked: bytes of data so far
   std::string line_;        // chunked: the current size or trailer line
   std::optional<Refusal> refusal_;
+  uint64_t completed_ = 0;
 };
 
 }  // namespace zp::api
