@@ -3,6 +3,7 @@
 #include "pipelines/api/errors.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <string>
@@ -38,10 +39,16 @@ std::string shown(std::string_view text) {
 }
 
 // RFC 9110 section 5.6.2: tchar.
-bool isTchar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
+constexpr std::array<bool, 256> kTchars = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[static_cast<size_t>(c)] = true;
+  for (const char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
+bool isTchar(char c) { return kTchars[static_cast<unsigned char>(c)]; }
 
 bool isToken(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), isTchar); }
 
@@ -98,18 +105,22 @@ bool isMediaType(std::string_view v) {
 }
 
 std::optional<Refusal> parseRequestLine(std::string_view line, RequestHead& head) {
-  const std::string form =
-      "; a request line is `METHOD /path HTTP/1.1` with single spaces (got `" + shown(line) + "`)";
+  // Built only for a refusal (the good path allocates nothing).
+  auto form = [line] {
+    return "; a request line is `METHOD /path HTTP/1.1` with single spaces (got `" + shown(line) +
+           "`)";
+  };
   const size_t sp1 = line.find(' ');
   const size_t sp2 = line.rfind(' ');
   if (sp1 == std::string_view::npos || sp2 == sp1) {
-    return parseError("the request line has no request target or no HTTP version" + form);
+    return parseError("the request line has no request target or no HTTP version" + form());
   }
   head.method = line.substr(0, sp1);
   const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   const std::string_view version = line.substr(sp2 + 1);
   if (!isToken(head.method)) {
-    return parseError("the method `" + shown(head.method) + "` is not an HTTP method token" + form);
+    return parseError("the method `" + shown(head.method) + "` is not an HTTP method token" +
+                      form());
   }
   if (std::find(std::begin(kMethods), std::end(kMethods), head.method) == std::end(kMethods)) {
     return parseError("unknown method `" + shown(head.method) +
@@ -117,7 +128,8 @@ std::optional<Refusal> parseRequestLine(std::string_view line, RequestHead& head
                       "OPTIONS");
   }
   if (target.empty()) {
-    return parseError("the request target is empty; send a path such as /api/v1/dns-zones/" + form);
+    return parseError("the request target is empty; send a path such as /api/v1/dns-zones/" +
+                      form());
   }
   if (target.find(' ') != std::string_view::npos) {
     return parseError("the request target `" + shown(target) +
@@ -136,7 +148,7 @@ std::optional<Refusal> parseRequestLine(std::string_view line, RequestHead& head
     }
   }
   if (version != "HTTP/1.1" && version != "HTTP/1.0") {
-    return parseError("unsupported HTTP version `" + shown(version) + "`; send HTTP/1.1" + form);
+    return parseError("unsupported HTTP version `" + shown(version) + "`; send HTTP/1.1" + form());
   }
   return std::nullopt;
 }
@@ -309,11 +321,11 @@ std::optional<Refusal> RequestFramer::readHead(std::string_view in, size_t& pos,
     head_.append(in.substr(pos, room));
     v = head_;
   }
-  const Refusal tooLarge =
-      headersTooLarge("the request line and headers are larger than the limit of " +
-                      std::to_string(limits_.maxHead) +
-                      " bytes; send fewer or shorter "
-                      "headers");
+  auto tooLarge = [this] {  // built only for a refusal
+    return headersTooLarge("the request line and headers are larger than the limit of " +
+                           std::to_string(limits_.maxHead) +
+                           " bytes; send fewer or shorter headers");
+  };
   for (;;) {
     const void* nl =
         scanned_ < v.size() ? std::memchr(v.data() + scanned_, '\n', v.size() - scanned_) : nullptr;
@@ -343,7 +355,7 @@ std::optional<Refusal> RequestFramer::readHead(std::string_view in, size_t& pos,
       continue;
     }
     const size_t end = i + 1;
-    if (end > limits_.maxHead) return tooLarge;
+    if (end > limits_.maxHead) return tooLarge();
     RequestHead head;
     if (auto refused = parseHead(v.substr(0, end), limits_, head)) return refused;
     const size_t consumed = static_cast<size_t>(static_cast<ptrdiff_t>(end) - at);
@@ -365,7 +377,7 @@ std::optional<Refusal> RequestFramer::readHead(std::string_view in, size_t& pos,
     return std::nullopt;
   }
   scanned_ = v.size();
-  if (v.size() > limits_.maxHead) return tooLarge;
+  if (v.size() > limits_.maxHead) return tooLarge();
   if (inPlace) head_.assign(v);
   pos = in.size();
   runStart = pos;
