@@ -112,13 +112,17 @@ class TimeoutSweeper {
  public:
   TimeoutSweeper(std::chrono::milliseconds timeout, HttpMetrics* metrics)
       : timeout_(timeout), metrics_(metrics), thread_([this] { run(); }) {}
-  ~TimeoutSweeper() {
+  ~TimeoutSweeper() { stop(); }
+
+  // Ends the thread; no 408 is sent after this returns. Idempotent.
+  void stop() {
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
     }
     wake_.notify_all();
-    thread_.join();
+    std::lock_guard joinLock(joinMutex_);
+    if (thread_.joinable()) thread_.join();
   }
   TimeoutSweeper(const TimeoutSweeper&) = delete;
   TimeoutSweeper& operator=(const TimeoutSweeper&) = delete;
@@ -169,6 +173,7 @@ class TimeoutSweeper {
   std::condition_variable wake_;
   bool stop_ = false;
   std::vector<std::weak_ptr<Connection>> connections_;
+  std::mutex joinMutex_;
   std::thread thread_;  // last: starts after the rest exists
 };
 
@@ -180,6 +185,8 @@ class GateHandler : public Rest::Private::RouterHandler {
       : RouterHandler(routes),
         settings_(settings),
         sweeper_(std::make_shared<TimeoutSweeper>(settings.requestTimeout, settings.metrics)) {}
+
+  void stopTimeouts() { sweeper_->stop(); }
 
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     pistache_private::httpHandlerOnConnection(this, peer);
@@ -236,6 +243,10 @@ class GateHandler : public Rest::Private::RouterHandler {
 
 std::shared_ptr<Http::Handler> makeGateHandler(const Rest::Router& router, GateSettings settings) {
   return Http::make_handler<GateHandler>(router, settings);
+}
+
+void stopGateTimeouts(Http::Handler& handler) {
+  if (auto* gate = dynamic_cast<GateHandler*>(&handler)) gate->stopTimeouts();
 }
 
 }  // namespace zp::api

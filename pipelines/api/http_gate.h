@@ -70,4 +70,10 @@ struct GateSettings {
 std::shared_ptr<Pistache::Http::Handler> makeGateHandler(const Pistache::Rest::Router& router,
                                                          GateSettings settings);
 
+// Stops the timeout thread shared by `handler` (from makeGateHandler) and its
+// clones: no 408 is sent after it returns. Call it before
+// Endpoint::shutdown(), like stopping the BusClient (a Tcp::Peer must not be
+// written to while its transport is torn down). Idempotent; any thread.
+void stopGateTimeouts(Pistache::Http::Handler& handler);
+
 }  // namespace zp::api

@@ -145,6 +145,7 @@ struct ApiServer::Impl {
   std::atomic<bool> draining{false};
   Rest::Router router;
   Http::Endpoint endpoint;
+  std::shared_ptr<Http::Handler> gateHandler;  // http_gate.h, set by start()
   bool started = false;
 
   AccountSettings accountSettings() {
@@ -463,7 +464,8 @@ Status ApiServer::start() {
   GateSettings gate;
   gate.limits.maxBody = i.cfg.apiMaxBody;
   gate.metrics = i.metrics;
-  i.endpoint.setHandler(makeGateHandler(i.router, gate));
+  i.gateHandler = makeGateHandler(i.router, gate);
+  i.endpoint.setHandler(i.gateHandler);
   try {
     i.endpoint.serveThreaded();
   } catch (const std::exception& e) {
@@ -499,6 +501,7 @@ void ApiServer::shutdown() {
   impl_->started = false;
   impl_->draining.store(true);
   impl_->waiter.flush();
+  stopGateTimeouts(*impl_->gateHandler);
   impl_->endpoint.shutdown();
 }
 
