@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "tests/api/http_client.h"
@@ -36,15 +37,20 @@ class HttpGateTest : public ::testing::Test {
             30s));
     GateSettings settings;
     settings.requestTimeout = 300ms;
-    endpoint_.setHandler(makeGateHandler(router_, settings));
+    handler_ = makeGateHandler(router_, settings);
+    endpoint_.setHandler(handler_);
     endpoint_.serveThreaded();
   }
-  ~HttpGateTest() override { endpoint_.shutdown(); }
+  ~HttpGateTest() override {
+    stopGateTimeouts(*handler_);  // as ApiServer::shutdown does
+    endpoint_.shutdown();
+  }
 
   uint16_t port() { return static_cast<uint16_t>(endpoint_.getPort()); }
 
   Rest::Router router_;
   Http::Endpoint endpoint_;
+  std::shared_ptr<Http::Handler> handler_;
 };
 
 TEST_F(HttpGateTest, ARequestThatStopsArrivingGetsAJson408AndIsClosed) {
