@@ -8,7 +8,7 @@
 # below, and every library the built programs need is in RUNTIME_PACKAGES.
 #
 # scripts/deps packages the image leaves out (tests, benchmarks and tools only):
-#   left-out: clang-format bind9-dnsutils curl lmdb-utils iproute2 time jq chromium libfuzzer-14-dev clang-14
+#   left-out: clang-format bind9-dnsutils curl lmdb-utils iproute2 time jq chromium libfuzzer-14-dev clang-14 python3 pebble certbot lego dehydrated
 
 FROM debian:12 AS build
 ARG BUILD_PACKAGES="build-essential cmake ninja-build pkg-config \

@@ -17,6 +17,12 @@ constexpr std::string_view kDescription =
     "`page_size`, answered with `X-Total-Count` and an RFC 8288 `Link` header. Every error is "
     "the `Error` object. A method a path does not offer answers 405 `method_not_allowed` with "
     "an `Allow` header; a body over the limit (default 1 MiB) answers 413 `payload_too_large`. "
+    "Malformed HTTP is answered before any route, with the same `Error` object and "
+    "`Connection: close`: 400 `parse_error` (request line, header syntax, Content-Length, "
+    "Transfer-Encoding other than `chunked` alone, Content-Type syntax), 413 "
+    "`payload_too_large` (a declared length over the limit), 431 `headers_too_large` (request "
+    "line and headers over 32 KiB) and 408 `request_timeout` (a request not complete 20 s "
+    "after its first byte). "
     "Token scopes: a token may be limited to zones, record types, owner names, an expiry "
     "time and source addresses (see `TokenCreate`). A zone outside its zones answers 404 like "
     "another user's; a record write of a type or name outside its limits answers 403 "
@@ -42,7 +48,8 @@ constexpr std::string_view kComponents = R"json({
       "error_code": {"type": "string", "enum": ["parse_error", "validation_error", "zone_exists",
         "record_conflict", "authentication_failed", "permission_denied", "not_found",
         "method_not_allowed", "payload_too_large", "rate_limited", "unavailable",
-        "insufficient_storage", "precondition_failed", "idempotency_key_reused"]},
+        "insufficient_storage", "precondition_failed", "idempotency_key_reused",
+        "request_timeout", "headers_too_large"]},
       "field": {"type": "string", "description": "The one input field at fault, when there is one."}
     },
     "additionalProperties": false
@@ -411,6 +418,10 @@ constexpr std::string_view kComponents = R"json({
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "IdempotencyKeyReused": {"description": "idempotency_key_reused: this Idempotency-Key was used in the last 24 hours with another request; nothing was changed. Use a new key for a new request.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "RequestTimeout": {"description": "request_timeout: the request (headers and body) did not arrive completely within 20 s of its first byte; the connection is closed.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+  "HeadersTooLarge": {"description": "headers_too_large: the request line and headers are over 32 KiB; the connection is closed.",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
   "InsufficientStorage": {"description": "insufficient_storage: the store's disk (or its configured ceiling, store.map_size_max) is full; nothing was changed. Reads keep working; writes work again once the operator frees space.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 }
@@ -760,9 +771,11 @@ class DocumentWriter {
         route.request == BodyKind::kAcmeIn) {
       errorResponse("404", "NotFound");
     }
+    errorResponse("408", "RequestTimeout");  // the request gate (http_gate.h), any route
     if (takesIfMatch(route.operation)) errorResponse("412", "PreconditionFailed");
     if (takesIdempotencyKey(route)) errorResponse("422", "IdempotencyKeyReused");
     if (route.request != BodyKind::kNone) errorResponse("413", "PayloadTooLarge");
+    errorResponse("431", "HeadersTooLarge");
     if (route.permission) errorResponse("503", "Unavailable");
     if (route.permission && route.method != Method::kGet) {
       errorResponse("507", "InsufficientStorage");

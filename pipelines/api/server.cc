@@ -26,6 +26,7 @@
 #include "pipelines/api/commit.h"
 #include "pipelines/api/errors.h"
 #include "pipelines/api/exchange.h"
+#include "pipelines/api/http_gate.h"
 #include "pipelines/api/http_metrics.h"
 #include "pipelines/api/json.h"
 #include "pipelines/api/openapi.h"
@@ -146,6 +147,7 @@ struct ApiServer::Impl {
   std::atomic<bool> draining{false};
   Rest::Router router;
   Http::Endpoint endpoint;
+  std::shared_ptr<Http::Handler> gateHandler;  // http_gate.h, set by start()
   bool started = false;
 
   AccountSettings accountSettings() {
@@ -491,7 +493,13 @@ Status ApiServer::start() {
                      .bodyTimeout(requestTimeout)
                      .keepaliveTimeout(std::chrono::seconds(30));
   i.endpoint.init(options);
-  i.endpoint.setHandler(i.router.handler());
+  // The request gate (http_gate.h) checks every request's framing before
+  // Pistache's parser, so broken HTTP gets the documented JSON errors too.
+  GateSettings gate;
+  gate.limits.maxBody = i.cfg.apiMaxBody;
+  gate.metrics = i.metrics;
+  i.gateHandler = makeGateHandler(i.router, gate);
+  i.endpoint.setHandler(i.gateHandler);
   try {
     i.endpoint.serveThreaded();
   } catch (const std::exception& e) {
@@ -527,6 +535,7 @@ void ApiServer::shutdown() {
   impl_->started = false;
   impl_->draining.store(true);
   impl_->waiter.flush();
+  stopGateTimeouts(*impl_->gateHandler);
   impl_->endpoint.shutdown();
 }
 

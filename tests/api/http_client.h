@@ -30,4 +30,28 @@ HttpReply httpRequest(uint16_t port, std::string_view method, std::string_view t
                       std::string_view body = "", std::string_view token = "",
                       std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
 
+// One raw TCP connection to 127.0.0.1:port for tests of HTTP framing: sends
+// bytes exactly as given and reads answers one at a time (keep-alive), each
+// call under its own deadline. Throws std::runtime_error like httpRequest.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  void send(std::string_view bytes,
+            std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
+  // The next answer (`head`: the request was HEAD, no body to read).
+  HttpReply read(bool head = false,
+                 std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
+  // True when the server closed its sending side (EOF) before `deadline`,
+  // with no further answer bytes; false when the deadline passed first.
+  bool closedByServer(std::chrono::milliseconds deadline = std::chrono::milliseconds(10000));
+
+ private:
+  int fd_;
+  std::string in_;  // bytes read and not yet consumed
+};
+
 }  // namespace zp::api::testing

@@ -32,6 +32,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::HttpReply;
 using testing::httpRequest;
+using testing::RawConnection;
 
 constexpr const char* kUserA = "user-a";
 constexpr const char* kUserB = "user-b";
@@ -933,6 +934,74 @@ TEST_F(ApiServerTest, ChangesArePagedWithBeforeAndAfter) {
   expectError(call("GET", path, "", token('b')), 404, "not_found", nullptr, "foreign changes");
   expectError(asA("GET", path + "?page=0"), 400, "validation_error", "page", "page 0");
   expectError(asA("POST", path, "{}"), 405, "method_not_allowed", nullptr, "POST changes");
+}
+
+// --- broken HTTP (the request gate, http_gate.h) ------------------------------
+
+// Each raw input Pistache used to answer outside the contract (500, 501,
+// text/plain 400/415) gets the documented JSON error over a raw socket, and
+// the server closes the connection after it.
+TEST_F(ApiServerTest, BrokenHttpGetsTheDocumentedJsonErrorAndTheConnectionIsClosed) {
+  const struct {
+    const char* what;
+    std::string raw;
+    int status;
+    const char* code;
+  } cases[] = {
+      {"empty target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 400, "parse_error"},
+      {"Content-Length -1", "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400,
+       "parse_error"},
+      {"Content-Length 2^63-1",
+       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n", 413,
+       "payload_too_large"},
+      {"Content-Length 2^64",
+       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 413,
+       "payload_too_large"},
+      {"gzip, chunked",
+       "POST /api/v1/dns-zones/ HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400,
+       "parse_error"},
+      {"unknown method", "FROB /api/v1/dns-zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
+      {"lower-case method", "get /api/v1/dns-zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
+      {"space in the URL", "GET /api/v1/dns zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
+      {"unfinished Content-Type parameter",
+       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Type: application/json; charset\r\n"
+       "Content-Length: 2\r\n\r\n{}",
+       400, "parse_error"},
+      {"bare LF", "GET /api/v1/openapi.json HTTP/1.1\nHost: a\n\n", 400, "parse_error"},
+      {"headers over the limit", "GET / HTTP/1.1\r\nX-A: " + std::string(40000, 'a') + "\r\n\r\n",
+       431, "headers_too_large"},
+  };
+  for (const auto& c : cases) {
+    RawConnection connection(server_->port());
+    connection.send(c.raw);
+    const HttpReply reply = connection.read();
+    expectError(reply, c.status, c.code, nullptr, c.what);
+    EXPECT_FALSE(str(parse(reply.body), "detail").empty()) << c.what;
+    EXPECT_EQ(reply.header("connection"), "close") << c.what;
+    EXPECT_TRUE(connection.closedByServer()) << c.what;
+  }
+}
+
+// Good requests pass the gate unchanged: on one keep-alive connection, a GET,
+// a request with a Content-Length body, one with a chunked body (with a
+// trailer), and a GET again are each answered by the API.
+TEST_F(ApiServerTest, GoodRequestsOnOneKeepAliveConnectionPassTheGate) {
+  RawConnection connection(server_->port());
+  const std::string get = "GET /api/v1/openapi.json HTTP/1.1\r\nConnection: keep-alive\r\n\r\n";
+  const std::string patch = std::string("PATCH /api/v1/dns-records/") + kMxA +
+                            "/ HTTP/1.1\r\nConnection: keep-alive\r\nAuthorization: Bearer " +
+                            token('a') + "\r\nContent-Type: application/json\r\n";
+  const std::string body = R"({"ttl":"1800"})";
+  connection.send(get);
+  EXPECT_EQ(connection.read().body, openApiDocument());
+  connection.send(patch + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  expectError(connection.read(), 400, "validation_error", "ttl", "Content-Length body");
+  connection.send(patch + "Transfer-Encoding: chunked\r\n\r\n5\r\n" + body.substr(0, 5) + "\r\n" +
+                  "9\r\n" + body.substr(5) + "\r\n0\r\nX-Trailer: 1\r\n\r\n");
+  expectError(connection.read(), 400, "validation_error", "ttl", "chunked body");
+  connection.send(get);
+  EXPECT_EQ(connection.read().body, openApiDocument());
+  EXPECT_EQ(pipeline_.seen().updates, 0);
 }
 
 }  // namespace
