@@ -37,15 +37,17 @@ std::vector<std::string_view> routePaths() {
   return out;
 }
 
+const RouteSpec* servedRoute(std::string_view path, Method method) {
+  for (const auto& route : kRoutes) {
+    if (route.path == path && route.method == method) return &route;
+  }
+  return method == Method::kHead ? servedRoute(path, Method::kGet) : nullptr;
+}
+
 std::vector<Method> methodsOn(std::string_view path) {
   std::vector<Method> out;
   for (const Method method : kAllMethods) {
-    for (const auto& route : kRoutes) {
-      if (route.path == path && route.method == method) {
-        out.push_back(method);
-        break;
-      }
-    }
+    if (servedRoute(path, method) != nullptr) out.push_back(method);
   }
   return out;
 }

@@ -228,8 +228,13 @@ std::string recordUrl(std::string_view uuid);
 // The distinct paths of kRoutes, in table order.
 std::vector<std::string_view> routePaths();
 
+// The route that serves `method` on `path`, or null. HEAD is served wherever
+// GET is, by the GET route (API.md: "HEAD works wherever GET does"; the answer
+// carries the GET's status and headers, no body).
+const RouteSpec* servedRoute(std::string_view path, Method method);
+
 // The methods served on `path`, in kAllMethods order (empty for an unknown
-// path).
+// path); HEAD included where GET is.
 std::vector<Method> methodsOn(std::string_view path);
 
 // The `Allow` header value for `path`: "GET, PUT, PATCH, DELETE".

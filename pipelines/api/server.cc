@@ -365,10 +365,7 @@ struct ApiServer::Impl {
       const std::string pattern = pistachePattern(path);
       const std::string allow = allowHeader(path);
       for (const Method method : kAllMethods) {
-        const RouteSpec* spec = nullptr;
-        for (const auto& route : kRoutes) {
-          if (route.path == path && route.method == method) spec = &route;
-        }
+        const RouteSpec* spec = servedRoute(path, method);  // HEAD: the GET route
         if (spec != nullptr) {
           router.addRoute(
               pistacheMethod(method), pattern,

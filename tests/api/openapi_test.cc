@@ -106,11 +106,10 @@ TEST(OpenApi, OperationsCarryTheirPermissionAndErrors) {
       EXPECT_EQ(op["security"].Size(), 0u) << "a public route overrides security with []";
       EXPECT_FALSE(responses.HasMember("401")) << path;
     }
-    EXPECT_EQ(responses.HasMember("404"), path.find("{uuid}") != std::string::npos ||
-                                              path.find("{id}") != std::string::npos ||
-                                              path.find("{change_id}") != std::string::npos ||
-                                              route.operation == Operation::kListRecords ||
-                                              route.request == BodyKind::kAcmeIn)
+    EXPECT_EQ(responses.HasMember("404"),
+              path.find("{uuid}") != std::string::npos || path.find("{id}") != std::string::npos ||
+                  path.find("{change_id}") != std::string::npos ||
+                  route.operation == Operation::kListRecords || route.request == BodyKind::kAcmeIn)
         << path;
     EXPECT_EQ(op.HasMember("requestBody"), route.request != BodyKind::kNone) << path;
     EXPECT_EQ(responses.HasMember("413"), route.request != BodyKind::kNone) << path;
@@ -202,15 +201,26 @@ TEST(OpenApi, ConditionalWritesAndEtags) {
 TEST(OpenApi, PathsAndMethodsEqualTheRoutesTheServerRegisters) {
   zmq::context_t ctx;
   BusClient bus(
-      ctx, {{"inproc://openapi-test-validator"}, "inproc://openapi-test-store", 100ms, "", 100ms, ""});
+      ctx,
+      {{"inproc://openapi-test-validator"}, "inproc://openapi-test-store", 100ms, "", 100ms, ""});
   config::Config cfg;
   ApiServer server(cfg, bus);  // routes are registered on construction; no listening needed
 
-  std::set<std::pair<std::string, std::string>> registered, documented;
+  std::set<std::pair<std::string, std::string>> registered, documented, heads;
   std::map<std::string, std::set<std::string>> methodsByPattern;
   for (const auto& r : server.registeredRoutes()) {
     methodsByPattern[r.pattern].insert(r.method);
-    if (r.served) registered.emplace(r.pattern, r.method);
+    if (!r.served) continue;
+    // HEAD is served wherever GET is (the description says so), not listed.
+    (r.method == "HEAD" ? heads : registered).emplace(r.pattern, r.method);
+  }
+  for (const auto& [pattern, method] : registered) {
+    if (method == "GET") {
+      EXPECT_EQ(heads.count({pattern, "HEAD"}), 1u) << "no HEAD on " << pattern;
+    }
+  }
+  for (const auto& [pattern, method] : heads) {
+    EXPECT_EQ(registered.count({pattern, "GET"}), 1u) << "HEAD without GET on " << pattern;
   }
   auto d = document();
   for (const auto& path : d["paths"].GetObject()) {

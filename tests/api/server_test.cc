@@ -518,6 +518,7 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
       for (char& c : m) c = static_cast<char>(c - 'a' + 'A');
       documented.insert(m);
     }
+    if (documented.count("GET") != 0) documented.insert("HEAD");  // HEAD wherever GET
     std::string allow;
     for (const Method m : kAllMethods) {
       if (documented.count(std::string(methodName(m))) != 0) {
@@ -541,6 +542,10 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
         }
       } else if (target == "/api/v1/openapi.json") {
         EXPECT_EQ(r.status, 200) << what;
+      } else if (m == Method::kHead) {  // the GET's answer without its body
+        EXPECT_EQ(r.status, 401) << what;
+        EXPECT_EQ(r.header("www-authenticate"), "Bearer") << what;
+        EXPECT_TRUE(r.body.empty()) << what;
       } else {
         expectError(r, 401, "authentication_failed", nullptr, what);
         EXPECT_EQ(r.header("www-authenticate"), "Bearer") << what;
@@ -548,6 +553,21 @@ TEST_F(ApiServerTest, DocumentedRoutesExistAndEveryOtherMethodIs405) {
     }
   }
   EXPECT_EQ(probed, 16 * 9);
+}
+
+// API.md: HEAD works wherever GET does: the GET's status and headers, no body.
+TEST_F(ApiServerTest, HeadAnswersLikeGetWithoutABody) {
+  const auto get = asA("GET", "/api/v1/dns-zones/");
+  const auto head = asA("HEAD", "/api/v1/dns-zones/");
+  ASSERT_EQ(get.status, 200);
+  EXPECT_EQ(head.status, 200);
+  EXPECT_TRUE(head.body.empty());
+  EXPECT_EQ(head.header("x-total-count"), get.header("x-total-count"));
+  const std::string record = std::string("/api/v1/dns-records/") + kMxA;
+  EXPECT_EQ(asA("HEAD", record).status, 200);
+  EXPECT_EQ(asA("HEAD", record).header("etag"), asA("GET", record).header("etag"));
+  EXPECT_EQ(asA("HEAD", "/api/v1/dns-records/not-a-uuid/").status, 404);
+  EXPECT_EQ(asA("HEAD", "/api/v1/tokens/tok_x/").status, 405) << "no GET there";
 }
 
 TEST_F(ApiServerTest, UnknownPathsAre404AndTrailingSlashIsOptional) {
