@@ -50,11 +50,6 @@ int main(int argc, char** argv) {
     zp::push::PushMetrics pushMetrics(metrics.registry(), names);
     zp::push::StatusBook status(nameservers);
     status.observe(&pushMetrics);
-    // Every zone deployed before this start is confirmed again at once (due
-    // now: 0 is before any steady-clock time the loop passes).
-    for (const auto& [domain, serial] : publisher.deployedZones()) {
-      if (domain != zp::push::kCatalogZone) status.adopt(domain, serial, 0);
-    }
     zp::push::PrimaryCheck check(nameservers.front().ip, nameservers.front().port,
                                  std::chrono::milliseconds(cfg.pushConfirmMs));
     // Changes to zones named serves go as TSIG-signed UPDATEs over one kept-open

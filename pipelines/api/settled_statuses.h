@@ -18,9 +18,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "common/deploy/status_client.h"
+#include "pipelines/api/string_map.h"
 
 namespace zp::api {
 
@@ -41,16 +41,12 @@ class SettledStatuses {
   static bool settledAt(const deploy::PushStatus& status, uint32_t soaSerial);
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct Entry {
     deploy::PushStatus status;
     Clock::time_point askedAt;
   };
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+  StringMap<Entry> entries_;
 };
 
 }  // namespace zp::api

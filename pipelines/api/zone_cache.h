@@ -23,7 +23,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "pipelines/api/string_map.h"
 
 namespace zp::api {
 
@@ -66,14 +67,9 @@ class ZoneCache {
   size_t bytes() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   size_t maxBytes_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry, Hash, std::equal_to<>> entries_;
+  StringMap<Entry> entries_;
   size_t bytes_ = 0;
 };
 

@@ -34,7 +34,8 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "pipelines/api/string_map.h"
 
 namespace zp::api {
 
@@ -64,10 +65,6 @@ class ZoneVersions {
   size_t zonesTracked() const;
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   void startEpoch(uint64_t seq);  // mutex_ held
 
   mutable std::mutex mutex_;
@@ -76,7 +73,7 @@ class ZoneVersions {
   uint64_t applied_ = 0;
   uint64_t acknowledged_ = 0;
   Clock::time_point lastEventAt_{};
-  std::unordered_map<std::string, uint64_t, Hash, std::equal_to<>> lastChange_;
+  StringMap<uint64_t> lastChange_;
 };
 
 }  // namespace zp::api

@@ -58,9 +58,13 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
     throw std::invalid_argument("the pusher needs the TSIG key name named lets update zones");
   }
   // The members are the zones deployed before (their serial files), so a
-  // restarted pusher rebuilds the same catalog.
+  // restarted pusher rebuilds the same catalog; the status book adopts them
+  // (StatusBook::adopt), so each is confirmed again at once (due now: 0 is
+  // before any steady-clock time the loop passes).
   for (const auto& [domain, serial] : publisher_.deployedZones()) {
-    if (domain != kCatalogZone) members_.insert(domain);
+    if (domain == kCatalogZone) continue;
+    members_.insert(domain);
+    if (options_.status) options_.status->adopt(domain, serial, 0);
   }
   catalogSerial_ = publisher_.deployedSerial(kCatalogZone);
 }

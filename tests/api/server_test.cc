@@ -24,6 +24,7 @@
 #include "common/schema/codec.h"
 #include "pipelines/api/openapi.h"
 #include "pipelines/api/routes.h"
+#include "tests/api/broken_http_cases.h"
 #include "tests/api/http_client.h"
 
 namespace zp::api {
@@ -962,36 +963,7 @@ TEST_F(ApiServerTest, ChangesArePagedWithBeforeAndAfter) {
 // text/plain 400/415) gets the documented JSON error over a raw socket, and
 // the server closes the connection after it.
 TEST_F(ApiServerTest, BrokenHttpGetsTheDocumentedJsonErrorAndTheConnectionIsClosed) {
-  const struct {
-    const char* what;
-    std::string raw;
-    int status;
-    const char* code;
-  } cases[] = {
-      {"empty target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 400, "parse_error"},
-      {"Content-Length -1", "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400,
-       "parse_error"},
-      {"Content-Length 2^63-1",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n", 413,
-       "payload_too_large"},
-      {"Content-Length 2^64",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 413,
-       "payload_too_large"},
-      {"gzip, chunked",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400,
-       "parse_error"},
-      {"unknown method", "FROB /api/v1/dns-zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
-      {"lower-case method", "get /api/v1/dns-zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
-      {"space in the URL", "GET /api/v1/dns zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
-      {"unfinished Content-Type parameter",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Type: application/json; charset\r\n"
-       "Content-Length: 2\r\n\r\n{}",
-       400, "parse_error"},
-      {"bare LF", "GET /api/v1/openapi.json HTTP/1.1\nHost: a\n\n", 400, "parse_error"},
-      {"headers over the limit", "GET / HTTP/1.1\r\nX-A: " + std::string(40000, 'a') + "\r\n\r\n",
-       431, "headers_too_large"},
-  };
-  for (const auto& c : cases) {
+  for (const auto& c : ::zp::api::testing::brokenHttpCases()) {
     RawConnection connection(server_->port());
     connection.send(c.raw);
     const HttpReply reply = connection.read();

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "tests/api/broken_http_cases.h"
 #include "tests/api/http_client.h"
 #include "tests/e2e/api_helpers.h"
 
@@ -27,34 +28,7 @@ rapidjson::Document parsed(const HttpReply& r) {
 }
 
 TEST_F(ApiBrokenHttpTest, EachBrokenInputOfTheIssueGetsTheJsonErrorAndAClose) {
-  const struct {
-    const char* what;
-    std::string raw;
-    int status;
-    const char* code;
-  } cases[] = {
-      {"empty target", "GET  HTTP/1.1\r\n\r\n", 400, "parse_error"},
-      {"Content-Length -1", "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400,
-       "parse_error"},
-      {"Content-Length 2^63-1",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: 9223372036854775807\r\n\r\n", 413,
-       "payload_too_large"},
-      {"Content-Length 2^64",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Length: 18446744073709551616\r\n\r\n", 413,
-       "payload_too_large"},
-      {"gzip, chunked",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400,
-       "parse_error"},
-      {"unknown method", "BREW /api/v1/dns-zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
-      {"lower-case method", "post /api/v1/dns-zones/ HTTP/1.1\r\n\r\n", 400, "parse_error"},
-      {"space in the URL", "GET /api/v1/dns-zones/?domain=a b HTTP/1.1\r\n\r\n", 400,
-       "parse_error"},
-      {"unfinished Content-Type parameter",
-       "POST /api/v1/dns-zones/ HTTP/1.1\r\nContent-Type: application/json; charset=\r\n"
-       "Content-Length: 2\r\n\r\n{}",
-       400, "parse_error"},
-  };
-  for (const auto& c : cases) {
+  for (const auto& c : ::zp::api::testing::brokenHttpCases()) {
     RawConnection connection(stack().apiPort());
     connection.send(c.raw);
     const HttpReply reply = connection.read();

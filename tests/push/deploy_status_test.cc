@@ -183,6 +183,15 @@ class FakeNameserver {
   std::thread thread_;
 };
 
+// The primary and one secondary, as dns.primary_address and dns.secondaries.
+std::vector<Nameserver> nameserversOf(const FakeNameserver& primary,
+                                      const FakeNameserver& secondary) {
+  config::Config cfg;
+  cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
+  cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
+  return nameserversFrom(cfg);
+}
+
 int64_t monoMs() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
@@ -245,10 +254,7 @@ TEST(StatusBook, TracksWhatEachNameserverServes) {
 // asks for a newer version.
 TEST(StatusBook, AdoptedZonesAreConfirmedAgainstThePrimary) {
   FakeNameserver primary, secondary;
-  config::Config cfg;
-  cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
-  cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
-  StatusBook book(nameserversFrom(cfg));
+  StatusBook book(nameserversOf(primary, secondary));
   primary.serial = 77;  // UPDATEs since the last whole load (serial file: 40)
   secondary.serial = 76;
   book.adopt("a.test", 40, 0);
@@ -273,10 +279,7 @@ TEST(StatusBook, AdoptedZonesAreConfirmedAgainstThePrimary) {
 // flight; the poll timeout follows the earliest due query.
 TEST(StatusBook, ThousandsOfZonesAreConfirmed) {
   FakeNameserver primary, secondary;
-  config::Config cfg;
-  cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
-  cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
-  StatusBook book(nameserversFrom(cfg));
+  StatusBook book(nameserversOf(primary, secondary));
   primary.serial = 9;
   secondary.serial = 9;
   EXPECT_EQ(book.nextDueIn(monoMs()), 1000) << "nothing to ask";
@@ -337,10 +340,7 @@ TEST(StatusBook, NotifiesAgainForASecondaryThatAnswersBehindThePrimary) {
     FakeNameserver primary, secondary;
     primary.serial = 12;
     secondary.serial = c.secondarySerial;
-    config::Config cfg;
-    cfg.primaryAddress = "127.0.0.1:" + std::to_string(primary.port());
-    cfg.secondaries = {"127.0.0.1:" + std::to_string(secondary.port())};
-    StatusBook book(nameserversFrom(cfg));
+    StatusBook book(nameserversOf(primary, secondary));
     const int64_t t0 = 1000;
     book.wanted("a.test", 12);
     book.deployed("a.test", 12, 0, t0);
