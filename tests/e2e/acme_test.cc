@@ -177,6 +177,39 @@ class AcmeTest : public ApiTest {
     return {"env", "ZONEPIPE_API_URL=" + apiUrl(), "ZONEPIPE_TOKEN=" + a.token};
   }
 
+  // The nameserver `ca` validates against (and lego checks propagation on).
+  std::string resolverFor(const Pebble& ca) {
+    return &ca == primaryCa_.get() ? stack().primaryServer() : stack().secondaryServer();
+  }
+
+  // lego's command line for an apex + wildcard certificate with DNS
+  // provider `provider` (after its environment), and where it leaves the
+  // certificate.
+  std::vector<std::string> legoRun(const Pebble& ca, const Account& a, const std::string& dir,
+                                   const std::string& provider) {
+    return {"lego",
+            "--server",
+            ca.directory(),
+            "--accept-tos",
+            "--email",
+            "acme@example.net",
+            "--path",
+            dir,
+            "--dns",
+            provider,
+            "--dns.resolvers",
+            resolverFor(ca),
+            "--dns.disable-cp",
+            "-d",
+            a.domain,
+            "-d",
+            "*." + a.domain,
+            "run"};
+  }
+  static std::string legoCertificate(const std::string& dir, const Account& a) {
+    return dir + "/certificates/" + a.domain + ".crt";
+  }
+
   // The certificate at `path` names the apex and the wildcard.
   void expectCertificate(const std::string& path, const Account& a) {
     auto text =
@@ -272,34 +305,14 @@ TEST_F(AcmeTest, LegoExecWithTheHook) {
   if (auto why = missing("lego")) GTEST_SKIP() << *why;
   if (!pebbleUp()) return;
   againstBothNameservers("lego-exec", [&](Pebble& ca, const Account& a, const std::string& dir) {
-    const std::string resolver =
-        &ca == primaryCa_.get() ? stack().primaryServer() : stack().secondaryServer();
     auto argv = hookEnv(a);
-    argv.insert(argv.end(), {"LEGO_CA_CERTIFICATES=" + ca.caFile(),
-                             "EXEC_PATH=" + kHook,
-                             "EXEC_PROPAGATION_TIMEOUT=60",
-                             "EXEC_POLLING_INTERVAL=1",
-                             "EXEC_SEQUENCE_INTERVAL=1",
-                             "lego",
-                             "--server",
-                             ca.directory(),
-                             "--accept-tos",
-                             "--email",
-                             "acme@example.net",
-                             "--path",
-                             dir,
-                             "--dns",
-                             "exec",
-                             "--dns.resolvers",
-                             resolver,
-                             "--dns.disable-cp",
-                             "-d",
-                             a.domain,
-                             "-d",
-                             "*." + a.domain,
-                             "run"});
+    argv.insert(argv.end(), {"LEGO_CA_CERTIFICATES=" + ca.caFile(), "EXEC_PATH=" + kHook,
+                             "EXEC_PROPAGATION_TIMEOUT=60", "EXEC_POLLING_INTERVAL=1",
+                             "EXEC_SEQUENCE_INTERVAL=1"});
+    const auto run = legoRun(ca, a, dir, "exec");
+    argv.insert(argv.end(), run.begin(), run.end());
     auto r = runCommand(argv, kClientTimeout);
-    if (r.exitCode == 0) expectCertificate(dir + "/certificates/" + a.domain + ".crt", a);
+    if (r.exitCode == 0) expectCertificate(legoCertificate(dir, a), a);
     return r;
   });
 }
@@ -308,36 +321,18 @@ TEST_F(AcmeTest, LegoHttpreqAgainstTheApi) {
   if (auto why = missing("lego")) GTEST_SKIP() << *why;
   if (!pebbleUp()) return;
   againstBothNameservers("lego-httpreq", [&](Pebble& ca, const Account& a, const std::string& dir) {
-    const std::string resolver =
-        &ca == primaryCa_.get() ? stack().primaryServer() : stack().secondaryServer();
     // No script: lego posts to the API itself, with HTTP Basic auth.
-    auto r = runCommand({"env",
-                         "LEGO_CA_CERTIFICATES=" + ca.caFile(),
-                         "HTTPREQ_ENDPOINT=" + apiUrl() + "/api/v1/acme/httpreq",
-                         "HTTPREQ_USERNAME=acme",
-                         "HTTPREQ_PASSWORD=" + a.token,
-                         "HTTPREQ_PROPAGATION_TIMEOUT=60",
-                         "HTTPREQ_POLLING_INTERVAL=1",
-                         "lego",
-                         "--server",
-                         ca.directory(),
-                         "--accept-tos",
-                         "--email",
-                         "acme@example.net",
-                         "--path",
-                         dir,
-                         "--dns",
-                         "httpreq",
-                         "--dns.resolvers",
-                         resolver,
-                         "--dns.disable-cp",
-                         "-d",
-                         a.domain,
-                         "-d",
-                         "*." + a.domain,
-                         "run"},
-                        kClientTimeout);
-    if (r.exitCode == 0) expectCertificate(dir + "/certificates/" + a.domain + ".crt", a);
+    std::vector<std::string> argv = {"env",
+                                     "LEGO_CA_CERTIFICATES=" + ca.caFile(),
+                                     "HTTPREQ_ENDPOINT=" + apiUrl() + "/api/v1/acme/httpreq",
+                                     "HTTPREQ_USERNAME=acme",
+                                     "HTTPREQ_PASSWORD=" + a.token,
+                                     "HTTPREQ_PROPAGATION_TIMEOUT=60",
+                                     "HTTPREQ_POLLING_INTERVAL=1"};
+    const auto run = legoRun(ca, a, dir, "httpreq");
+    argv.insert(argv.end(), run.begin(), run.end());
+    auto r = runCommand(argv, kClientTimeout);
+    if (r.exitCode == 0) expectCertificate(legoCertificate(dir, a), a);
     return r;
   });
 }
