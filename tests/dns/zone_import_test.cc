@@ -60,6 +60,22 @@ TEST(ZoneImport, ReadsEveryShapeAndSkipsTheServicesRecords) {
   EXPECT_EQ(parsed->skipped[1].line, 5u);
 }
 
+// Found by fuzz_zone_import: an apex NS written in another case was imported
+// as a record instead of being skipped (names compare case-insensitively, RFC 4343).
+TEST(ZoneImport, TheApexIsTheApexInAnyCase) {
+  const struct {
+    const char* owner;
+    bool skipped;
+  } cases[] = {{"example.com.", true},  {"EXAMPLE.COM.", true}, {"Example.Com.", true},
+               {"@", true},             {"sub", false},         {"SUB.example.com.", false}};
+  for (const auto& c : cases) {
+    auto parsed = parseZoneFile(std::string(c.owner) + " 300 IN NS ns.elsewhere.test.\n", "example.com");
+    ASSERT_TRUE(parsed) << c.owner << ": " << parsed.error().detail;
+    EXPECT_EQ(parsed->skipped.size(), c.skipped ? 1u : 0u) << c.owner;
+    EXPECT_EQ(parsed->records.size(), c.skipped ? 0u : 1u) << c.owner;
+  }
+}
+
 TEST(ZoneImport, BadFilesAreRefusedNamingTheLine) {
   struct Case {
     const char* what;
