@@ -74,6 +74,7 @@ DnsUpdater::~DnsUpdater() { disconnect(); }
 void DnsUpdater::disconnect() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
+  received_.clear();
 }
 
 bool DnsUpdater::connect(std::string& why) {
@@ -136,17 +137,17 @@ bool DnsUpdater::exchange(const std::string& message, std::string& answer, std::
       return why = std::string("send: ") + std::strerror(errno), false;
     }
   }
-  std::string in;
-  size_t want = 2;
+  std::string& in = received_;
+  auto wanted = [&] {
+    return in.size() < 2 ? size_t{2}
+                         : 2 + ((static_cast<size_t>(static_cast<uint8_t>(in[0])) << 8) |
+                                static_cast<uint8_t>(in[1]));
+  };
   char buf[65536 + 2];
-  while (in.size() < want) {
+  while (in.size() < wanted()) {
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n > 0) {
       in.append(buf, static_cast<size_t>(n));
-      if (want == 2 && in.size() >= 2) {
-        want = 2 + ((static_cast<size_t>(static_cast<uint8_t>(in[0])) << 8) |
-                    static_cast<uint8_t>(in[1]));
-      }
     } else if (n == 0) {
       return why = "named closed the connection", false;
     } else if (errno == EAGAIN || errno == EINTR) {
@@ -155,7 +156,9 @@ bool DnsUpdater::exchange(const std::string& message, std::string& answer, std::
       return why = std::string("recv: ") + std::strerror(errno), false;
     }
   }
-  answer = in.substr(2, want - 2);
+  const size_t want = wanted();
+  answer.assign(in, 2, want - 2);
+  in.erase(0, want);  // what follows belongs to the next answer
   return true;
 }
 
@@ -195,6 +198,7 @@ Result<std::vector<WireRr>> DnsUpdater::transfer(const std::string& zone) {
   }
   std::vector<WireRr> out;
   int soas = 0;
+  size_t messages = 0;
   while (ok) {
     knot_pkt_t* reply = knot_pkt_new(answer.data(), static_cast<uint16_t>(answer.size()), nullptr);
     if (reply == nullptr) return fail("out of memory");
@@ -202,9 +206,12 @@ Result<std::vector<WireRr>> DnsUpdater::transfer(const std::string& zone) {
       knot_pkt_t* p;
       ~Free() { knot_pkt_free(p); }
     } freeReply{reply};
-    if (knot_pkt_parse(reply, 0) != KNOT_EOK || knot_wire_get_id(reply->wire) != id) {
-      return fail("a malformed answer");
+    if (const int rc = knot_pkt_parse(reply, 0); rc != KNOT_EOK) {
+      return fail("a malformed answer (message " + std::to_string(messages + 1) + ", " +
+                  std::to_string(answer.size()) + " bytes: " + knot_strerror(rc) + ")");
     }
+    if (knot_wire_get_id(reply->wire) != id) return fail("an answer to another query");
+    ++messages;
     if (const unsigned rcode = knot_pkt_ext_rcode(reply); rcode != KNOT_RCODE_NOERROR) {
       return fail("named answered " + rcodeName(rcode) +
                   " (does named.conf allow transfers with the pusher's key?)");

@@ -90,8 +90,9 @@ class DnsUpdater : public ZoneUpdater {
   struct Key;
   bool connect(std::string& why);
   void disconnect();
-  // Sends `message` (unless empty) and reads one answer; false with `why` on
-  // I/O trouble.
+  // Sends `message` (unless empty) and reads one answer (RFC 1035 4.2.2
+  // framing: a 2-byte length, then the message), keeping whatever follows it
+  // for the next call; false with `why` on I/O trouble.
   bool exchange(const std::string& message, std::string& answer, std::string& why);
   // `message` signed with the key; the request MAC in `mac`.
   bool sign(std::string& message, std::string& mac);
@@ -101,6 +102,9 @@ class DnsUpdater : public ZoneUpdater {
   std::unique_ptr<Key> key_;
   std::chrono::milliseconds timeout_;
   int fd_ = -1;
+  // Bytes read past the last answer: named sends a transfer's messages back
+  // to back, so one recv() may hold the end of one and the start of the next.
+  std::string received_;
   uint16_t nextId_;
 };
 
