@@ -68,19 +68,25 @@ struct Options {
   std::string domainSuffix = "bench.test";
   bool keep = false;  // zones: leave the zones in place (no deletion round)
   std::string run;    // zones/answered: the run label in the zones' names (default: a new one)
+  int rate = 0;       // writes/reads/get: requests per second in all, paced evenly; 0 = unpaced
 };
 
 [[noreturn]] void usage(const std::string& why) {
   std::fprintf(
       stderr,
       "zp-bench-load: %s\n"
-      "usage: zp-bench-load writes|reads|get|latency|zones|answered --port API_PORT\n"
+      "usage: zp-bench-load writes|reads|get|latency|zones|answered|bigzone --port API_PORT\n"
       "  [--token vps_...] [--connections N] [--duration S] [--warmup S] [--zones K]\n"
       "  [--records R] [--dns-port P] [--samples N] [--interval-us U] [--gap-ms G]\n"
       "  [--timeout-ms T] [--serve-deadline-ms T] [--path P] [--expect STATUS]\n"
-      "  [--domain-suffix D] [--keep 0|1] [--run LABEL]\n"
+      "  [--domain-suffix D] [--keep 0|1] [--run LABEL] [--rate R]\n"
+      "  --rate R: writes/reads/get send R requests/s in all (each connection its share,\n"
+      "  on a fixed schedule, so a slow answer does not lower the offered load); 0 = unpaced\n"
       "  answered: waits until named answers the www record of each of the K zones a\n"
-      "  `zones --keep 1 --run LABEL` run created (same --zones, --run, --domain-suffix)\n",
+      "  `zones --keep 1 --run LABEL` run created (same --zones, --run, --domain-suffix)\n"
+      "  bigzone: fills one zone with --records A records by change sets of 5,000, then\n"
+      "  times: until named serves the last, --samples single changes -> served, three\n"
+      "  pages of its records (first, middle, last), and its export\n",
       why.c_str());
   std::exit(2);
 }
@@ -101,7 +107,7 @@ Options parseOptions(int argc, char** argv) {
   Options o;
   o.mode = argv[1];
   if (o.mode != "writes" && o.mode != "reads" && o.mode != "get" && o.mode != "latency" &&
-      o.mode != "zones" && o.mode != "answered") {
+      o.mode != "zones" && o.mode != "answered" && o.mode != "bigzone") {
     usage("unknown mode '" + o.mode + "'");
   }
   for (int i = 2; i < argc; i += 2) {
@@ -147,13 +153,17 @@ Options parseOptions(int argc, char** argv) {
       o.keep = num(0, 1) == 1;
     else if (flag == "--run")
       o.run = v;
+    else if (flag == "--rate")
+      o.rate = num(0, 1'000'000);
     else
       usage("unknown option " + flag);
   }
   if (o.port == 0) usage("--port is required");
   if (o.mode != "get" && o.token.empty()) usage("--token is required for " + o.mode);
   if (o.mode == "answered" && o.run.empty()) usage("--run is required for answered");
-  if ((o.mode == "latency" || o.mode == "zones" || o.mode == "answered") && o.dnsPort == 0) {
+  if ((o.mode == "latency" || o.mode == "zones" || o.mode == "answered" ||
+       o.mode == "bigzone") &&
+      o.dnsPort == 0) {
     usage("--dns-port is required for " + o.mode);
   }
   if (o.path.empty() || o.path[0] != '/') usage("--path must start with /");
@@ -238,6 +248,10 @@ class Setup {
     return conn_.exchange(buildRequest("GET", path, o_.token, "", o_.port));
   }
 
+  Result<HttpReply> post(const std::string& path, const std::string& body) {
+    return conn_.exchange(buildRequest("POST", path, o_.token, body, o_.port));
+  }
+
   [[noreturn]] static void fail(const std::string& what, const Result<HttpReply>& r) {
     std::fprintf(stderr, "zp-bench-load: setup failed: %s -> %s\n", what.c_str(),
                  describeFailure(r).c_str());
@@ -272,7 +286,7 @@ LoadResult runLoad(const Options& o, int okStatus,
                    const std::function<std::string(int, uint64_t)>& makeRequest) {
   std::vector<WorkerTally> tallies(static_cast<size_t>(o.connections));
   std::latch ready(o.connections + 1);
-  Clock::time_point measureFrom, stopAt;
+  Clock::time_point start, measureFrom, stopAt;
   std::atomic<bool> go{false};
   std::vector<std::thread> threads;
   for (int t = 0; t < o.connections; ++t) {
@@ -284,6 +298,15 @@ LoadResult runLoad(const Options& o, int okStatus,
       while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
       for (uint64_t n = 0; n < kMaxRequestsPerConnection; ++n) {
         const std::string req = makeRequest(t, n);
+        if (o.rate > 0) {  // request n of connection t is due at start + (n * conns + t) / rate
+          const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>(
+                                           static_cast<double>(n * static_cast<uint64_t>(o.connections) +
+                                                               static_cast<uint64_t>(t)) /
+                                           o.rate));
+          if (due >= stopAt) break;
+          std::this_thread::sleep_until(due);
+        }
         const auto t0 = Clock::now();
         if (t0 >= stopAt) break;
         auto r = conn.exchange(req);
@@ -307,7 +330,7 @@ LoadResult runLoad(const Options& o, int okStatus,
     });
   }
   ready.arrive_and_wait();
-  const auto start = Clock::now();
+  start = Clock::now();
   measureFrom = start + std::chrono::seconds(o.warmupS);
   stopAt = measureFrom + std::chrono::seconds(o.durationS);
   go.store(true, std::memory_order_release);
@@ -492,9 +515,9 @@ int runLatency(const Options& o) {
   }
   std::printf(
       "RESULT mode=latency samples=%zu timeouts=%d http_errors=%d p50_ms=%.3f p90_ms=%.3f "
-      "max_ms=%.3f post_p50_ms=%.3f dns_rtt_p50_ms=%.3f secondary_samples=%zu "
+      "p99_ms=%.3f max_ms=%.3f post_p50_ms=%.3f dns_rtt_p50_ms=%.3f secondary_samples=%zu "
       "secondary_timeouts=%d secondary_p50_ms=%.3f secondary_p90_ms=%.3f secondary_max_ms=%.3f\n",
-      s.count, timeouts, httpErrors, s.p50, s.p90, s.max, p.p50, rttSummary.p50, s2.count,
+      s.count, timeouts, httpErrors, s.p50, s.p90, s.p99, s.max, p.p50, rttSummary.p50, s2.count,
       secondaryTimeouts, s2.p50, s2.p90, s2.max);
   return 0;
 }
@@ -643,6 +666,110 @@ int runAnswered(const Options& o) {
   return 0;
 }
 
+// A zone of `--records` records (issue 8: "a 1,000,000-record zone: created in
+// bulk, served, read (paged), exported"). Filled by change sets of
+// kBulkBatch creates (one version each); then the time until named answers
+// the last record, `--samples` single POSTs -> named answers each, three
+// pages of the record list and the whole export.
+constexpr int kBulkBatch = 5000;
+
+int runBigZone(const Options& o) {
+  Setup setup(o);
+  DnsProbe dns(o.dnsPort);
+  const std::string domain = runLabel() + "-big." + o.domainSuffix;
+  const std::string zone = setup.createZone(domain);
+  const std::string zonePath = "/api/v1/dns-zones/" + zone + "/";
+  const auto f0 = Clock::now();
+  for (int from = 0; from < o.records; from += kBulkBatch) {
+    std::string body = R"({"changes": [)";
+    for (int i = from; i < std::min(o.records, from + kBulkBatch); ++i) {
+      if (i > from) body += ',';
+      body += R"({"action": "create", "record_type": "A", "name": "b)" + std::to_string(i) +
+              R"(", "value": ")" + addressFor(static_cast<uint64_t>(i)) + R"(", "ttl": 300})";
+    }
+    body += "]}";
+    auto r = setup.post(zonePath + "changesets/", body);
+    if (!r.ok() || r->status != 201) Setup::fail("change set from record " + std::to_string(from), r);
+  }
+  const auto f1 = Clock::now();
+  const double fillS = msBetween(f0, f1) / 1000;
+  std::fprintf(stderr, "bigzone: %d records stored in %.1f s (%.0f records/s, change sets of %d)\n",
+               o.records, fillS, o.records / fillS, kBulkBatch);
+
+  int ignored = 0;
+  const int lastIndex = o.records - 1;
+  auto served = dns.waitForAddress("b" + std::to_string(lastIndex) + "." + domain,
+                                   *parseIpv4(addressFor(static_cast<uint64_t>(lastIndex))),
+                                   milliseconds(20), Clock::now() + milliseconds(o.serveDeadlineMs),
+                                   ignored);
+  if (!served.ok()) {
+    std::fprintf(stderr, "zp-bench-load: named did not serve the zone's last record: %s\n",
+                 served.error().detail.c_str());
+    return 1;
+  }
+  const double servedMs = msBetween(f1, *served);
+  std::fprintf(stderr, "bigzone: named answers the last record %.0f ms after the last 201\n",
+               servedMs);
+
+  // One change at a time in the full zone.
+  std::vector<double> changeMs;
+  int timeouts = 0;
+  for (int i = 0; i < o.samples; ++i) {
+    const std::string name = "one" + std::to_string(i);
+    const std::string value = addressFor(static_cast<uint64_t>(o.records + i));
+    auto r = setup.addRecordReply(zonePath + "records/", name, value);
+    if (!r.ok() || r->status != 201) Setup::fail("POST " + name, r);
+    const auto t0 = Clock::now();
+    auto at = dns.waitForAddress(name + "." + domain, *parseIpv4(value), std::chrono::microseconds(o.intervalUs),
+                                 t0 + milliseconds(o.serveDeadlineMs), ignored);
+    if (at.ok()) {
+      changeMs.push_back(msBetween(t0, *at));
+    } else {
+      ++timeouts;
+    }
+    std::this_thread::sleep_for(milliseconds(o.gapMs));
+  }
+  const Summary change = summarize(changeMs);
+
+  // Pages of the record list (page_size 1000, the largest), and the export.
+  const int total = o.records + o.samples;
+  const int pages = (total + 999) / 1000;
+  double pageMs[3] = {0, 0, 0};
+  const int which[3] = {1, (pages + 1) / 2, pages};
+  for (int k = 0; k < 3; ++k) {
+    const std::string path = zonePath + "records/?page=" + std::to_string(which[k]) + "&page_size=1000";
+    const auto t0 = Clock::now();
+    auto r = setup.get(path);
+    pageMs[k] = msBetween(t0, Clock::now());
+    if (!r.ok() || r->status != 200) Setup::fail("GET " + path, r);
+    rapidjson::Document d;
+    d.Parse(r->body.c_str(), r->body.size());
+    const size_t want = which[k] < pages ? 1000 : static_cast<size_t>(total - (pages - 1) * 1000);
+    if (d.HasParseError() || !d.IsArray() || d.Size() != want) {
+      Setup::fail("GET " + path + " should list " + std::to_string(want) + " records", r);
+    }
+  }
+  const auto e0 = Clock::now();
+  auto exported = setup.get(zonePath + "export");
+  const double exportMs = msBetween(e0, Clock::now());
+  if (!exported.ok() || exported->status != 200) Setup::fail("GET export", exported);
+  size_t lines = 0;
+  for (char c : exported->body) lines += c == '\n';
+  std::fprintf(stderr,
+               "bigzone: one change -> served: %s, %d not served; pages %d, %d, %d of %d: %.1f, "
+               "%.1f, %.1f ms; export %zu bytes, %zu lines in %.0f ms\n",
+               describe(change).c_str(), timeouts, which[0], which[1], which[2], pages, pageMs[0],
+               pageMs[1], pageMs[2], exported->body.size(), lines, exportMs);
+  std::printf(
+      "RESULT mode=bigzone records=%d fill_s=%.1f fill_rate=%.0f served_ms=%.0f samples=%zu "
+      "timeouts=%d p50_ms=%.3f p90_ms=%.3f max_ms=%.3f page_first_ms=%.1f page_mid_ms=%.1f "
+      "page_last_ms=%.1f export_ms=%.0f export_bytes=%zu export_lines=%zu domain=%s\n",
+      o.records, fillS, o.records / fillS, servedMs, change.count, timeouts, change.p50, change.p90,
+      change.max, pageMs[0], pageMs[1], pageMs[2], exportMs, exported->body.size(), lines,
+      domain.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace zp::bench
 
@@ -654,5 +781,6 @@ int main(int argc, char** argv) {
   if (o.mode == "get") return zp::bench::runGet(o);
   if (o.mode == "zones") return zp::bench::runZones(o);
   if (o.mode == "answered") return zp::bench::runAnswered(o);
+  if (o.mode == "bigzone") return zp::bench::runBigZone(o);
   return zp::bench::runLatency(o);
 }

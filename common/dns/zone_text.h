@@ -40,6 +40,33 @@ ZoneFileSettings settingsFrom(const config::Config& cfg);
 // domain rules (a bug upstream or a broken config, never user input).
 std::string renderZoneFile(const dns::ZoneSnapshot& snapshot, const ZoneFileSettings& settings);
 
+// renderZoneFile for a zone whose records arrive in parts (the pages of a big
+// zone, Query.zoneSnapshotPage): the same bytes, with each record's work
+// (re-validation, its line) done as its part arrives, so no single step holds
+// a thread for the whole zone but the final sort. One thread at a time.
+class ZoneFileBuilder {
+ public:
+  // Throws std::invalid_argument when `domain` is not normalised or
+  // `settings` has no nameservers (as renderZoneFile).
+  ZoneFileBuilder(const std::string& domain, ZoneFileSettings settings);
+  // Takes the records over. Throws std::invalid_argument for a record that
+  // is not canonical.
+  void add(std::vector<dns::Record> records);
+  // The file for `zone` (its SOA serial; its domain must be the builder's)
+  // holding every record added; the builder is empty afterwards.
+  std::string finish(const dns::Zone& zone);
+  size_t size() const { return lines_.size(); }
+
+ private:
+  struct Line {
+    dns::Record record;
+    std::string text;
+  };
+  std::string domain_;
+  ZoneFileSettings settings_;
+  std::vector<Line> lines_;
+};
+
 // The SOA line of `domain` (normalised) at `serial` (already the 32-bit SOA
 // serial, see serial.h), as renderZoneFile writes it, without the newline.
 // Throws std::invalid_argument like renderZoneFile.

@@ -316,7 +316,9 @@ struct Query {
       domain @29 :Text;                  # (name, type, uuid); reply `snapshotPage` or notFound.
       after @30 :Data;                   # the previous page's `next` (empty: the first page)
       limit @31 :UInt32;                 # records per page (0: 5,000; at most 20,000). No
-    }                                    # message grows with the zone (issue 8).
+                                         # message grows with the zone (issue 8).
+      zoneUuid @33 :Text;                # instead of `domain` when set (the API's export)
+    }
     idempotentReply @32 :IdempotencyKey; # the user's stored reply for this key (replayed set),
                                          # `ok` when there is none, idempotencyKeyReused when
                                          # the hash differs (a POST that reads before it writes)

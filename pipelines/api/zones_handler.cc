@@ -17,6 +17,7 @@
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
+#include "pipelines/api/zone_export.h"
 #include "pipelines/api/zone_lookup.h"
 
 namespace zp::api {
@@ -297,22 +298,10 @@ void ZonesHandler::exportFile(const ExchangePtr& x, const ApiRequest& req) {
           x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings_), {}, kZoneFileType);
         });
   }
-  calls_.query(
-      x, [&](schema::Query::Builder q) { q.getBody().setGetZone(zoneUuid); },
-      [this, x](schema::Reply::Reader reply) { sendCurrentFile(x, reply); });
-}
-
-// The current version, rendered from the store with the same function and
-// settings as every deployed version: what the nameservers serve once the
-// zone's deployment status says they are in sync.
-void ZonesHandler::sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply) {
-  if (!reply.getBody().isZone()) {
-    return x->fail(internalError("the store answered getZone with another body"));
-  }
-  dns::ZoneSnapshot snapshot;
-  snapshot.zone = schema::fromSchema(reply.getBody().getZone().getZone());
-  snapshot.records = schema::fromSchema(reply.getBody().getZone().getRecords());
-  x->send(200, dns::renderZoneFile(snapshot, zoneFileSettings_), {}, kZoneFileType);
+  // The current version, rendered from the store with the same function and
+  // settings as every deployed version, in pages (zone_export.h): what the
+  // nameservers serve once the zone's deployment status says they are in sync.
+  ZoneExport::start(calls_, x, zoneUuid, zoneFileSettings_);
 }
 
 // GET .../changes/: the zone's events, newest first, paged like every list.

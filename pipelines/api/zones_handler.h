@@ -44,7 +44,6 @@ class ZonesHandler {
  private:
   void fetchZone(const ExchangePtr& x, const std::string& uuid,
                  std::shared_ptr<ZoneDetailJoin> join);
-  void sendCurrentFile(const ExchangePtr& x, schema::Reply::Reader reply);
   void askStatus(const ExchangePtr& x, const std::string& domain,
                  std::shared_ptr<ZoneDetailJoin> join);
   // Whether `entry` may answer `principal` without asking the store.

@@ -12,6 +12,7 @@
 #include "common/dns/serial.h"
 #include "common/dns/wire.h"
 #include "pipelines/push/catalog.h"
+#include "pipelines/push/delta_chunks.h"
 #include "pipelines/push/rr_wire.h"
 
 namespace zp::push {
@@ -142,8 +143,31 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
   if (served != served_.end() && !dns::serialGreater(want, served->second)) {
     return {true, {}};  // named has this version (or a later one) already
   }
-  const UpdateOutcome outcome =
-      options_.updater->apply(domain, request.delta->ops, request.delta->soa);
+  // A big change set goes as several UPDATEs (delta_chunks.h); their
+  // intermediate serials count from what named serves.
+  std::vector<DeltaChunk> chunks;
+  if (served == served_.end()) {
+    chunks.push_back({request.delta->ops, request.delta->soa});
+  } else {
+    auto split = splitDelta(request.delta->ops, request.delta->soa, served->second, want);
+    if (!split) {
+      return {false,
+              "the change to " + domain + " needs more UPDATEs than its serial rises; "
+              "loading the whole version",
+              true};
+    }
+    chunks = std::move(*split);
+  }
+  UpdateOutcome outcome;
+  for (size_t i = 0; i < chunks.size(); ++i) {
+    outcome = options_.updater->apply(domain, chunks[i].ops, chunks[i].soa);
+    if (outcome.kind != UpdateOutcome::Kind::kApplied) break;
+    if (i + 1 < chunks.size()) served->second += 1;  // named serves the chunk's serial now
+  }
+  if (chunks.size() > 1 && outcome.kind == UpdateOutcome::Kind::kApplied) {
+    spdlog::info("{} serial {}: {} changes sent as {} UPDATEs (more than one message holds)",
+                 domain, want, request.delta->ops.size(), chunks.size());
+  }
   switch (outcome.kind) {
     case UpdateOutcome::Kind::kApplied:
       served_[domain] = want;

@@ -54,8 +54,8 @@ void Renderer::applyEvent(const EventNote& event, Now now) {
   if (!state.openSet) state.setBytes = 0;
   state.openSet = event.setRemaining > 0;
   for (const auto& c : event.changes) state.setBytes += c.rr.size() + 16;
-  if (inSet && event.records && !state.full && state.setBytes > options_.deltaMaxBytes) {
-    spdlog::debug("a change set of {} is larger than one UPDATE carries; deploying the whole zone",
+  if (inSet && event.records && !state.full && state.setBytes > options_.setMaxBytes) {
+    spdlog::debug("a change set of {} is larger than a delta may be; deploying the whole zone",
                   event.domain);
     state.full = true;
     state.events.clear();
@@ -332,8 +332,9 @@ void Renderer::startDelta(const std::string& domain, DomainState& state, Now now
       break;
     }
     // The limits split a delta only between change sets: a set (the events
-    // up to one with setRemaining 0) goes whole, and fits by itself
-    // (applyEvent sends a larger one as a whole version).
+    // up to one with setRemaining 0) goes whole, even past them (the pusher
+    // sends it as several UPDATEs; applyEvent sends one past setMaxBytes as
+    // a whole version).
     const bool setBoundary =
         state.flightEvents.empty() || state.flightEvents.back().setRemaining == 0;
     size_t size = 0;  // of the whole set, counted at its first event

@@ -49,8 +49,8 @@ struct EventNote {
   // makes the next deploy a whole version rendered from a snapshot.
   uint32_t soaSerial = 0;  // the zone's SOA serial after this event (0: derive it from seq)
   // Events of the same change set after this one (schema Event.setRemaining):
-  // a set is deployed only whole, in one delta (one UPDATE), or, when its
-  // lines exceed deltaMaxBytes, as a whole version.
+  // a set is deployed only whole, in one delta, or, when its lines exceed
+  // setMaxBytes, as a whole version.
   uint32_t setRemaining = 0;
   bool records = false;
   bool created = false;
@@ -123,6 +123,11 @@ struct RendererOptions {
   // many bytes of record lines; a longer backlog goes as consecutive deltas.
   size_t deltaMaxEvents = 1000;
   size_t deltaMaxBytes = 40000;
+  // A change set goes as one delta however many UPDATEs the pusher needs for
+  // it (pipelines/push/delta_chunks.h), up to this many bytes of record
+  // lines; a larger one as a whole version. The API's body limit (1 MiB) and
+  // dns::kMaxChangeSetItems keep sets below it.
+  size_t setMaxBytes = 8 << 20;
   // The zones this renderer renders; events of other zones only advance the
   // cursor (another instance renders them).
   Partition partition;

@@ -15,35 +15,47 @@
 namespace zp::replay {
 namespace {
 
-// The zone `domain` of `store` with every record, as the renderer sees it.
-Result<dns::ZoneSnapshot> snapshot(const store::Store& store, const std::string& domain) {
-  capnp::MallocMessageBuilder m;
-  auto q = m.initRoot<schema::Query>();
-  q.setVersion(schema::PROTOCOL_VERSION);
-  q.setRequestId(1);
-  q.getBody().setZoneSnapshot(domain);
-  auto words = store.query(q.asReader());
-  capnp::FlatArrayMessageReader reader(words.asPtr());
-  auto body = reader.getRoot<schema::Reply>().getBody();
-  if (body.isError()) return schema::fromSchema(body.getError());
-  if (!body.isZone()) {
-    return Error{ErrorKind::kInternal, "", "the store answered zoneSnapshot with something else"};
-  }
-  dns::ZoneSnapshot out;
-  out.zone = schema::fromSchema(body.getZone().getZone());
-  for (auto r : body.getZone().getRecords()) out.records.push_back(schema::fromSchema(r));
-  return out;
-}
-
+// The zone file of `domain` in `store`, read in pages of kPage records
+// (Query.zoneSnapshotPage) so no reply grows with the zone (a 1,000,000-record
+// zone's single snapshot was over Cap'n Proto's traversal limit), rendered by
+// the renderer's own function (dns::ZoneFileBuilder). The store is not
+// written meanwhile (replay owns it), so the pages are one version.
 Result<std::string> renderOne(const store::Store& store, const std::string& domain,
                               const dns::ZoneFileSettings& settings, uint64_t& serial,
                               uint32_t* soa = nullptr) {
-  auto snap = snapshot(store, domain);
-  if (!snap) return snap.error();
-  serial = snap->zone.serial;
-  if (soa) *soa = dns::soaSerialOf(snap->zone);
+  constexpr uint32_t kPage = 10'000;
+  std::unique_ptr<dns::ZoneFileBuilder> builder;
+  std::string after;
   try {
-    return dns::renderZoneFile(*snap, settings);
+    for (;;) {
+      capnp::MallocMessageBuilder m;
+      auto q = m.initRoot<schema::Query>();
+      q.setVersion(schema::PROTOCOL_VERSION);
+      q.setRequestId(1);
+      auto page = q.getBody().initZoneSnapshotPage();
+      page.setDomain(domain);
+      page.setLimit(kPage);
+      page.setAfter(
+          capnp::Data::Reader(reinterpret_cast<const kj::byte*>(after.data()), after.size()));
+      auto words = store.query(q.asReader());
+      capnp::FlatArrayMessageReader reader(words.asPtr());
+      auto body = reader.getRoot<schema::Reply>().getBody();
+      if (body.isError()) return schema::fromSchema(body.getError());
+      if (!body.isSnapshotPage()) {
+        return Error{ErrorKind::kInternal, "",
+                     "the store answered zoneSnapshotPage with something else"};
+      }
+      const dns::Zone zone = schema::fromSchema(body.getSnapshotPage().getZone());
+      if (!builder) builder = std::make_unique<dns::ZoneFileBuilder>(zone.domain, settings);
+      builder->add(schema::fromSchema(body.getSnapshotPage().getRecords()));
+      const auto next = body.getSnapshotPage().getNext();
+      if (next.size() == 0) {
+        serial = zone.serial;
+        if (soa) *soa = dns::soaSerialOf(zone);
+        return builder->finish(zone);
+      }
+      after.assign(reinterpret_cast<const char*>(next.begin()), next.size());
+    }
   } catch (const std::invalid_argument& e) {
     return Error{ErrorKind::kValidation, "",
                  "zone " + domain + " cannot be rendered: " + e.what() +

@@ -220,11 +220,15 @@ class Store::Reader {
                           ReplyBody reply) {
     constexpr uint32_t kDefaultPage = 5'000, kMaxPage = 20'000;
     const std::string_view domain = sv(in.getDomain());
-    auto uuid = txn_.find(t_.zoneByDomain, domain);
-    if (!uuid) return notFound("zone " + std::string(domain) + " not found");
-    auto zone = a_.decode<schema::Zone>(mustFind(t_.zones, *uuid));
-    if (!user.empty() && sv(zone.getOwnerId()) != user) {
-      return notFound("zone " + std::string(domain) + " not found");
+    const std::string_view byUuid = sv(in.getZoneUuid());
+    const std::string which = byUuid.empty() ? std::string(domain) : std::string(byUuid);
+    auto uuid = byUuid.empty() ? txn_.find(t_.zoneByDomain, domain) : std::optional(byUuid);
+    auto stored = uuid ? txn_.find(t_.zones, *uuid) : std::nullopt;
+    if (!stored) return notFound("zone " + which + " not found");
+    auto zone = a_.decode<schema::Zone>(*stored);
+    if ((!user.empty() && sv(zone.getOwnerId()) != user) ||
+        (!byUuid.empty() && !auth::zoneInScope(scope_, byUuid))) {
+      return notFound("zone " + which + " not found");
     }
     const uint32_t limit = clampLimit(in.getLimit(), kDefaultPage, kMaxPage);
     const std::string prefix = joinKey({sv(zone.getUuid())}, true);

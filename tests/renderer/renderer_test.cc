@@ -489,24 +489,41 @@ TEST(RendererChangeSets, LimitsSplitOnlyBetweenSets) {
   EXPECT_EQ(a.deploys[0].delta->size(), 3u);
 }
 
-// A set larger than one UPDATE carries goes as a whole version.
-TEST(RendererChangeSets, ASetTooLargeForOneUpdateIsAWholeVersion) {
-  RendererOptions options;
-  options.deltaMaxBytes = 100;
-  Renderer r(0, options);
-  r.start(at(0));
-  const auto log = r.takeActions().logRequests.at(0);
-  std::vector<EventNote> items;
-  for (uint32_t i = 0; i < 4; ++i) {
-    items.push_back(
-        inSet(i + 1, "u.test", 3 - i,
-              "host" + std::to_string(i) + ".u.test. 60 IN A 192.0.2." + std::to_string(i + 1)));
+// A set larger than one UPDATE carries is still one delta (the pusher sends
+// it as several UPDATEs); only one past setMaxBytes goes as a whole version.
+TEST(RendererChangeSets, ABigSetIsOneDeltaAndOnlyAHugeOneAWholeVersion) {
+  struct Case {
+    const char* name;
+    size_t setMaxBytes;
+    bool whole;
+  } cases[] = {{"past deltaMaxBytes", 1 << 20, false}, {"past setMaxBytes", 100, true}};
+  for (const auto& c : cases) {
+    RendererOptions options;
+    options.deltaMaxBytes = 100;
+    options.setMaxBytes = c.setMaxBytes;
+    Renderer r(0, options);
+    r.start(at(0));
+    const auto log = r.takeActions().logRequests.at(0);
+    std::vector<EventNote> items;
+    for (uint32_t i = 0; i < 4; ++i) {
+      items.push_back(
+          inSet(i + 1, "u.test", 3 - i,
+                "host" + std::to_string(i) + ".u.test. 60 IN A 192.0.2." + std::to_string(i + 1)));
+    }
+    r.onStoreAnswer(log.requestId, page(items, 4), at(0));
+    auto a = r.takeActions();
+    if (c.whole) {
+      EXPECT_TRUE(a.deploys.empty()) << c.name;
+      ASSERT_EQ(a.snapshotRequests.size(), 1u) << c.name;
+      EXPECT_EQ(a.snapshotRequests[0].domain, "u.test") << c.name;
+    } else {
+      EXPECT_TRUE(a.snapshotRequests.empty()) << c.name;
+      ASSERT_EQ(a.deploys.size(), 1u) << c.name;
+      ASSERT_TRUE(a.deploys[0].delta.has_value()) << c.name;
+      EXPECT_EQ(a.deploys[0].delta->size(), 4u) << c.name;
+      EXPECT_EQ(a.deploys[0].serial, 4u) << c.name;
+    }
   }
-  r.onStoreAnswer(log.requestId, page(items, 4), at(0));
-  auto a = r.takeActions();
-  EXPECT_TRUE(a.deploys.empty());
-  ASSERT_EQ(a.snapshotRequests.size(), 1u);
-  EXPECT_EQ(a.snapshotRequests[0].domain, "u.test");
 }
 
 }  // namespace
