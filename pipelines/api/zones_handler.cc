@@ -1,5 +1,6 @@
 #include "pipelines/api/zones_handler.h"
 
+#include <iterator>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -17,8 +18,8 @@
 #include "pipelines/api/request_body.h"
 #include "pipelines/api/resource_json.h"
 #include "pipelines/api/routes.h"
-#include "pipelines/api/zone_export.h"
 #include "pipelines/api/zone_lookup.h"
+#include "pipelines/api/zone_pages.h"
 
 namespace zp::api {
 
@@ -251,23 +252,29 @@ void ZonesHandler::fetchZone(const ExchangePtr& x, const std::string& uuid,
                              std::shared_ptr<ZoneDetailJoin> join) {
   const uint64_t epoch = calls_.bus().zoneVersions().epoch();
   const auto sentAt = ZoneCache::Clock::now();
-  calls_.query(
-      x, [&](schema::Query::Builder q) { q.getBody().setGetZone(uuid); },
-      [this, x, join, epoch, sentAt](schema::Reply::Reader reply) {
-        if (!reply.getBody().isZone()) {
-          return x->fail(internalError("the store answered getZone with another body"));
-        }
-        const dns::Zone zone = schema::fromSchema(reply.getBody().getZone().getZone());
-        const auto records = schema::fromSchema(reply.getBody().getZone().getRecords());
-        auto json = std::make_shared<const std::string>(renderZoneDetail(zone, records));
-        const uint32_t soaSerial = dns::soaSerialOf(zone);
-        cache_.insert(zone.uuid, zone.domain, zone.serial, json,
-                      {zone.ownerId, soaSerial, epoch, sentAt});
-        if (join) return join->setZone(std::move(json), soaSerial, zone.serial);
-        auto fresh = std::make_shared<ZoneDetailJoin>(x);
-        fresh->setZone(std::move(json), soaSerial, zone.serial);
-        askStatus(x, zone.domain, std::move(fresh));
-      });
+  // In pages (zone_pages.h): a zone of up to 10,000 records is one query.
+  auto records = std::make_shared<std::vector<dns::Record>>();
+  ZonePages::fetch(
+      calls_, x, uuid,
+      {[records](const dns::Zone&, std::vector<dns::Record> page) {
+         if (records->empty()) {
+           *records = std::move(page);
+         } else {
+           records->insert(records->end(), std::make_move_iterator(page.begin()),
+                           std::make_move_iterator(page.end()));
+         }
+       },
+       [records] { records->clear(); },
+       [this, x, join, epoch, sentAt, records](const dns::Zone& zone) {
+         auto json = std::make_shared<const std::string>(renderZoneDetail(zone, *records));
+         const uint32_t soaSerial = dns::soaSerialOf(zone);
+         cache_.insert(zone.uuid, zone.domain, zone.serial, json,
+                       {zone.ownerId, soaSerial, epoch, sentAt});
+         if (join) return join->setZone(std::move(json), soaSerial, zone.serial);
+         auto fresh = std::make_shared<ZoneDetailJoin>(x);
+         fresh->setZone(std::move(json), soaSerial, zone.serial);
+         askStatus(x, zone.domain, std::move(fresh));
+       }});
 }
 
 // GET .../export: the zone file of the current version, or with ?serial=N the
@@ -299,9 +306,9 @@ void ZonesHandler::exportFile(const ExchangePtr& x, const ApiRequest& req) {
         });
   }
   // The current version, rendered from the store with the same function and
-  // settings as every deployed version, in pages (zone_export.h): what the
+  // settings as every deployed version, in pages (zone_pages.h): what the
   // nameservers serve once the zone's deployment status says they are in sync.
-  ZoneExport::start(calls_, x, zoneUuid, zoneFileSettings_);
+  exportCurrentZone(calls_, x, zoneUuid, zoneFileSettings_);
 }
 
 // GET .../changes/: the zone's events, newest first, paged like every list.
