@@ -293,7 +293,8 @@ constexpr size_t kMaxEreSize = 1000;  // see validNaptrRegexp
 // About how many nodes regcomp makes of the ERE from `at` to the end or the
 // `)` closing the group being read (`at` stops there): atoms count 1, a group
 // the sum of its parts, `+` doubles its operand and `{m,n}` multiplies it by
-// max(m, n). Past kMaxEreSize it returns kMaxEreSize + 1 at once.
+// max(m, n). Past kMaxEreSize it returns kMaxEreSize + 1 at once, and so it
+// does for two duplication symbols in a row ("a+*", "a{2}?").
 size_t ereSize(std::string_view ere, size_t& at, int depth) {
   size_t total = 0;
   while (at < ere.size() && ere[at] != ')') {
@@ -321,8 +322,12 @@ size_t ereSize(std::string_view ere, size_t& at, int depth) {
       }
       ++at;
     }
-    while (at < ere.size() &&
-           (ere[at] == '+' || ere[at] == '*' || ere[at] == '?' || ere[at] == '{')) {
+    for (int quantifiers = 0; at < ere.size() && (ere[at] == '+' || ere[at] == '*' ||
+                                                    ere[at] == '?' || ere[at] == '{');
+         ++quantifiers) {
+      // Adjacent duplication symbols are undefined in POSIX EREs (XBD 9.4.6),
+      // and glibc's regcomp takes seconds for "^.+*+++++" (8 s; fuzz finding).
+      if (quantifiers > 0) return kMaxEreSize + 1;
       if (ere[at] == '{') {
         size_t bound = 0, number = 0;  // the larger of {m,n}
         for (++at; at < ere.size() && ere[at] != '}'; ++at) {
