@@ -55,7 +55,7 @@ struct Seen {
   std::string updateUuid;
   dns::RecordInput updateInput;
   std::string updateUser;
-  int getZones = 0;    // full getZone queries
+  int getZones = 0;    // full zone reads (getZone, or the first zoneSnapshotPage)
   int zoneChecks = 0;  // listZones by domain (the zone cache's freshness check)
 };
 
@@ -238,6 +238,23 @@ class FakePipeline {
           z.serial = it->second.serial;
           schema::toSchema(z, zone.initZone());
           zone.initRecords(0);
+          break;
+        }
+        case schema::Query::Body::ZONE_SNAPSHOT_PAGE: {  // the zone detail and export read pages
+          ++seen_.getZones;
+          auto it = zones_.find(body.getZoneSnapshotPage().getZoneUuid());
+          if (it == zones_.end() || it->second.user != user) {
+            fail(reply, ErrorKind::kNotFound, "zone not found");
+            break;
+          }
+          auto page = reply.getBody().initSnapshotPage();
+          dns::Zone z;
+          z.uuid = it->first;
+          z.domain = it->second.domain;
+          z.ownerId = user;
+          z.serial = it->second.serial;
+          schema::toSchema(z, page.initZone());
+          page.initRecords(0);
           break;
         }
         case schema::Query::Body::LIST_RECORDS: {
