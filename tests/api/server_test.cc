@@ -223,38 +223,29 @@ class FakePipeline {
           schema::toSchema(it->second, reply.getBody().initRecord());
           break;
         }
-        case schema::Query::Body::GET_ZONE: {
-          ++seen_.getZones;
-          auto it = zones_.find(body.getGetZone());
-          if (it == zones_.end() || it->second.user != user) {
-            fail(reply, ErrorKind::kNotFound, "zone not found");
-            break;
-          }
-          auto zone = reply.getBody().initZone();
-          dns::Zone z;
-          z.uuid = it->first;
-          z.domain = it->second.domain;
-          z.ownerId = user;
-          z.serial = it->second.serial;
-          schema::toSchema(z, zone.initZone());
-          zone.initRecords(0);
-          break;
-        }
+        case schema::Query::Body::GET_ZONE:            // rollback reads the whole zone
         case schema::Query::Body::ZONE_SNAPSHOT_PAGE: {  // the zone detail and export read pages
           ++seen_.getZones;
-          auto it = zones_.find(body.getZoneSnapshotPage().getZoneUuid());
+          const bool paged = body.isZoneSnapshotPage();
+          auto it = zones_.find(paged ? body.getZoneSnapshotPage().getZoneUuid() : body.getGetZone());
           if (it == zones_.end() || it->second.user != user) {
             fail(reply, ErrorKind::kNotFound, "zone not found");
             break;
           }
-          auto page = reply.getBody().initSnapshotPage();
           dns::Zone z;
           z.uuid = it->first;
           z.domain = it->second.domain;
           z.ownerId = user;
           z.serial = it->second.serial;
-          schema::toSchema(z, page.initZone());
-          page.initRecords(0);
+          if (paged) {
+            auto page = reply.getBody().initSnapshotPage();
+            schema::toSchema(z, page.initZone());
+            page.initRecords(0);
+          } else {
+            auto zone = reply.getBody().initZone();
+            schema::toSchema(z, zone.initZone());
+            zone.initRecords(0);
+          }
           break;
         }
         case schema::Query::Body::LIST_RECORDS: {
