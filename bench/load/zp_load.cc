@@ -161,8 +161,7 @@ Options parseOptions(int argc, char** argv) {
   if (o.port == 0) usage("--port is required");
   if (o.mode != "get" && o.token.empty()) usage("--token is required for " + o.mode);
   if (o.mode == "answered" && o.run.empty()) usage("--run is required for answered");
-  if ((o.mode == "latency" || o.mode == "zones" || o.mode == "answered" ||
-       o.mode == "bigzone") &&
+  if ((o.mode == "latency" || o.mode == "zones" || o.mode == "answered" || o.mode == "bigzone") &&
       o.dnsPort == 0) {
     usage("--dns-port is required for " + o.mode);
   }
@@ -299,11 +298,11 @@ LoadResult runLoad(const Options& o, int okStatus,
       for (uint64_t n = 0; n < kMaxRequestsPerConnection; ++n) {
         const std::string req = makeRequest(t, n);
         if (o.rate > 0) {  // request n of connection t is due at start + (n * conns + t) / rate
-          const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                       std::chrono::duration<double>(
-                                           static_cast<double>(n * static_cast<uint64_t>(o.connections) +
-                                                               static_cast<uint64_t>(t)) /
-                                           o.rate));
+          const auto due =
+              start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                          static_cast<double>(n * static_cast<uint64_t>(o.connections) +
+                                              static_cast<uint64_t>(t)) /
+                          o.rate));
           if (due >= stopAt) break;
           std::this_thread::sleep_until(due);
         }
@@ -689,7 +688,8 @@ int runBigZone(const Options& o) {
     }
     body += "]}";
     auto r = setup.post(zonePath + "changesets/", body);
-    if (!r.ok() || r->status != 201) Setup::fail("change set from record " + std::to_string(from), r);
+    if (!r.ok() || r->status != 201)
+      Setup::fail("change set from record " + std::to_string(from), r);
   }
   const auto f1 = Clock::now();
   const double fillS = msBetween(f0, f1) / 1000;
@@ -698,10 +698,10 @@ int runBigZone(const Options& o) {
 
   int ignored = 0;
   const int lastIndex = o.records - 1;
-  auto served = dns.waitForAddress("b" + std::to_string(lastIndex) + "." + domain,
-                                   *parseIpv4(addressFor(static_cast<uint64_t>(lastIndex))),
-                                   milliseconds(20), Clock::now() + milliseconds(o.serveDeadlineMs),
-                                   ignored);
+  auto served =
+      dns.waitForAddress("b" + std::to_string(lastIndex) + "." + domain,
+                         *parseIpv4(addressFor(static_cast<uint64_t>(lastIndex))), milliseconds(20),
+                         Clock::now() + milliseconds(o.serveDeadlineMs), ignored);
   if (!served.ok()) {
     std::fprintf(stderr, "zp-bench-load: named did not serve the zone's last record: %s\n",
                  served.error().detail.c_str());
@@ -720,7 +720,8 @@ int runBigZone(const Options& o) {
     auto r = setup.addRecordReply(zonePath + "records/", name, value);
     if (!r.ok() || r->status != 201) Setup::fail("POST " + name, r);
     const auto t0 = Clock::now();
-    auto at = dns.waitForAddress(name + "." + domain, *parseIpv4(value), std::chrono::microseconds(o.intervalUs),
+    auto at = dns.waitForAddress(name + "." + domain, *parseIpv4(value),
+                                 std::chrono::microseconds(o.intervalUs),
                                  t0 + milliseconds(o.serveDeadlineMs), ignored);
     if (at.ok()) {
       changeMs.push_back(msBetween(t0, *at));
@@ -737,7 +738,8 @@ int runBigZone(const Options& o) {
   double pageMs[3] = {0, 0, 0};
   const int which[3] = {1, (pages + 1) / 2, pages};
   for (int k = 0; k < 3; ++k) {
-    const std::string path = zonePath + "records/?page=" + std::to_string(which[k]) + "&page_size=1000";
+    const std::string path =
+        zonePath + "records/?page=" + std::to_string(which[k]) + "&page_size=1000";
     const auto t0 = Clock::now();
     auto r = setup.get(path);
     pageMs[k] = msBetween(t0, Clock::now());

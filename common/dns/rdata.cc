@@ -322,8 +322,8 @@ size_t ereSize(std::string_view ere, size_t& at, int depth) {
       }
       ++at;
     }
-    for (int quantifiers = 0; at < ere.size() && (ere[at] == '+' || ere[at] == '*' ||
-                                                    ere[at] == '?' || ere[at] == '{');
+    for (int quantifiers = 0;
+         at < ere.size() && (ere[at] == '+' || ere[at] == '*' || ere[at] == '?' || ere[at] == '{');
          ++quantifiers) {
       // Adjacent duplication symbols are undefined in POSIX EREs (XBD 9.4.6),
       // and glibc's regcomp takes seconds for "^.+*+++++" (8 s; fuzz finding).

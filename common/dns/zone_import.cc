@@ -102,10 +102,9 @@ Result<ParsedZoneFile> parseZoneFile(std::string_view text, const std::string& d
         owner + " " + std::to_string(s->r_ttl) + " IN " + typeName + " " + rdata.value();
     if (s->r_class != KNOT_CLASS_IN) return refused(line, "only class IN is served: " + rr);
     // Owner names compare without regard to ASCII case (RFC 4343): `EXAMPLE.com.` is the apex too.
-    const bool apex = std::equal(owner.begin(), owner.end(), origin.begin(), origin.end(),
-                                 [](unsigned char a, unsigned char b) {
-                                   return std::tolower(a) == std::tolower(b);
-                                 });
+    const bool apex = std::equal(
+        owner.begin(), owner.end(), origin.begin(), origin.end(),
+        [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
     if (s->r_type == KNOT_RRTYPE_SOA) {
       out.skipped.push_back({line, rr, "the SOA is the service's (its serial rises by itself)"});
       continue;

@@ -18,8 +18,8 @@ void ZonePages::ask(const std::string& after) {
         auto page = q.getBody().initZoneSnapshotPage();
         page.setZoneUuid(uuid_);
         page.setLimit(kPageSize);
-        page.setAfter(capnp::Data::Reader(reinterpret_cast<const kj::byte*>(after.data()),
-                                          after.size()));
+        page.setAfter(
+            capnp::Data::Reader(reinterpret_cast<const kj::byte*>(after.data()), after.size()));
       },
       [self = shared_from_this()](schema::Reply::Reader reply) { self->onReply(reply); });
 }
@@ -58,18 +58,18 @@ void exportCurrentZone(PipelineCalls& calls, const ExchangePtr& x, std::string z
     std::unique_ptr<dns::ZoneFileBuilder> builder;  // from the first page (it names the domain)
   };
   auto state = std::make_shared<State>(State{std::move(settings), nullptr});
-  ZonePages::fetch(
-      calls, x, std::move(zoneUuid),
-      {[state](const dns::Zone& zone, std::vector<dns::Record> records) {
-         if (!state->builder) {
-           state->builder = std::make_unique<dns::ZoneFileBuilder>(zone.domain, state->settings);
-         }
-         state->builder->add(std::move(records));
-       },
-       [state] { state->builder.reset(); },
-       [state, x](const dns::Zone& zone) {
-         x->send(200, state->builder->finish(zone), {}, "text/dns");
-       }});
+  ZonePages::fetch(calls, x, std::move(zoneUuid),
+                   {[state](const dns::Zone& zone, std::vector<dns::Record> records) {
+                      if (!state->builder) {
+                        state->builder =
+                            std::make_unique<dns::ZoneFileBuilder>(zone.domain, state->settings);
+                      }
+                      state->builder->add(std::move(records));
+                    },
+                    [state] { state->builder.reset(); },
+                    [state, x](const dns::Zone& zone) {
+                      x->send(200, state->builder->finish(zone), {}, "text/dns");
+                    }});
 }
 
 }  // namespace zp::api

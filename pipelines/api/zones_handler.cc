@@ -254,27 +254,27 @@ void ZonesHandler::fetchZone(const ExchangePtr& x, const std::string& uuid,
   const auto sentAt = ZoneCache::Clock::now();
   // In pages (zone_pages.h): a zone of up to 10,000 records is one query.
   auto records = std::make_shared<std::vector<dns::Record>>();
-  ZonePages::fetch(
-      calls_, x, uuid,
-      {[records](const dns::Zone&, std::vector<dns::Record> page) {
-         if (records->empty()) {
-           *records = std::move(page);
-         } else {
-           records->insert(records->end(), std::make_move_iterator(page.begin()),
-                           std::make_move_iterator(page.end()));
-         }
-       },
-       [records] { records->clear(); },
-       [this, x, join, epoch, sentAt, records](const dns::Zone& zone) {
-         auto json = std::make_shared<const std::string>(renderZoneDetail(zone, *records));
-         const uint32_t soaSerial = dns::soaSerialOf(zone);
-         cache_.insert(zone.uuid, zone.domain, zone.serial, json,
-                       {zone.ownerId, soaSerial, epoch, sentAt});
-         if (join) return join->setZone(std::move(json), soaSerial, zone.serial);
-         auto fresh = std::make_shared<ZoneDetailJoin>(x);
-         fresh->setZone(std::move(json), soaSerial, zone.serial);
-         askStatus(x, zone.domain, std::move(fresh));
-       }});
+  ZonePages::fetch(calls_, x, uuid,
+                   {[records](const dns::Zone&, std::vector<dns::Record> page) {
+                      if (records->empty()) {
+                        *records = std::move(page);
+                      } else {
+                        records->insert(records->end(), std::make_move_iterator(page.begin()),
+                                        std::make_move_iterator(page.end()));
+                      }
+                    },
+                    [records] { records->clear(); },
+                    [this, x, join, epoch, sentAt, records](const dns::Zone& zone) {
+                      auto json =
+                          std::make_shared<const std::string>(renderZoneDetail(zone, *records));
+                      const uint32_t soaSerial = dns::soaSerialOf(zone);
+                      cache_.insert(zone.uuid, zone.domain, zone.serial, json,
+                                    {zone.ownerId, soaSerial, epoch, sentAt});
+                      if (join) return join->setZone(std::move(json), soaSerial, zone.serial);
+                      auto fresh = std::make_shared<ZoneDetailJoin>(x);
+                      fresh->setZone(std::move(json), soaSerial, zone.serial);
+                      askStatus(x, zone.domain, std::move(fresh));
+                    }});
 }
 
 // GET .../export: the zone file of the current version, or with ?serial=N the

@@ -152,8 +152,9 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
     auto split = splitDelta(request.delta->ops, request.delta->soa, served->second, want);
     if (!split) {
       return {false,
-              "the change to " + domain + " needs more UPDATEs than its serial rises; "
-              "loading the whole version",
+              "the change to " + domain +
+                  " needs more UPDATEs than its serial rises; "
+                  "loading the whole version",
               true};
     }
     chunks = std::move(*split);

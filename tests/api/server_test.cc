@@ -223,11 +223,12 @@ class FakePipeline {
           schema::toSchema(it->second, reply.getBody().initRecord());
           break;
         }
-        case schema::Query::Body::GET_ZONE:            // rollback reads the whole zone
+        case schema::Query::Body::GET_ZONE:              // rollback reads the whole zone
         case schema::Query::Body::ZONE_SNAPSHOT_PAGE: {  // the zone detail and export read pages
           ++seen_.getZones;
           const bool paged = body.isZoneSnapshotPage();
-          auto it = zones_.find(paged ? body.getZoneSnapshotPage().getZoneUuid() : body.getGetZone());
+          auto it =
+              zones_.find(paged ? body.getZoneSnapshotPage().getZoneUuid() : body.getGetZone());
           if (it == zones_.end() || it->second.user != user) {
             fail(reply, ErrorKind::kNotFound, "zone not found");
             break;

@@ -66,10 +66,12 @@ TEST(ZoneImport, TheApexIsTheApexInAnyCase) {
   const struct {
     const char* owner;
     bool skipped;
-  } cases[] = {{"example.com.", true},  {"EXAMPLE.COM.", true}, {"Example.Com.", true},
-               {"@", true},             {"sub", false},         {"SUB.example.com.", false}};
+  } cases[] = {{"example.com.", true}, {"EXAMPLE.COM.", true},
+               {"Example.Com.", true}, {"@", true},
+               {"sub", false},         {"SUB.example.com.", false}};
   for (const auto& c : cases) {
-    auto parsed = parseZoneFile(std::string(c.owner) + " 300 IN NS ns.elsewhere.test.\n", "example.com");
+    auto parsed =
+        parseZoneFile(std::string(c.owner) + " 300 IN NS ns.elsewhere.test.\n", "example.com");
     ASSERT_TRUE(parsed) << c.owner << ": " << parsed.error().detail;
     EXPECT_EQ(parsed->skipped.size(), c.skipped ? 1u : 0u) << c.owner;
     EXPECT_EQ(parsed->records.size(), c.skipped ? 0u : 1u) << c.owner;

@@ -37,8 +37,8 @@ std::set<Key> canonical(const std::vector<zp::dns::ChangeItem>& items) {
     auto valid = zp::dns::validateRecord(item.input);
     zp::fuzz::check(valid.ok(), "a planned record does not validate: " + item.input.type + " " +
                                     item.input.name + " `" + item.input.value + "`");
-    keys.emplace(valid->name, std::string(zp::dns::toString(valid->type)), valid->value,
-                 valid->ttl, valid->priority);
+    keys.emplace(valid->name, std::string(zp::dns::toString(valid->type)), valid->value, valid->ttl,
+                 valid->priority);
   }
   return keys;
 }
@@ -74,7 +74,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const auto& r = parsed->records[i];
     fuzz::check(parsed->lines[i] >= last, "records out of file order");
     last = parsed->lines[i];
-    fuzz::check(dns::recordTypeFromString(r.type).has_value(), "a type the service lacks: " + r.type);
+    fuzz::check(dns::recordTypeFromString(r.type).has_value(),
+                "a type the service lacks: " + r.type);
     fuzz::check(r.name.ends_with("."), "an owner that is not absolute: " + r.name);
   }
 
@@ -105,10 +106,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto reparsed = dns::parseZoneFile(again, domain);
   fuzz::check(reparsed.ok(), "the rendered records do not import: " +
-                                 (reparsed.ok() ? std::string() : reparsed.error().detail) + "\n" + again);
+                                 (reparsed.ok() ? std::string() : reparsed.error().detail) + "\n" +
+                                 again);
   auto replan = dns::planImport(*reparsed, {}, *zone, dns::ImportMode::kReplace);
   fuzz::check(replan.ok(), "the rendered records do not plan: " +
-                               (replan.ok() ? std::string() : replan.error().detail) + "\n" + again);
-  fuzz::check(canonical(replan->items) == first, "a rendered import changes the records:\n" + again);
+                               (replan.ok() ? std::string() : replan.error().detail) + "\n" +
+                               again);
+  fuzz::check(canonical(replan->items) == first,
+              "a rendered import changes the records:\n" + again);
   return 0;
 }

@@ -31,7 +31,8 @@ TEST(SoaWithSerial, ReplacesTheSerialFieldOnly) {
 
 std::vector<UpdateOp> creates(int n) {
   std::vector<UpdateOp> ops;
-  for (int i = 0; i < n; ++i) ops.push_back({true, "r" + std::to_string(i) + ".big.test. 300 IN A 192.0.2.1"});
+  for (int i = 0; i < n; ++i)
+    ops.push_back({true, "r" + std::to_string(i) + ".big.test. 300 IN A 192.0.2.1"});
   return ops;
 }
 
@@ -46,10 +47,18 @@ TEST(SplitDelta, ChunksCarryConsecutiveSerialsAndTheLastTheVersions) {
   } cases[] = {
       {"fits one", 1000, 4992, 5002, std::vector<size_t>{10}, {5002}},
       {"three chunks", 200, 4992, 5002, std::vector<size_t>{4, 4, 2}, {4993, 4994, 5002}},
-      {"a line longer than the limit is a chunk by itself", 10, 4992, 5002,
-       std::vector<size_t>(10, 1), {4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000, 5001, 5002}},
+      {"a line longer than the limit is a chunk by itself",
+       10,
+       4992,
+       5002,
+       std::vector<size_t>(10, 1),
+       {4993, 4994, 4995, 4996, 4997, 4998, 4999, 5000, 5001, 5002}},
       {"serials must stay below the version's", 200, 5000, 5002, std::nullopt, {}},
-      {"across the wrap of 2^32", 200, 4294967294u, 3, std::vector<size_t>{4, 4, 2},
+      {"across the wrap of 2^32",
+       200,
+       4294967294u,
+       3,
+       std::vector<size_t>{4, 4, 2},
        {4294967295u, 0, 3}},
   };
   for (const auto& c : cases) {
@@ -62,8 +71,7 @@ TEST(SplitDelta, ChunksCarryConsecutiveSerialsAndTheLastTheVersions) {
       const auto& chunk = (*chunks)[i];
       EXPECT_EQ(chunk.ops.size(), (*c.sizes)[i]) << c.name << " chunk " << i;
       for (const auto& op : chunk.ops) EXPECT_EQ(op.rr, ops[next++].rr) << c.name;  // in order
-      const std::string want =
-          i + 1 == chunks->size() ? kSoa : *soaWithSerial(kSoa, c.serials[i]);
+      const std::string want = i + 1 == chunks->size() ? kSoa : *soaWithSerial(kSoa, c.serials[i]);
       EXPECT_EQ(chunk.soa, want) << c.name << " chunk " << i;
     }
     EXPECT_EQ(next, ops.size()) << c.name;

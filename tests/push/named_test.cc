@@ -173,8 +173,8 @@ TEST_F(NamedTest, ABigTransferIsReadWholeAndTheConnectionStaysUsable) {
   constexpr int kRecords = 30000;
   std::string text = zoneText("big.test", 7, "192.0.2.1");
   for (int i = 0; i < kRecords; ++i) {
-    text += "r" + std::to_string(i) + ".big.test. 300 IN A 198.51." + std::to_string(i / 250 % 250) +
-            "." + std::to_string(i % 250 + 1) + "\n";
+    text += "r" + std::to_string(i) + ".big.test. 300 IN A 198.51." +
+            std::to_string(i / 250 % 250) + "." + std::to_string(i % 250 + 1) + "\n";
   }
   ASSERT_TRUE(pusher.deploy({"big.test", 7, text}).ok);
   ASSERT_TRUE(waitForSerial("big.test", 7));
