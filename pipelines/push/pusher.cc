@@ -12,8 +12,8 @@
 #include "common/dns/serial.h"
 #include "common/dns/wire.h"
 #include "pipelines/push/catalog.h"
-#include "pipelines/push/delta_chunks.h"
 #include "pipelines/push/rr_wire.h"
+#include "pipelines/push/update_chunks.h"
 
 namespace zp::push {
 namespace {
@@ -143,27 +143,22 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
   if (served != served_.end() && !dns::serialGreater(want, served->second)) {
     return {true, {}};  // named has this version (or a later one) already
   }
-  // A big change set goes as several UPDATEs (delta_chunks.h); their
-  // intermediate serials count from what named serves.
-  std::vector<DeltaChunk> chunks;
-  if (served == served_.end()) {
-    chunks.push_back({request.delta->ops, request.delta->soa});
-  } else {
-    auto split = splitDelta(request.delta->ops, request.delta->soa, served->second, want);
-    if (!split) {
-      return {false,
-              "the change to " + domain +
-                  " needs more UPDATEs than its serial rises; "
-                  "loading the whole version",
-              true};
-    }
-    chunks = std::move(*split);
+  // A big change set goes as several UPDATEs (update_chunks.h); named must
+  // take the last one's SOA after bumping its serial for each before it.
+  const auto chunks =
+      chunkBySize(request.delta->ops, [](const UpdateOp& op) { return op.rr.size() + 16; });
+  const uint32_t from = served != served_.end() ? served->second : want - 1;
+  if (chunks.size() > 1 && !dns::serialGreater(want, from + static_cast<uint32_t>(chunks.size()))) {
+    return {false,
+            "the change to " + domain + " needs " + std::to_string(chunks.size()) +
+                " UPDATEs, more than its serial rises above named's; loading the whole version",
+            true};
   }
   UpdateOutcome outcome;
   for (size_t i = 0; i < chunks.size(); ++i) {
-    outcome = options_.updater->apply(domain, chunks[i].ops, chunks[i].soa);
+    const bool last = i + 1 == chunks.size();
+    outcome = options_.updater->apply(domain, chunks[i], last ? request.delta->soa : "");
     if (outcome.kind != UpdateOutcome::Kind::kApplied) break;
-    if (i + 1 < chunks.size()) served->second += 1;  // named serves the chunk's serial now
   }
   if (chunks.size() > 1 && outcome.kind == UpdateOutcome::Kind::kApplied) {
     spdlog::info("{} serial {}: {} changes sent as {} UPDATEs (more than one message holds)",
@@ -203,7 +198,6 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
 namespace {
 
 using dns::wire::kTypeSoa;
-constexpr size_t kRepairBytesPerUpdate = 40000;
 
 // A record's identity for comparing two copies of a zone: owner (lower
 // case), type, TTL and rdata.
@@ -313,17 +307,10 @@ Pusher::Converged Pusher::converge(const std::string& domain, const std::string&
   if (ops.empty() && (now == want || oursNow)) return {Kind::kApplied, {}, now, false};
   // Chunks of bounded size; named bumps the serial itself for each but the
   // last, which carries our SOA: above named's serial, so secondaries follow.
-  std::vector<std::vector<WireOp>> chunks(1);
-  size_t bytes = 0;
-  for (auto& op : ops) {
-    const size_t size = op.rr.owner.size() + op.rr.rdata.size() + 12;
-    if (!chunks.back().empty() && bytes + size > kRepairBytesPerUpdate) {
-      chunks.emplace_back();
-      bytes = 0;
-    }
-    bytes += size;
-    chunks.back().push_back(std::move(op));
-  }
+  const size_t changes = ops.size();
+  auto chunks = chunkBySize(std::move(ops), [](const WireOp& op) {
+    return op.rr.owner.size() + op.rr.rdata.size() + 12;
+  });
   uint32_t serial = now + static_cast<uint32_t>(chunks.size());
   if (serial == 0) serial = 1;
   if (dns::serialGreater(want, serial)) serial = want;
@@ -332,7 +319,7 @@ Pusher::Converged Pusher::converge(const std::string& domain, const std::string&
   spdlog::warn(
       "named's copy of {} (serial {}) differs from the store's (serial {}): {} record(s) "
       "to delete, {} to add{}; sending them by UPDATE as serial {}",
-      domain, now, want, deletes, ops.size() - deletes,
+      domain, now, want, deletes, changes - deletes,
       now != want && !oursNow ? ", and its serial is not one zonepipe deployed" : "", serial);
   for (const auto& chunk : chunks) {
     const UpdateOutcome outcome = options_.updater->applyRecords(domain, chunk);

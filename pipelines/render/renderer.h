@@ -124,7 +124,7 @@ struct RendererOptions {
   size_t deltaMaxEvents = 1000;
   size_t deltaMaxBytes = 40000;
   // A change set goes as one delta however many UPDATEs the pusher needs for
-  // it (pipelines/push/delta_chunks.h), up to this many bytes of record
+  // it (pipelines/push/update_chunks.h), up to this many bytes of record
   // lines; a larger one as a whole version. The API's body limit (1 MiB) and
   // dns::kMaxChangeSetItems keep sets below it.
   size_t setMaxBytes = 8 << 20;

@@ -22,6 +22,7 @@
 #include "pipelines/push/pusher.h"
 #include "pipelines/push/soa_query.h"
 #include "pipelines/push/status.h"
+#include "pipelines/push/update_chunks.h"
 #include "tests/push/temp_dir.h"
 
 namespace zp::push {
@@ -438,6 +439,47 @@ DeployRequest delta(const std::string& domain, uint64_t serial, std::vector<Upda
   DeployRequest r{domain, serial, std::nullopt, 0};
   r.delta = DeltaChange{std::move(ops), domain + ". 3600 IN SOA serial " + std::to_string(serial)};
   return r;
+}
+
+// A delta too big for one UPDATE (a change set of thousands) goes as several:
+// none but the last carries the SOA (named bumps its serial for each), the
+// last the version's. When the serial does not rise above named's by more than
+// the number of UPDATEs, named would not take that SOA: the whole version.
+TEST(PusherDeltas, ABigDeltaGoesAsSeveralUpdatesOnlyTheLastWithTheSoa) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  FakeCheck check;
+  FakeUpdater updater;
+  Pusher pusher(publisher, rndc, {&check, nullptr, false, &updater, "k"});
+  ASSERT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);  // named serves serial 5
+  std::vector<UpdateOp> ops;
+  for (int i = 0; i < 3000; ++i)
+    ops.push_back({true, "h" + std::to_string(i) + ".a.test. 60 IN A 192.0.2.1"});
+  const size_t updates =
+      chunkBySize(ops, [](const UpdateOp& op) { return op.rr.size() + 16; }).size();
+  ASSERT_GT(updates, 2u);
+
+  // Serial 5 + updates: too close to named's 5 for that many bumps.
+  const DeployResult tight = pusher.deploy(delta("a.test", 5 + updates, ops));
+  EXPECT_FALSE(tight.ok);
+  EXPECT_TRUE(tight.needFull) << tight.detail;
+  EXPECT_TRUE(updater.calls.empty());
+
+  ASSERT_TRUE(pusher.deploy(delta("a.test", 3005, ops)).ok);
+  ASSERT_EQ(updater.calls.size(), updates);
+  size_t sent = 0;
+  for (size_t i = 0; i < updates; ++i) {
+    const std::string& call = updater.calls[i];
+    const bool last = i + 1 == updates;
+    EXPECT_EQ(call.substr(call.rfind(" | ") + 3), last ? "a.test. 3600 IN SOA serial 3005" : "")
+        << "UPDATE " << i;
+    for (size_t at = call.find(" +"); at != std::string::npos; at = call.find(" +", at + 1)) ++sent;
+  }
+  EXPECT_EQ(sent, ops.size());
+  // named serves the version now: the same delta again changes nothing.
+  ASSERT_TRUE(pusher.deploy(delta("a.test", 3005, ops)).ok);
+  EXPECT_EQ(updater.calls.size(), updates);
 }
 
 // Zones a secondary missed get `rndc notify`; zones it lacks get one NOTIFY of
