@@ -6,6 +6,16 @@
 
 namespace zp::render {
 
+void fillPageQuery(const PageQuery& page, schema::Query::Builder query) {
+  query.setVersion(schema::PROTOCOL_VERSION);
+  query.setRequestId(page.requestId);
+  auto body = query.getBody().initZoneSnapshotPage();
+  body.setDomain(page.domain);
+  body.setAfter(
+      capnp::Data::Reader(reinterpret_cast<const kj::byte*>(page.after.data()), page.after.size()));
+  body.setLimit(page.limit);
+}
+
 PageQuery SnapshotPager::start(uint64_t requestId, const std::string& domain) {
   std::erase_if(fetches_, [&](const auto& entry) { return entry.second.domain == domain; });
   Fetch& fetch = fetches_[requestId];

@@ -36,6 +36,9 @@ struct PageQuery {
   uint32_t limit = 0;
 };
 
+// `page` as the store's query (version, request id, Query.zoneSnapshotPage).
+void fillPageQuery(const PageQuery& page, schema::Query::Builder query);
+
 class SnapshotPager {
  public:
   static constexpr int kMaxRestarts = 3;

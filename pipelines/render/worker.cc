@@ -229,14 +229,7 @@ class AuditRounds {
 
 zmq::message_t pageQuery(const PageQuery& page) {
   capnp::MallocMessageBuilder message;
-  auto query = message.initRoot<schema::Query>();
-  query.setVersion(schema::PROTOCOL_VERSION);
-  query.setRequestId(page.requestId);
-  auto body = query.getBody().initZoneSnapshotPage();
-  body.setDomain(page.domain);
-  body.setAfter(
-      capnp::Data::Reader(reinterpret_cast<const kj::byte*>(page.after.data()), page.after.size()));
-  body.setLimit(page.limit);
+  fillPageQuery(page, message.initRoot<schema::Query>());
   return bus::toFrame(message);
 }
 

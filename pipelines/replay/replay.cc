@@ -5,61 +5,50 @@
 
 #include <memory>
 #include <set>
+#include <variant>
 
 #include "common/schema/codec.h"
 #include "pipelines/push/publisher.h"
 #include "pipelines/push/pusher.h"
 #include "pipelines/render/checkzone.h"
+#include "pipelines/render/snapshot_pager.h"
 #include "schema/pipeline.capnp.h"
 
 namespace zp::replay {
 namespace {
 
-// The zone file of `domain` in `store`, read in pages of kPage records
-// (Query.zoneSnapshotPage) so no reply grows with the zone (a 1,000,000-record
-// zone's single snapshot was over Cap'n Proto's traversal limit), rendered by
-// the renderer's own function (dns::ZoneFileBuilder). The store is not
-// written meanwhile (replay owns it), so the pages are one version.
+// The zone file of `domain` in `store`, read in pages by the renderer's own
+// pager (render::SnapshotPager: Query.zoneSnapshotPage, so no reply grows with
+// the zone; one whole snapshot of a 1,000,000-record zone was over Cap'n
+// Proto's traversal limit) and rendered by the renderer's own function.
 Result<std::string> renderOne(const store::Store& store, const std::string& domain,
                               const dns::ZoneFileSettings& settings, uint64_t& serial,
                               uint32_t* soa = nullptr) {
-  constexpr uint32_t kPage = 10'000;
-  std::unique_ptr<dns::ZoneFileBuilder> builder;
-  std::string after;
-  try {
-    for (;;) {
-      capnp::MallocMessageBuilder m;
-      auto q = m.initRoot<schema::Query>();
-      q.setVersion(schema::PROTOCOL_VERSION);
-      q.setRequestId(1);
-      auto page = q.getBody().initZoneSnapshotPage();
-      page.setDomain(domain);
-      page.setLimit(kPage);
-      page.setAfter(
-          capnp::Data::Reader(reinterpret_cast<const kj::byte*>(after.data()), after.size()));
-      auto words = store.query(q.asReader());
-      capnp::FlatArrayMessageReader reader(words.asPtr());
-      auto body = reader.getRoot<schema::Reply>().getBody();
-      if (body.isError()) return schema::fromSchema(body.getError());
-      if (!body.isSnapshotPage()) {
-        return Error{ErrorKind::kInternal, "",
-                     "the store answered zoneSnapshotPage with something else"};
-      }
-      const dns::Zone zone = schema::fromSchema(body.getSnapshotPage().getZone());
-      if (!builder) builder = std::make_unique<dns::ZoneFileBuilder>(zone.domain, settings);
-      builder->add(schema::fromSchema(body.getSnapshotPage().getRecords()));
-      const auto next = body.getSnapshotPage().getNext();
-      if (next.size() == 0) {
-        serial = zone.serial;
-        if (soa) *soa = dns::soaSerialOf(zone);
-        return builder->finish(zone);
-      }
-      after.assign(reinterpret_cast<const char*>(next.begin()), next.size());
+  render::SnapshotPager pager(10'000);
+  render::PageQuery page = pager.start(1, domain);
+  for (;;) {
+    capnp::MallocMessageBuilder m;
+    auto q = m.initRoot<schema::Query>();
+    render::fillPageQuery(page, q);
+    auto words = store.query(q.asReader());
+    capnp::FlatArrayMessageReader reader(words.asPtr());
+    auto step = pager.onReply(reader.getRoot<schema::Reply>());
+    if (step.next) {
+      page = std::move(*step.next);
+      continue;
     }
-  } catch (const std::invalid_argument& e) {
-    return Error{ErrorKind::kValidation, "",
-                 "zone " + domain + " cannot be rendered: " + e.what() +
-                     " (check the nameservers and SOA settings in the config)"};
+    if (!step.done) return Error{ErrorKind::kInternal, "", "the store answered another request"};
+    if (auto* error = std::get_if<Error>(&*step.done)) return *error;
+    const auto& snapshot = std::get<dns::ZoneSnapshot>(*step.done);
+    serial = snapshot.zone.serial;
+    if (soa) *soa = dns::soaSerialOf(snapshot.zone);
+    try {
+      return dns::renderZoneFile(snapshot, settings);
+    } catch (const std::invalid_argument& e) {
+      return Error{ErrorKind::kValidation, "",
+                   "zone " + domain + " cannot be rendered: " + e.what() +
+                       " (check the nameservers and SOA settings in the config)"};
+    }
   }
 }
 
