@@ -141,6 +141,15 @@ class DeployScaleTest : public ::testing::Test {
     for (const auto& rr : stack_->axfr(server, zone)) n += rr.find(" IN A ") != std::string::npos;
     return n;
   }
+  // Polls (up to `deadline`) until both nameservers serve `records` A records in `zone`.
+  bool bothServe(const std::string& zone, int records, milliseconds deadline) {
+    return Stack::waitFor(
+        [&] {
+          return servedA(stack_->primaryServer(), zone) == static_cast<size_t>(records) &&
+                 servedA(stack_->secondaryServer(), zone) == static_cast<size_t>(records);
+        },
+        deadline);
+  }
 
   std::unique_ptr<Stack> stack_;
 };
@@ -171,12 +180,7 @@ TEST_F(DeployScaleTest, BigZoneKeepsDeployingAndOneMoreChangeIsServedAtOnce) {
   std::cout << "[ bigzone ] " << records << " records answered 201 in " << msSince(t0) << " ms\n";
 
   const auto served = Clock::now();
-  ASSERT_TRUE(Stack::waitFor(
-      [&] {
-        return servedA(stack_->primaryServer(), "big.test") == static_cast<size_t>(records) &&
-               servedA(stack_->secondaryServer(), "big.test") == static_cast<size_t>(records);
-      },
-      milliseconds(180000)))
+  ASSERT_TRUE(bothServe("big.test", records, milliseconds(180000)))
       << "the big zone did not converge on both nameservers";
   std::cout << "[ bigzone ] both nameservers serve all " << records << " records "
             << msSince(served) << " ms after the last 201\n";
@@ -224,12 +228,7 @@ TEST_F(DeployScaleTest, BigChangeSetsAreDeltasAndTheExportComesInPages) {
     const auto r = post(kZones + zone + "/changesets/", body);
     ASSERT_EQ(r.status, 201) << "set " << set << ": " << r.body.substr(0, 300);
   }
-  ASSERT_TRUE(Stack::waitFor(
-      [&] {
-        return servedA(stack_->primaryServer(), "bulk.test") == static_cast<size_t>(kRecords) &&
-               servedA(stack_->secondaryServer(), "bulk.test") == static_cast<size_t>(kRecords);
-      },
-      milliseconds(120000)))
+  ASSERT_TRUE(bothServe("bulk.test", kRecords, milliseconds(120000)))
       << "the bulk-loaded zone did not converge on both nameservers";
   std::ifstream pushLog(stack_->dir() + "/push.log");
   std::stringstream pushText;
