@@ -82,6 +82,10 @@ DeployResult Pusher::deploy(const DeployRequest& request) {
                          e.what() + "); free space there or fix its permissions"};
     spdlog::error("{} serial {} not deployed: {}", request.domain, request.serial, result.detail);
   }
+  return noted(request, std::move(result));
+}
+
+DeployResult Pusher::noted(const DeployRequest& request, DeployResult result) {
   if (options_.status && !result.ok && !result.needFull) {
     options_.status->failed(request.domain, result.detail);
   }
@@ -126,56 +130,69 @@ DeployResult Pusher::deployChecked(const DeployRequest& request) {
   return upsert(request);
 }
 
-DeployResult Pusher::applyDelta(const DeployRequest& request) {
+std::optional<DeployResult> Pusher::planDelta(const DeployRequest& request,
+                                              std::vector<std::vector<UpdateOp>>& chunks) {
   const std::string& domain = request.domain;
   if (!options_.updater || !publisher_.deployed(domain)) {
-    return {false, domain + " is not loaded in named yet", true};
+    return DeployResult{false, domain + " is not loaded in named yet", true};
   }
   const uint32_t want = soaOf(request);
   auto served = served_.find(domain);
   if (served == served_.end() && options_.check) {
     // After a restart: ask the primary which version it has, once.
     auto current = options_.check->current(domain);
-    if (!current) return {false, current.error().detail};
-    if (!current.value()) return {false, "named does not serve " + domain, true};
+    if (!current) return DeployResult{false, current.error().detail};
+    if (!current.value()) return DeployResult{false, "named does not serve " + domain, true};
     served = served_.emplace(domain, *current.value()).first;
   }
   if (served != served_.end() && !dns::serialGreater(want, served->second)) {
-    return {true, {}};  // named has this version (or a later one) already
+    return DeployResult{true, {}};  // named has this version (or a later one) already
   }
   // A big change set goes as several UPDATEs (update_chunks.h); named must
   // take the last one's SOA after bumping its serial for each before it.
-  const auto chunks =
-      chunkBySize(request.delta->ops, [](const UpdateOp& op) { return op.rr.size() + 16; });
+  chunks = chunkBySize(request.delta->ops, [](const UpdateOp& op) { return op.rr.size() + 16; });
   const uint32_t from = served != served_.end() ? served->second : want - 1;
   if (chunks.size() > 1 && !dns::serialGreater(want, from + static_cast<uint32_t>(chunks.size()))) {
-    return {false,
-            "the change to " + domain + " needs " + std::to_string(chunks.size()) +
-                " UPDATEs, more than its serial rises above named's; loading the whole version",
-            true};
+    return DeployResult{
+        false,
+        "the change to " + domain + " needs " + std::to_string(chunks.size()) +
+            " UPDATEs, more than its serial rises above named's; loading the whole version",
+        true};
   }
+  return std::nullopt;
+}
+
+DeployResult Pusher::applyDelta(const DeployRequest& request) {
+  std::vector<std::vector<UpdateOp>> chunks;
+  if (auto early = planDelta(request, chunks)) return std::move(*early);
   UpdateOutcome outcome;
   for (size_t i = 0; i < chunks.size(); ++i) {
     const bool last = i + 1 == chunks.size();
-    outcome = options_.updater->apply(domain, chunks[i], last ? request.delta->soa : "");
+    outcome = options_.updater->apply(request.domain, chunks[i], last ? request.delta->soa : "");
     if (outcome.kind != UpdateOutcome::Kind::kApplied) break;
   }
   if (chunks.size() > 1 && outcome.kind == UpdateOutcome::Kind::kApplied) {
     spdlog::info("{} serial {}: {} changes sent as {} UPDATEs (more than one message holds)",
-                 domain, want, request.delta->ops.size(), chunks.size());
+                 request.domain, soaOf(request), request.delta->ops.size(), chunks.size());
   }
+  return deltaOutcome(request, outcome);
+}
+
+DeployResult Pusher::deltaOutcome(const DeployRequest& request, const UpdateOutcome& outcome) {
+  const std::string& domain = request.domain;
+  const uint32_t want = soaOf(request);
+  const bool servedBefore = served_.count(domain) > 0;
   switch (outcome.kind) {
     case UpdateOutcome::Kind::kApplied:
       served_[domain] = want;
       if (options_.status) {
-        options_.status->deployed(domain, request.serial, request.committedAt, monoMs(),
-                                  soaOf(request));
+        options_.status->deployed(domain, request.serial, request.committedAt, monoMs(), want);
       }
       spdlog::debug("named serves {} serial {} ({} changes by UPDATE)", domain, want,
                     request.delta->ops.size());
       return {true, {}};
     case UpdateOutcome::Kind::kNotDynamic:
-      if (served != served_.end()) {
+      if (servedBefore) {
         // named took updates for this zone before: it refuses this change's
         // content (its log says which rule), not updates as such.
         std::string detail = outcome.detail +
@@ -193,6 +210,54 @@ DeployResult Pusher::applyDelta(const DeployRequest& request) {
   served_.erase(domain);  // we no longer know what named has
   spdlog::warn("{}", outcome.detail);
   return {false, outcome.detail};
+}
+
+std::vector<DeployResult> Pusher::deployAll(const std::vector<DeployRequest>& requests) {
+  std::vector<DeployResult> results(requests.size());
+  // Deltas of one UPDATE each, to different zones, waiting to go together.
+  std::vector<size_t> waiting;
+  std::vector<std::vector<UpdateOp>> waitingChunk;
+  std::set<std::string> waitingZones;
+  auto sendWaiting = [&] {
+    if (waiting.empty()) return;
+    std::vector<ZoneChange> changes;
+    changes.reserve(waiting.size());
+    for (size_t k = 0; k < waiting.size(); ++k) {
+      const DeployRequest& r = requests[waiting[k]];
+      changes.push_back({r.domain, &waitingChunk[k], r.delta->soa});
+    }
+    const auto outcomes = options_.updater->applyEach(changes);
+    for (size_t k = 0; k < waiting.size(); ++k) {
+      results[waiting[k]] =
+          noted(requests[waiting[k]], deltaOutcome(requests[waiting[k]], outcomes[k]));
+    }
+    if (waiting.size() > 1) spdlog::debug("{} UPDATEs sent together", waiting.size());
+    waiting.clear();
+    waitingChunk.clear();
+    waitingZones.clear();
+  };
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const DeployRequest& r = requests[i];
+    // A zone's deploys stay in their order: a second one waits for the first.
+    if (waitingZones.count(r.domain)) sendWaiting();
+    if (!r.delta || !isSafeDomain(r.domain) || r.domain == kCatalogZone) {
+      results[i] = deploy(r);
+      continue;
+    }
+    if (options_.status) options_.status->wanted(r.domain, r.serial, soaOf(r));
+    std::vector<std::vector<UpdateOp>> chunks;
+    if (auto early = planDelta(r, chunks)) {
+      results[i] = noted(r, std::move(*early));
+    } else if (chunks.size() == 1) {
+      waiting.push_back(i);
+      waitingChunk.push_back(std::move(chunks.front()));
+      waitingZones.insert(r.domain);
+    } else {
+      results[i] = deploy(r);  // several UPDATEs, one after another
+    }
+  }
+  sendWaiting();
+  return results;
 }
 
 namespace {

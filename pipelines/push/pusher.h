@@ -87,6 +87,12 @@ class Pusher {
   Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options = {});
 
   DeployResult deploy(const DeployRequest& request);
+  // The deploys that arrived together, results in their order. Deltas that
+  // fit one UPDATE, to different zones, go to named together (pipelined,
+  // ZoneUpdater::applyEach), so named syncs their journals side by side; the
+  // rest go one at a time as deploy() sends them. Each zone's deploys keep
+  // their order.
+  std::vector<DeployResult> deployAll(const std::vector<DeployRequest>& requests);
   // The renderer's named-checkzone refused `serial`: nothing reaches named;
   // the zone's status shows `why` and that the nameservers lag behind it.
   void refused(const std::string& domain, uint64_t serial, const std::string& why);
@@ -110,6 +116,14 @@ class Pusher {
  private:
   DeployResult deployChecked(const DeployRequest& request);
   DeployResult applyDelta(const DeployRequest& request);
+  // A delta's UPDATEs in `chunks`, or its result when none need sending
+  // (named has it, or it must go whole).
+  std::optional<DeployResult> planDelta(const DeployRequest& request,
+                                        std::vector<std::vector<UpdateOp>>& chunks);
+  // What named's answer to a delta's (last) UPDATE means for the deploy.
+  DeployResult deltaOutcome(const DeployRequest& request, const UpdateOutcome& outcome);
+  // `result`, recorded in the status book when it failed.
+  DeployResult noted(const DeployRequest& request, DeployResult result);
   DeployResult audit(const DeployRequest& request);
   // Brings named's copy of a dynamic zone to `zoneFile` by UPDATE: AXFR, the
   // differences (deletes, then adds) in bounded chunks, the last with the SOA

@@ -68,69 +68,16 @@ std::string senderOf(const bus::Multipart& in) {
   return id;
 }
 
-void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, ZoneFileParts& parts,
-                  PushMetrics* metrics) {
-  std::string domain;
-  uint64_t serial = 0;
-  DeployResult result;
+// A deploy received and decoded, waiting for the batch's turn.
+struct Received {
+  bus::Multipart in;  // its envelope says whom to acknowledge
+  DeployRequest request;
   const char* kind = "removal";
-  const auto started = std::chrono::steady_clock::now();
-  try {
-    bus::Decoded decoded(in.payload);
-    auto deploy = decoded.root<schema::Deploy>();
-    domain = deploy.getDomain();
-    serial = deploy.getSerial();
-    const log::LogContext context{{"zone", domain}, {"serial", std::to_string(serial)}};
-    if (deploy.getVersion() != schema::PROTOCOL_VERSION) {
-      result = {false, "the pusher speaks protocol version " +
-                           std::to_string(schema::PROTOCOL_VERSION) + ", not " +
-                           std::to_string(deploy.getVersion()) + "; upgrade both together"};
-    } else {
-      if (deploy.getBody().isRefused()) {
-        pusher.refused(domain, serial, deploy.getBody().getRefused());
-        return;  // a note, not a deploy: nobody waits for an ack
-      }
-      DeployRequest request{domain, serial, std::nullopt, deploy.getCommittedAt()};
-      if (deploy.getBody().isZoneFile()) {
-        request.zoneFile = deploy.getBody().getZoneFile();
-        kind = "zone_file";
-      }
-      if (deploy.getBody().isZoneFilePart()) {
-        auto piece = deploy.getBody().getZoneFilePart();
-        request.zoneFile = parts.add(senderOf(in), domain, serial, deploy.getPart(),
-                                     deploy.getLastPart(), {piece.begin(), piece.size()});
-        if (!request.zoneFile) return;  // more pieces to come (or dropped: no ack, a resend)
-        kind = "zone_file";
-      }
-      request.audit = deploy.getAudit();
-      request.soaSerial = deploy.getSoaSerial();
-      if (deploy.getBody().isDelta()) {
-        kind = "delta";
-        auto delta = deploy.getBody().getDelta();
-        DeltaChange change;
-        change.soa = delta.getSoa();
-        change.ops.reserve(delta.getOps().size());
-        for (auto op : delta.getOps()) change.ops.push_back({op.getAdd(), op.getRr()});
-        request.delta = std::move(change);
-      }
-      result = pusher.deploy(request);
-    }
-  } catch (const std::system_error& e) {
-    spdlog::error(
-        "cannot publish {} serial {}: {}; check the disk space and permissions of "
-        "the zone directory",
-        domain, serial, e.what());
-    result = {false, std::string("the pusher cannot write its zone files: ") + e.what()};
-  } catch (const std::exception& e) {
-    spdlog::warn("dropped a malformed deploy ({})", e.what());
-    if (metrics) metrics->malformed("deploy");
-    return;  // nothing to acknowledge: the renderer's ack timeout retries
-  }
-  if (metrics) {
-    metrics->deploy(
-        kind, result.ok,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  }
+  std::chrono::steady_clock::time_point started;
+};
+
+void acknowledge(zmq::socket_t& socket, const bus::Multipart& in, const std::string& domain,
+                 uint64_t serial, const DeployResult& result) {
   try {
     if (!bus::send(socket, in.envelope, ackFrame(domain, serial, result))) {
       spdlog::warn("could not acknowledge {} serial {}: the renderer is not reading", domain,
@@ -142,6 +89,91 @@ void handleDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, Zon
         "will send it again",
         domain, serial, e.what());
   }
+}
+
+// Decodes one deploy into `batch`. A protocol mismatch is acknowledged as a
+// failure at once; a refusal note, a piece of a bigger zone file or a
+// malformed frame needs no acknowledgement.
+void receiveDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, ZoneFileParts& parts,
+                   PushMetrics* metrics, std::vector<Received>& batch) {
+  Received r;
+  r.started = std::chrono::steady_clock::now();
+  try {
+    bus::Decoded decoded(in.payload);
+    auto deploy = decoded.root<schema::Deploy>();
+    const std::string domain = deploy.getDomain();
+    const uint64_t serial = deploy.getSerial();
+    if (deploy.getVersion() != schema::PROTOCOL_VERSION) {
+      acknowledge(
+          socket, in, domain, serial,
+          {false, "the pusher speaks protocol version " + std::to_string(schema::PROTOCOL_VERSION) +
+                      ", not " + std::to_string(deploy.getVersion()) + "; upgrade both together"});
+      return;
+    }
+    if (deploy.getBody().isRefused()) {
+      const log::LogContext context{{"zone", domain}, {"serial", std::to_string(serial)}};
+      pusher.refused(domain, serial, deploy.getBody().getRefused());
+      return;  // a note, not a deploy: nobody waits for an ack
+    }
+    r.request = DeployRequest{domain, serial, std::nullopt, deploy.getCommittedAt()};
+    if (deploy.getBody().isZoneFile()) {
+      r.request.zoneFile = deploy.getBody().getZoneFile();
+      r.kind = "zone_file";
+    }
+    if (deploy.getBody().isZoneFilePart()) {
+      auto piece = deploy.getBody().getZoneFilePart();
+      r.request.zoneFile = parts.add(senderOf(in), domain, serial, deploy.getPart(),
+                                     deploy.getLastPart(), {piece.begin(), piece.size()});
+      if (!r.request.zoneFile) return;  // more pieces to come (or dropped: no ack, a resend)
+      r.kind = "zone_file";
+    }
+    r.request.audit = deploy.getAudit();
+    r.request.soaSerial = deploy.getSoaSerial();
+    if (deploy.getBody().isDelta()) {
+      r.kind = "delta";
+      auto delta = deploy.getBody().getDelta();
+      DeltaChange change;
+      change.soa = delta.getSoa();
+      change.ops.reserve(delta.getOps().size());
+      for (auto op : delta.getOps()) change.ops.push_back({op.getAdd(), op.getRr()});
+      r.request.delta = std::move(change);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("dropped a malformed deploy ({})", e.what());
+    if (metrics) metrics->malformed("deploy");
+    return;  // nothing to acknowledge: the renderer's ack timeout retries
+  }
+  r.in = std::move(in);
+  batch.push_back(std::move(r));
+}
+
+// Deploys the batch (Pusher::deployAll) and acknowledges each.
+void deployBatch(zmq::socket_t& socket, Pusher& pusher, PushMetrics* metrics,
+                 std::vector<Received>& batch) {
+  if (batch.empty()) return;
+  std::vector<DeployRequest> requests;
+  requests.reserve(batch.size());
+  for (auto& r : batch) requests.push_back(std::move(r.request));
+  std::vector<DeployResult> results;
+  try {
+    results = pusher.deployAll(requests);
+  } catch (const std::system_error& e) {
+    spdlog::error(
+        "cannot publish {} deploy(s) starting with {} serial {}: {}; check the disk space and "
+        "permissions of the zone directory",
+        requests.size(), requests.front().domain, requests.front().serial, e.what());
+    results.assign(requests.size(),
+                   {false, std::string("the pusher cannot write its zone files: ") + e.what()});
+  }
+  const auto now = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (metrics) {
+      metrics->deploy(batch[i].kind, results[i].ok,
+                      std::chrono::duration<double>(now - batch[i].started).count());
+    }
+    acknowledge(socket, batch[i].in, requests[i].domain, requests[i].serial, results[i]);
+  }
+  batch.clear();
 }
 
 void handleStatus(zmq::socket_t& socket, bus::Multipart& in, const PushLoop& loop) {
@@ -192,6 +224,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
   int64_t lastFailedMaintain = -kMaintainEveryMs;
   bus::Multipart in;
   ZoneFileParts parts;
+  std::vector<Received> batch;
   while (!stop.load()) {
     int64_t wait = 200;
     if (loop.status) wait = std::min(wait, loop.status->nextDueIn(monoMs()));
@@ -201,11 +234,14 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
       if (e.num() != EINTR) throw;
       continue;  // a signal (SIGTERM: the loop condition sees it)
     }
+    // Everything waiting goes as one batch: deltas to different zones reach
+    // named together (Pusher::deployAll).
     int deploys = 0;
     for (; deploys < 256 && !stop.load() && bus::receive(socket, in); ++deploys) {
-      if (!in.envelope.empty()) handleDeploy(socket, in, pusher, parts, loop.metrics);
-      if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
+      if (!in.envelope.empty()) receiveDeploy(socket, in, pusher, parts, loop.metrics, batch);
     }
+    deployBatch(socket, pusher, loop.metrics, batch);
+    if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
     for (int n = 0; statusSocket && n < 256 && bus::receive(*statusSocket, in); ++n) {
       if (!in.envelope.empty()) handleStatus(*statusSocket, in, loop);
     }

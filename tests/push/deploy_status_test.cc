@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -429,9 +430,16 @@ class FakeUpdater : public ZoneUpdater {
     std::string call = zone + ":";
     for (const auto& op : ops) call += (op.add ? " +" : " -") + op.rr;
     calls.push_back(call + " | " + soa);
+    if (refuse.count(zone)) return {UpdateOutcome::Kind::kNotDynamic, "named said REFUSED"};
     return {answer, answer == UpdateOutcome::Kind::kApplied ? "" : "named said no"};
   }
+  std::vector<UpdateOutcome> applyEach(const std::vector<ZoneChange>& changes) override {
+    together.push_back(changes.size());
+    return ZoneUpdater::applyEach(changes);
+  }
   std::vector<std::string> calls;
+  std::vector<size_t> together;  // the size of each applyEach
+  std::set<std::string> refuse;  // zones whose UPDATEs named refuses
   UpdateOutcome::Kind answer = UpdateOutcome::Kind::kApplied;
 };
 
@@ -480,6 +488,52 @@ TEST(PusherDeltas, ABigDeltaGoesAsSeveralUpdatesOnlyTheLastWithTheSoa) {
   // named serves the version now: the same delta again changes nothing.
   ASSERT_TRUE(pusher.deploy(delta("a.test", 3005, ops)).ok);
   EXPECT_EQ(updater.calls.size(), updates);
+}
+
+// Deploys that arrive together: deltas to different zones go to named in one
+// applyEach; a zone's second delta waits for its first (a new group); a whole
+// version goes on its own; results come back in the deploys' order, each with
+// its own outcome.
+TEST(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder) {
+  zp::testing::TempDir dir;
+  Publisher publisher(dir.path());
+  FakeRndc rndc;
+  FakeCheck check;
+  FakeUpdater updater;
+  Pusher pusher(publisher, rndc, {&check, nullptr, false, &updater, "k"});
+  for (const char* zone : {"a.test", "b.test", "c.test"}) {
+    ASSERT_TRUE(pusher.deploy({zone, 5, "zone", 0}).ok) << zone;
+  }
+  rndc.calls.clear();
+  auto one = [](const std::string& zone, uint64_t serial) {
+    return delta(zone, serial,
+                 {{true, "x" + std::to_string(serial) + "." + zone + ". 60 IN A 192.0.2.1"}});
+  };
+  const std::vector<DeployRequest> batch = {one("a.test", 6),           one("b.test", 6),
+                                            one("a.test", 7),  // a's second starts a new group
+                                            {"d.test", 3, "zone d", 0},  // whole: on its own
+                                            one("b.test", 7),           one("c.test", 6)};
+  updater.refuse = {"c.test"};
+  const std::vector<DeployResult> results = pusher.deployAll(batch);
+  ASSERT_EQ(results.size(), batch.size());
+  for (size_t i = 0; i + 1 < results.size(); ++i)
+    EXPECT_TRUE(results[i].ok) << i << ": " << results[i].detail;
+  EXPECT_FALSE(results.back().ok);  // c.test: named refused its change
+  EXPECT_NE(results.back().detail.find("REFUSED"), std::string::npos) << results.back().detail;
+  EXPECT_EQ(updater.together, (std::vector<size_t>{2, 3}));
+  EXPECT_EQ(updater.calls.size(), 5u);
+  EXPECT_EQ(updater.calls[0].substr(0, 7), "a.test:");
+  EXPECT_EQ(updater.calls[1].substr(0, 7), "b.test:");
+  EXPECT_EQ(updater.calls[2].substr(0, 7), "a.test:");
+  EXPECT_NE(updater.calls[2].find("serial 7"), std::string::npos) << updater.calls[2];
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"addzone d.test"}));
+  // named serves them now: the same batch again sends nothing.
+  updater.calls.clear();
+  updater.together.clear();
+  updater.refuse.clear();
+  const auto again = pusher.deployAll({one("a.test", 7), one("b.test", 7)});
+  EXPECT_TRUE(again[0].ok && again[1].ok);
+  EXPECT_TRUE(updater.calls.empty());
 }
 
 // Zones a secondary missed get `rndc notify`; zones it lacks get one NOTIFY of

@@ -193,6 +193,48 @@ TEST_F(NamedTest, ABigTransferIsReadWholeAndTheConnectionStaysUsable) {
   EXPECT_NE(added.kind, UpdateOutcome::Kind::kFailed) << added.detail;
 }
 
+// Deploys that arrive together go to named together (Pusher::deployAll,
+// DnsUpdater::applyEach): named answers the UPDATEs of one connection one after
+// another, so they are spread over several kept-open connections, and their
+// journal syncs overlap. Every zone's change is applied, a zone named lacks
+// gets its own answer at its own place, and the connections stay usable.
+TEST_F(NamedTest, UpdatesToManyZonesGoTogetherOverSeveralConnections) {
+  auto target = loadRndcConfig(dir_.path() + "/rndc.conf");
+  ASSERT_TRUE(target) << target.error().detail;
+  DnsUpdater updater("127.0.0.1", dnsPort_, target.value().key, std::chrono::seconds(10), 3);
+  Publisher publisher(dir_.path() + "/zones");
+  Pusher pusher(publisher, *rndc_, {nullptr, nullptr, false, &updater, "test-rndc"});
+  constexpr int kZones = 7;
+  auto name = [](int i) { return "z" + std::to_string(i) + ".test"; };
+  for (int i = 0; i < kZones; ++i) {
+    ASSERT_TRUE(pusher.deploy({name(i), 10, zoneText(name(i), 10, "192.0.2.1")}).ok) << name(i);
+    ASSERT_TRUE(waitForSerial(name(i), 10)) << name(i);
+  }
+  auto soaLine = [](const std::string& domain, uint32_t serial) {
+    return zoneText(domain, serial, "192.0.2.1").substr(0, zoneText(domain, serial, "").find('\n'));
+  };
+  for (uint32_t serial : {11u, 12u}) {
+    std::vector<std::vector<UpdateOp>> ops;
+    for (int i = 0; i <= kZones; ++i) {
+      ops.push_back({{true, "r" + std::to_string(serial) + "." + name(i) + ". 300 IN A 192.0.2." +
+                                std::to_string(i + 1)}});
+    }
+    std::vector<ZoneChange> changes;
+    for (int i = 0; i <= kZones; ++i) {
+      // The last zone (z7.test) is not loaded in named.
+      changes.push_back({name(i), &ops[static_cast<size_t>(i)], soaLine(name(i), serial)});
+    }
+    const auto outcomes = updater.applyEach(changes);
+    ASSERT_EQ(outcomes.size(), changes.size());
+    for (int i = 0; i < kZones; ++i) {
+      EXPECT_EQ(outcomes[static_cast<size_t>(i)].kind, UpdateOutcome::Kind::kApplied)
+          << name(i) << " serial " << serial << ": " << outcomes[static_cast<size_t>(i)].detail;
+      EXPECT_TRUE(waitForSerial(name(i), serial)) << name(i);
+    }
+    EXPECT_EQ(outcomes.back().kind, UpdateOutcome::Kind::kNotDynamic) << outcomes.back().detail;
+  }
+}
+
 TEST_F(NamedTest, NamedDownMeansAFailedAckThatSaysWhatToCheck) {
   Publisher publisher(dir_.path() + "/zones");
   Pusher pusher(publisher, *rndc_);
