@@ -2,6 +2,7 @@
 // primary named serve them: record changes as RFC 2136 UPDATEs, whole zones
 // as files loaded through rndc, membership through the catalog zone.
 // Usage: zonepipe-push [--config FILE] [--home DIR]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -52,13 +53,14 @@ int main(int argc, char** argv) {
     status.observe(&pushMetrics);
     zp::push::PrimaryCheck check(nameservers.front().ip, nameservers.front().port,
                                  std::chrono::milliseconds(cfg.pushConfirmMs));
-    // Changes to zones named serves go as TSIG-signed UPDATEs over one kept-open
-    // TCP connection, signed with the control channel's key (named.conf
+    // Changes to zones named serves go as TSIG-signed UPDATEs over kept-open
+    // TCP connections, signed with the control channel's key (named.conf
     // includes it; zones are added with allow-update for it).
     auto target = zp::push::loadRndcConfig(cfg.rndcConfig);
     if (!target) throw std::invalid_argument(target.error().detail);
     zp::push::DnsUpdater updater(nameservers.front().ip, nameservers.front().port,
-                                 target.value().key);
+                                 target.value().key, std::chrono::seconds(10),
+                                 static_cast<size_t>(std::clamp(cfg.pushUpdateConnections, 1, 64)));
     zp::push::PusherOptions options;
     options.updater = &updater;
     options.updateKey = target.value().key.name;

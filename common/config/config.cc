@@ -158,6 +158,7 @@ const std::vector<Key>& keys() {
       strKey("push.rndc_config", &Config::rndcConfig),
       strKey("push.status", &Config::pushStatus),
       numKey("push.confirm_ms", &Config::pushConfirmMs),
+      numKey("push.update_connections", &Config::pushUpdateConnections),
       listKey("dns.nameservers", &Config::nameservers),
       strKey("dns.soa_rname", &Config::soaRname),
       numKey("dns.soa_refresh", &Config::soaRefresh),

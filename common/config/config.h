@@ -96,6 +96,9 @@ struct Config {
   std::string rndcConfig;    // rndc.conf of the primary named
   std::string pushStatus;    // ROUTER answering StatusQuery (served serials per nameserver)
   int pushConfirmMs = 5000;  // how long a reload may take to show in the primary's SOA serial
+  // TCP connections the pusher spreads UPDATEs to different zones over (named
+  // answers one UPDATE per connection at a time); 1-64.
+  int pushUpdateConnections = 4;
 
   // DNS data every zone gets
   std::vector<std::string> nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};

@@ -112,7 +112,7 @@ class DnsUpdater : public ZoneUpdater {
   static constexpr size_t kMaxMessage = 60000;
   // The default number of connections: named's journal syncs overlap this
   // many ways (it runs named with as many worker threads; scripts/named-start).
-  static constexpr size_t kConnections = 8;
+  static constexpr size_t kConnections = 4;
 
  private:
   struct Key;

@@ -112,7 +112,7 @@ enum class CheckVerdict {
 };
 
 struct RendererOptions {
-  size_t maxInFlight = 16;        // zones between snapshot query and ack, at most
+  size_t maxInFlight = 64;        // zones between snapshot query and ack, at most
   int64_t queryTimeoutMs = 2000;  // a store query unanswered this long is sent again
   int64_t idlePollMs = 1000;      // log poll interval, so a lost PUB message never strands a change
   int64_t ackTimeoutMs = 30000;   // a deploy unacknowledged this long is retried
