@@ -110,8 +110,9 @@ class DnsUpdater : public ZoneUpdater {
   // The largest UPDATE message (bytes, before the TSIG record) named takes
   // over TCP; the renderer's delta limits keep well below it.
   static constexpr size_t kMaxMessage = 60000;
-  // The default number of connections: named's journal syncs overlap this
-  // many ways (it runs named with as many worker threads; scripts/named-start).
+  // The default number of connections (push.update_connections): up to this
+  // many UPDATEs wait on named's journal syncs at once, spread over its worker
+  // threads (scripts/named-start).
   static constexpr size_t kConnections = 4;
 
  private:

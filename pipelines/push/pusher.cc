@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <functional>
 #include <iterator>
 #include <stdexcept>
 #include <system_error>
@@ -212,8 +213,14 @@ DeployResult Pusher::deltaOutcome(const DeployRequest& request, const UpdateOutc
   return {false, outcome.detail};
 }
 
-std::vector<DeployResult> Pusher::deployAll(const std::vector<DeployRequest>& requests) {
+std::vector<DeployResult> Pusher::deployAll(
+    const std::vector<DeployRequest>& requests,
+    const std::function<void(size_t, const DeployResult&)>& done) {
   std::vector<DeployResult> results(requests.size());
+  auto finished = [&](size_t i, DeployResult result) {
+    results[i] = std::move(result);
+    if (done) done(i, results[i]);
+  };
   // Deltas of one UPDATE each, to different zones, waiting to go together.
   std::vector<size_t> waiting;
   std::vector<std::vector<UpdateOp>> waitingChunk;
@@ -228,8 +235,8 @@ std::vector<DeployResult> Pusher::deployAll(const std::vector<DeployRequest>& re
     }
     const auto outcomes = options_.updater->applyEach(changes);
     for (size_t k = 0; k < waiting.size(); ++k) {
-      results[waiting[k]] =
-          noted(requests[waiting[k]], deltaOutcome(requests[waiting[k]], outcomes[k]));
+      finished(waiting[k],
+               noted(requests[waiting[k]], deltaOutcome(requests[waiting[k]], outcomes[k])));
     }
     if (waiting.size() > 1) spdlog::debug("{} UPDATEs sent together", waiting.size());
     waiting.clear();
@@ -241,19 +248,19 @@ std::vector<DeployResult> Pusher::deployAll(const std::vector<DeployRequest>& re
     // A zone's deploys stay in their order: a second one waits for the first.
     if (waitingZones.count(r.domain)) sendWaiting();
     if (!r.delta || !isSafeDomain(r.domain) || r.domain == kCatalogZone) {
-      results[i] = deploy(r);
+      finished(i, deploy(r));
       continue;
     }
     if (options_.status) options_.status->wanted(r.domain, r.serial, soaOf(r));
     std::vector<std::vector<UpdateOp>> chunks;
     if (auto early = planDelta(r, chunks)) {
-      results[i] = noted(r, std::move(*early));
+      finished(i, noted(r, std::move(*early)));
     } else if (chunks.size() == 1) {
       waiting.push_back(i);
       waitingChunk.push_back(std::move(chunks.front()));
       waitingZones.insert(r.domain);
     } else {
-      results[i] = deploy(r);  // several UPDATEs, one after another
+      finished(i, deploy(r));  // several UPDATEs, one after another
     }
   }
   sendWaiting();

@@ -31,6 +31,7 @@
 // std::system_error.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -88,11 +89,14 @@ class Pusher {
 
   DeployResult deploy(const DeployRequest& request);
   // The deploys that arrived together, results in their order. Deltas that
-  // fit one UPDATE, to different zones, go to named together (pipelined,
-  // ZoneUpdater::applyEach), so named syncs their journals side by side; the
+  // fit one UPDATE, to different zones, go to named together
+  // (ZoneUpdater::applyEach), so named syncs their journals side by side; the
   // rest go one at a time as deploy() sends them. Each zone's deploys keep
-  // their order.
-  std::vector<DeployResult> deployAll(const std::vector<DeployRequest>& requests);
+  // their order. `done(i, result)` (optional) runs as soon as result i is
+  // known, so the caller can acknowledge it without waiting for the batch.
+  std::vector<DeployResult> deployAll(
+      const std::vector<DeployRequest>& requests,
+      const std::function<void(size_t, const DeployResult&)>& done = {});
   // The renderer's named-checkzone refused `serial`: nothing reaches named;
   // the zone's status shows `why` and that the nameservers lag behind it.
   void refused(const std::string& domain, uint64_t serial, const std::string& why);

@@ -147,31 +147,38 @@ void receiveDeploy(zmq::socket_t& socket, bus::Multipart& in, Pusher& pusher, Zo
   batch.push_back(std::move(r));
 }
 
-// Deploys the batch (Pusher::deployAll) and acknowledges each.
+// Deploys the batch (Pusher::deployAll), acknowledging each as soon as its
+// result is known: a slow whole-zone load late in the batch does not hold
+// back the acks of the deploys before it.
 void deployBatch(zmq::socket_t& socket, Pusher& pusher, PushMetrics* metrics,
                  std::vector<Received>& batch) {
   if (batch.empty()) return;
   std::vector<DeployRequest> requests;
   requests.reserve(batch.size());
   for (auto& r : batch) requests.push_back(std::move(r.request));
-  std::vector<DeployResult> results;
+  std::vector<bool> acked(batch.size(), false);
+  auto ack = [&](size_t i, const DeployResult& result) {
+    if (metrics) {
+      metrics->deploy(
+          batch[i].kind, result.ok,
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - batch[i].started)
+              .count());
+    }
+    acknowledge(socket, batch[i].in, requests[i].domain, requests[i].serial, result);
+    acked[i] = true;
+  };
   try {
-    results = pusher.deployAll(requests);
+    pusher.deployAll(requests, ack);
   } catch (const std::system_error& e) {
     spdlog::error(
         "cannot publish {} deploy(s) starting with {} serial {}: {}; check the disk space and "
         "permissions of the zone directory",
         requests.size(), requests.front().domain, requests.front().serial, e.what());
-    results.assign(requests.size(),
-                   {false, std::string("the pusher cannot write its zone files: ") + e.what()});
-  }
-  const auto now = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < batch.size(); ++i) {
-    if (metrics) {
-      metrics->deploy(batch[i].kind, results[i].ok,
-                      std::chrono::duration<double>(now - batch[i].started).count());
+    const DeployResult failed{false,
+                              std::string("the pusher cannot write its zone files: ") + e.what()};
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!acked[i]) ack(i, failed);
     }
-    acknowledge(socket, batch[i].in, requests[i].domain, requests[i].serial, results[i]);
   }
   batch.clear();
 }

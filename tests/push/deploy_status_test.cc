@@ -514,8 +514,11 @@ TEST(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder) {
                                             {"d.test", 3, "zone d", 0},  // whole: on its own
                                             one("b.test", 7),           one("c.test", 6)};
   updater.refuse = {"c.test"};
-  const std::vector<DeployResult> results = pusher.deployAll(batch);
+  std::vector<size_t> doneOrder;  // each result is handed on as soon as it is known
+  const std::vector<DeployResult> results =
+      pusher.deployAll(batch, [&](size_t i, const DeployResult&) { doneOrder.push_back(i); });
   ASSERT_EQ(results.size(), batch.size());
+  EXPECT_EQ(doneOrder, (std::vector<size_t>{0, 1, 3, 2, 4, 5}));
   for (size_t i = 0; i + 1 < results.size(); ++i)
     EXPECT_TRUE(results[i].ok) << i << ": " << results[i].detail;
   EXPECT_FALSE(results.back().ok);  // c.test: named refused its change
