@@ -12,6 +12,7 @@
 
 #include "common/dns/serial.h"
 #include "common/dns/wire.h"
+#include "common/log/context.h"
 #include "pipelines/push/catalog.h"
 #include "pipelines/push/rr_wire.h"
 #include "pipelines/push/update_chunks.h"
@@ -235,6 +236,8 @@ std::vector<DeployResult> Pusher::deployAll(
     }
     const auto outcomes = options_.updater->applyEach(changes);
     for (size_t k = 0; k < waiting.size(); ++k) {
+      const DeployRequest& r = requests[waiting[k]];
+      const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
       finished(waiting[k],
                noted(requests[waiting[k]], deltaOutcome(requests[waiting[k]], outcomes[k])));
     }
@@ -247,6 +250,7 @@ std::vector<DeployResult> Pusher::deployAll(
     const DeployRequest& r = requests[i];
     // A zone's deploys stay in their order: a second one waits for the first.
     if (waitingZones.count(r.domain)) sendWaiting();
+    const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
     if (!r.delta || !isSafeDomain(r.domain) || r.domain == kCatalogZone) {
       finished(i, deploy(r));
       continue;
@@ -388,11 +392,20 @@ Pusher::Converged Pusher::converge(const std::string& domain, const std::string&
   if (dns::serialGreater(want, serial)) serial = want;
   setSoaSerial(*soa, serial);
   chunks.back().push_back({true, *soa});
-  spdlog::warn(
-      "named's copy of {} (serial {}) differs from the store's (serial {}): {} record(s) "
-      "to delete, {} to add{}; sending them by UPDATE as serial {}",
-      domain, now, want, deletes, changes - deletes,
-      now != want && !oursNow ? ", and its serial is not one zonepipe deployed" : "", serial);
+  if (changes == 0) {
+    // Same records, only the serial behind (an UPDATE answered late or lost
+    // its answer): not drift, just a serial for the secondaries to follow.
+    spdlog::info(
+        "named serves {} serial {} with the records of the store's serial {}; raising its "
+        "serial to {} so the secondaries follow",
+        domain, now, want, serial);
+  } else {
+    spdlog::warn(
+        "named's copy of {} (serial {}) differs from the store's (serial {}): {} record(s) "
+        "to delete, {} to add{}; sending them by UPDATE as serial {}",
+        domain, now, want, deletes, changes - deletes,
+        now != want && !oursNow ? ", and its serial is not one zonepipe deployed" : "", serial);
+  }
   for (const auto& chunk : chunks) {
     const UpdateOutcome outcome = options_.updater->applyRecords(domain, chunk);
     if (outcome.kind != Kind::kApplied) return {outcome.kind, outcome.detail};
