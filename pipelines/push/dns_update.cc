@@ -362,9 +362,10 @@ std::vector<UpdateOutcome> DnsUpdater::exchangeAll(const std::vector<Sent>& sent
   for (size_t l = 0; l < lanes; ++l) {
     Conn& c = conns_[l];
     std::string answer;
-    // A connection named closed while idle, or none yet: one fresh try, only
-    // before any answer, so a message named may have applied is not sent
-    // twice here (the renderer's retry finds named's serial and skips it).
+    // A connection named closed while idle, or none yet: one fresh try,
+    // only before any answer on it. Sending an UPDATE named may already have
+    // applied again is harmless: its adds and deletes are absolute (RFC 2136
+    // section 3.4.2) and its SOA replaces named's only when greater.
     if (!(ok[l] && readOne(c, answer, why[l]))) {
       std::string connectWhy;
       if (!connect(c, connectWhy)) {

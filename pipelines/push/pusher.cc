@@ -238,8 +238,7 @@ std::vector<DeployResult> Pusher::deployAll(
     for (size_t k = 0; k < waiting.size(); ++k) {
       const DeployRequest& r = requests[waiting[k]];
       const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
-      finished(waiting[k],
-               noted(requests[waiting[k]], deltaOutcome(requests[waiting[k]], outcomes[k])));
+      finished(waiting[k], noted(r, deltaOutcome(r, outcomes[k])));
     }
     if (waiting.size() > 1) spdlog::debug("{} UPDATEs sent together", waiting.size());
     waiting.clear();
