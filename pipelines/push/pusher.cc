@@ -167,6 +167,11 @@ std::optional<DeployResult> Pusher::planDelta(const DeployRequest& request,
 DeployResult Pusher::applyDelta(const DeployRequest& request) {
   std::vector<std::vector<UpdateOp>> chunks;
   if (auto early = planDelta(request, chunks)) return std::move(*early);
+  return sendChunks(request, chunks);
+}
+
+DeployResult Pusher::sendChunks(const DeployRequest& request,
+                                const std::vector<std::vector<UpdateOp>>& chunks) {
   UpdateOutcome outcome;
   for (size_t i = 0; i < chunks.size(); ++i) {
     const bool last = i + 1 == chunks.size();
@@ -263,7 +268,7 @@ std::vector<DeployResult> Pusher::deployAll(
       waitingChunk.push_back(std::move(chunks.front()));
       waitingZones.insert(r.domain);
     } else {
-      finished(i, deploy(r));  // several UPDATEs, one after another
+      finished(i, noted(r, sendChunks(r, chunks)));  // several UPDATEs, one after another
     }
   }
   sendWaiting();

@@ -124,6 +124,9 @@ class Pusher {
   // (named has it, or it must go whole).
   std::optional<DeployResult> planDelta(const DeployRequest& request,
                                         std::vector<std::vector<UpdateOp>>& chunks);
+  // Sends a planned delta's UPDATEs one after another, the last with its SOA.
+  DeployResult sendChunks(const DeployRequest& request,
+                          const std::vector<std::vector<UpdateOp>>& chunks);
   // What named's answer to a delta's (last) UPDATE means for the deploy.
   DeployResult deltaOutcome(const DeployRequest& request, const UpdateOutcome& outcome);
   // `result`, recorded in the status book when it failed.

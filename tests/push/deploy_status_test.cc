@@ -449,17 +449,22 @@ DeployRequest delta(const std::string& domain, uint64_t serial, std::vector<Upda
   return r;
 }
 
+// A pusher whose deltas go to a fake updater (no catalog).
+class PusherDeltas : public ::testing::Test {
+ protected:
+  zp::testing::TempDir dir;
+  Publisher publisher{dir.path()};
+  FakeRndc rndc;
+  FakeCheck check;
+  FakeUpdater updater;
+  Pusher pusher{publisher, rndc, {&check, nullptr, false, &updater, "k"}};
+};
+
 // A delta too big for one UPDATE (a change set of thousands) goes as several:
 // none but the last carries the SOA (named bumps its serial for each), the
 // last the version's. When the serial does not rise above named's by more than
 // the number of UPDATEs, named would not take that SOA: the whole version.
-TEST(PusherDeltas, ABigDeltaGoesAsSeveralUpdatesOnlyTheLastWithTheSoa) {
-  zp::testing::TempDir dir;
-  Publisher publisher(dir.path());
-  FakeRndc rndc;
-  FakeCheck check;
-  FakeUpdater updater;
-  Pusher pusher(publisher, rndc, {&check, nullptr, false, &updater, "k"});
+TEST_F(PusherDeltas, ABigDeltaGoesAsSeveralUpdatesOnlyTheLastWithTheSoa) {
   ASSERT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);  // named serves serial 5
   std::vector<UpdateOp> ops;
   for (int i = 0; i < 3000; ++i)
@@ -488,19 +493,20 @@ TEST(PusherDeltas, ABigDeltaGoesAsSeveralUpdatesOnlyTheLastWithTheSoa) {
   // named serves the version now: the same delta again changes nothing.
   ASSERT_TRUE(pusher.deploy(delta("a.test", 3005, ops)).ok);
   EXPECT_EQ(updater.calls.size(), updates);
+  // In a batch, a big set goes the same way, on its own (never in applyEach).
+  const auto batched = pusher.deployAll({delta("a.test", 6005, ops)});
+  ASSERT_TRUE(batched[0].ok) << batched[0].detail;
+  ASSERT_EQ(updater.calls.size(), 2 * updates);
+  EXPECT_EQ(updater.calls.back().substr(updater.calls.back().rfind(" | ") + 3),
+            "a.test. 3600 IN SOA serial 6005");
+  EXPECT_TRUE(updater.together.empty());
 }
 
 // Deploys that arrive together: deltas to different zones go to named in one
 // applyEach; a zone's second delta waits for its first (a new group); a whole
 // version goes on its own; results come back in the deploys' order, each with
 // its own outcome.
-TEST(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder) {
-  zp::testing::TempDir dir;
-  Publisher publisher(dir.path());
-  FakeRndc rndc;
-  FakeCheck check;
-  FakeUpdater updater;
-  Pusher pusher(publisher, rndc, {&check, nullptr, false, &updater, "k"});
+TEST_F(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder) {
   for (const char* zone : {"a.test", "b.test", "c.test"}) {
     ASSERT_TRUE(pusher.deploy({zone, 5, "zone", 0}).ok) << zone;
   }

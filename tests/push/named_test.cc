@@ -211,7 +211,8 @@ TEST_F(NamedTest, UpdatesToManyZonesGoTogetherOverSeveralConnections) {
     ASSERT_TRUE(waitForSerial(name(i), 10)) << name(i);
   }
   auto soaLine = [](const std::string& domain, uint32_t serial) {
-    return zoneText(domain, serial, "192.0.2.1").substr(0, zoneText(domain, serial, "").find('\n'));
+    const std::string text = zoneText(domain, serial, "192.0.2.1");
+    return text.substr(0, text.find('\n'));
   };
   for (uint32_t serial : {11u, 12u}) {
     std::vector<std::vector<UpdateOp>> ops;
