@@ -42,7 +42,8 @@ RUN apt-get update -qq \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/bin/zonepipe /src/build/bin/zonepipe-api \
   /src/build/bin/zonepipe-validator /src/build/bin/zonepipe-store \
-  /src/build/bin/zonepipe-renderer /src/build/bin/zonepipe-push /opt/zonepipe/bin/
+  /src/build/bin/zonepipe-renderer /src/build/bin/zonepipe-push \
+  /src/build/bin/libzonepipe-named-clock.so /opt/zonepipe/bin/
 COPY scripts/named-setup scripts/named-start scripts/named-stop /opt/zonepipe/scripts/
 # The several-hosts configuration; compose.yaml mounts the repository's copy
 # over it, so an edit needs no rebuild.

@@ -459,9 +459,9 @@ uint16_t freePort() {
   return 0;
 }
 
-const std::string kScripts =
-    (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "scripts")
-        .string();
+// From CMake: __FILE__ is relative to the build directory (it was, and every
+// test below skipped itself for "scripts not found").
+const std::string kScripts = ZP_SCRIPTS_DIR;
 
 std::string zoneText(const std::string& domain, uint32_t serial) {
   return domain + ". 300 IN SOA ns1." + domain + ". hostmaster." + domain + ". " +
@@ -474,9 +474,7 @@ class RndcSessionNamedTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (::access("/usr/sbin/named", X_OK) != 0) GTEST_SKIP() << "named is not installed";
-    if (!std::filesystem::exists(kScripts + "/named-setup")) {
-      GTEST_SKIP() << "scripts not found at " << kScripts;
-    }
+    ASSERT_TRUE(std::filesystem::exists(kScripts + "/named-setup")) << "no scripts at " << kScripts;
     const uint16_t dnsPort = freePort(), ctlPort = freePort();
     ASSERT_TRUE(dnsPort && ctlPort);
     const ProcessResult setup = runProcess(
@@ -516,6 +514,20 @@ class RndcSessionNamedTest : public ::testing::Test {
   std::string conf_;
   bool started_ = false;
 };
+
+// scripts/named-start finds the library of contrib/named-clock next to the
+// built programs and preloads it (scripts/test builds into build/).
+TEST_F(RndcSessionNamedTest, NamedStartPreloadsThePreciseClock) {
+  std::string pid;
+  std::ifstream(dir_.path() + "/named.pid") >> pid;
+  ASSERT_FALSE(pid.empty());
+  std::ifstream maps("/proc/" + pid + "/maps");
+  bool preloaded = false;
+  for (std::string line; std::getline(maps, line);) {
+    preloaded = preloaded || line.find("/libzonepipe-named-clock.so") != std::string::npos;
+  }
+  EXPECT_TRUE(preloaded) << "named (pid " << pid << ") runs without contrib/named-clock";
+}
 
 TEST_F(RndcSessionNamedTest, CommandsAnswerLikeTheRndcProgram) {
   RndcSession session(conf_, std::chrono::seconds(10));
