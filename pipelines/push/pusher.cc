@@ -339,7 +339,8 @@ DeployResult Pusher::audit(const DeployRequest& request) {
   if (!current) return {false, current.error().detail};
   if (!current.value()) {
     spdlog::warn("drift: named does not serve {}; loading the store's version", domain);
-    DeployResult loaded = load(domain, *request.zoneFile, request.serial, soaOf(request));
+    DeployResult loaded =
+        load(domain, *request.zoneFile, request.serial, soaOf(request), /*absent=*/true);
     if (loaded.ok) addMember(domain);
     return loaded;
   }
@@ -429,7 +430,7 @@ std::string Pusher::zoneConfig(const std::string& domain) const {
 }
 
 DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile, uint64_t serial,
-                          uint32_t soa) {
+                          uint32_t soa, bool absent) {
   if (soa == 0) soa = dns::soaSerial(serial);
   const bool dynamic = !options_.updateKey.empty();
   const auto addzone = [&] { return rndc_.run({"addzone", domain, zoneConfig(domain)}); };
@@ -444,7 +445,7 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
     command = "modzone";
     return modzone();
   };
-  if (dynamic && options_.updater && options_.check && publisher_.deployed(domain)) {
+  if (!absent && dynamic && options_.updater && options_.check && publisher_.deployed(domain)) {
     auto current = options_.check->current(domain);
     if (!current) return {false, current.error().detail};
     if (current.value()) {
@@ -469,7 +470,7 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
       }
     }
   }
-  const bool known = publisher_.deployed(domain);
+  const bool known = !absent && publisher_.deployed(domain);
   std::string command;
   ProcessResult result;
   if (!known) {

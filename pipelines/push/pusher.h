@@ -148,8 +148,11 @@ class Pusher {
   DeployResult remove(const DeployRequest& request);
   // Writes the file, makes named load it and confirms the serial.
   // `soa` is the SOA serial the file holds (0: dns::soaSerial(serial)).
+  // `absent`: named was just seen not to serve the zone (it lost it, e.g. its
+  // tmpfs state after a reboot), so it is added at once, without asking
+  // again or trying modzone first.
   DeployResult load(const std::string& domain, const std::string& zoneFile, uint64_t serial,
-                    uint32_t soa = 0);
+                    uint32_t soa = 0, bool absent = false);
   DeployResult loadCatalog();
   std::string zoneConfig(const std::string& domain) const;
   DeployResult failure(const std::string& command, const std::string& domain,

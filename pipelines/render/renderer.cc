@@ -135,7 +135,7 @@ void Renderer::onStoreAnswer(uint64_t requestId, StoreAnswer answer, Now now) {
     state.phase = Phase::kChecking;
     state.serial = snapshot->zone.serial;
     state.soa = dns::soaSerialOf(snapshot->zone);
-    actions_.renders.push_back({domain, state.serial, std::move(*snapshot)});
+    actions_.renders.push_back({domain, state.serial, std::move(*snapshot), state.flightCheck});
   } else if (auto* error = std::get_if<Error>(&answer);
              error && error->kind == ErrorKind::kNotFound && state.flightAudit) {
     finish(domain);  // deleted meanwhile: its removal is deployed by its own event
@@ -280,11 +280,12 @@ void Renderer::schedule(Now now) {
   }
 }
 
-void Renderer::audit(const std::string& domain, Now now) {
+void Renderer::audit(const std::string& domain, Now now, bool check) {
   if (domain.empty() || !options_.partition.owns(domain)) return;
   auto& state = domains_[domain];
   if (state.phase != Phase::kIdle || state.pendingFirst != 0 || state.audit) return;
   state.audit = true;
+  state.auditCheck = check;
   if (!state.waiting) {
     state.waiting = true;
     waiting_.push_back(domain);
@@ -293,9 +294,11 @@ void Renderer::audit(const std::string& domain, Now now) {
 }
 
 void Renderer::startZone(const std::string& domain, DomainState& state, Now now) {
+  state.flightCheck = true;
   if (state.pendingFirst == 0 && state.audit) {
     state.audit = false;
     state.flightAudit = true;
+    state.flightCheck = state.auditCheck;
     state.flightDelta = false;
     state.flightFirst = state.flightLast = 0;
     state.flightCommittedAt = 0;

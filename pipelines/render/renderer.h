@@ -80,6 +80,9 @@ struct RenderJob {
   std::string domain;
   uint64_t serial = 0;
   dns::ZoneSnapshot snapshot;
+  // Run named-checkzone on it: every whole version, and the audits sampled
+  // for a check (AuditRounds); an unchecked audit is rendered only.
+  bool check = true;
 };
 struct DeployOrder {
   std::string domain;
@@ -166,9 +169,10 @@ class Renderer {
   void onAck(const std::string& domain, uint64_t serial, bool ok, const std::string& detail,
              Now now, bool needFull = false);
   // Audit `domain` (one of this renderer's partition) when it is idle: render
-  // its current version from a snapshot, check it, and send it as an audit
-  // Deploy; a busy zone is skipped (its deploy is under way anyway).
-  void audit(const std::string& domain, Now now);
+  // its current version from a snapshot, check it with named-checkzone when
+  // `check`, and send it as an audit Deploy; a busy zone is skipped (its
+  // deploy is under way anyway).
+  void audit(const std::string& domain, Now now, bool check = true);
   // Timers: query and ack timeouts, retry backoff, idle log poll.
   void tick(Now now);
 
@@ -206,7 +210,9 @@ class Renderer {
     std::vector<Pending> flightEvents;  // the delta in flight
     bool flightDelta = false;
     bool audit = false;        // an audit is wanted
+    bool auditCheck = false;   // ... with named-checkzone
     bool flightAudit = false;  // the flight is an audit (no events: flightFirst is 0)
+    bool flightCheck = true;   // the flight's render is checked (false: an unsampled audit)
     // dirty, not yet taken into a render
     uint64_t pendingFirst = 0;  // 0 = nothing pending
     uint64_t pendingLast = 0;

@@ -48,6 +48,7 @@ class RendererTest : public ::testing::Test {
     r_.onStoreAnswer(snapshotId(a, domain), snapshot(domain, serial), at(t));
     auto renders = r_.takeActions().renders;
     ASSERT_EQ(renders.size(), 1u);
+    EXPECT_TRUE(renders[0].check) << "a whole version is always checked";
     r_.onChecked(domain, serial, CheckVerdict::kAccepted, "zone text", at(t));
     auto deploys = r_.takeActions().deploys;
     ASSERT_EQ(deploys.size(), 1u);
@@ -427,6 +428,39 @@ TEST_F(RendererDeltaTest, AuditsRenderIdleZonesAndNeverHoldTheCursor) {
   EXPECT_TRUE(a.deploys[0].audit);
   r_.onAck("d.test", 7, true, "", at(4));
   EXPECT_TRUE(r_.idle());
+}
+
+// named-checkzone runs on the audits sampled for it (AuditRounds) and on
+// every whole version; an unsampled audit is rendered only.
+TEST_F(RendererDeltaTest, OnlySampledAuditsAreChecked) {
+  catchUp({});
+  struct Case {
+    const char* domain;
+    bool check;
+  };
+  for (const Case c : {Case{"sampled.test", true}, Case{"unsampled.test", false}}) {
+    SCOPED_TRACE(c.domain);
+    r_.audit(c.domain, at(1), c.check);
+    auto a = r_.takeActions();
+    ASSERT_EQ(a.snapshotRequests.size(), 1u);
+    r_.onStoreAnswer(a.snapshotRequests[0].requestId, snapshot(c.domain, 7), at(2));
+    a = r_.takeActions();
+    ASSERT_EQ(a.renders.size(), 1u);
+    EXPECT_EQ(a.renders[0].check, c.check);
+    r_.onChecked(c.domain, 7, CheckVerdict::kAccepted, "zone text", at(3));
+    a = r_.takeActions();
+    ASSERT_EQ(a.deploys.size(), 1u);
+    EXPECT_TRUE(a.deploys[0].audit);
+    r_.onAck(c.domain, 7, true, "", at(4));
+  }
+  // The zone's next audit sampled for a check is checked: nothing sticks.
+  r_.audit("unsampled.test", at(5), true);
+  auto a = r_.takeActions();
+  ASSERT_EQ(a.snapshotRequests.size(), 1u);
+  r_.onStoreAnswer(a.snapshotRequests[0].requestId, snapshot("unsampled.test", 7), at(6));
+  a = r_.takeActions();
+  ASSERT_EQ(a.renders.size(), 1u);
+  EXPECT_TRUE(a.renders[0].check);
 }
 
 }  // namespace
