@@ -231,6 +231,19 @@ std::vector<DeployResult> Pusher::deployAll(
   std::vector<size_t> waiting;
   std::vector<std::vector<UpdateOp>> waitingChunk;
   std::set<std::string> waitingZones;
+  // New zones, waiting to be added together (addZones).
+  std::vector<size_t> adding;
+  std::set<std::string> addingZones;
+  auto sendAdding = [&] {
+    if (adding.empty()) return;
+    std::vector<const DeployRequest*> adds;
+    adds.reserve(adding.size());
+    for (size_t i : adding) adds.push_back(&requests[i]);
+    const auto outcomes = addZones(adds);
+    for (size_t k = 0; k < adding.size(); ++k) finished(adding[k], outcomes[k]);
+    adding.clear();
+    addingZones.clear();
+  };
   auto sendWaiting = [&] {
     if (waiting.empty()) return;
     std::vector<ZoneChange> changes;
@@ -254,7 +267,13 @@ std::vector<DeployResult> Pusher::deployAll(
     const DeployRequest& r = requests[i];
     // A zone's deploys stay in their order: a second one waits for the first.
     if (waitingZones.count(r.domain)) sendWaiting();
+    if (addingZones.count(r.domain)) sendAdding();
     const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
+    if (isNewZone(r) || lostZone(r)) {
+      adding.push_back(i);
+      addingZones.insert(r.domain);
+      continue;
+    }
     if (!r.delta || !isSafeDomain(r.domain) || r.domain == kCatalogZone) {
       finished(i, deploy(r));
       continue;
@@ -272,6 +291,7 @@ std::vector<DeployResult> Pusher::deployAll(
     }
   }
   sendWaiting();
+  sendAdding();
   return results;
 }
 
@@ -518,6 +538,78 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
   served_[domain] = soa;
   spdlog::debug("named loads {} serial {} ({})", domain, serial, command);
   return {true, {}};
+}
+
+bool Pusher::isNewZone(const DeployRequest& request) const {
+  return request.zoneFile && !request.delta && !request.audit && options_.check &&
+         isSafeDomain(request.domain) && request.domain != kCatalogZone &&
+         !publisher_.deployed(request.domain);
+}
+
+bool Pusher::lostZone(const DeployRequest& request) {
+  if (!request.audit || !request.zoneFile || request.delta || !options_.check ||
+      !options_.updater || !isSafeDomain(request.domain) || request.domain == kCatalogZone ||
+      !publisher_.deployed(request.domain)) {
+    return false;
+  }
+  // Asked once more by audit() when named serves it: one SOA query.
+  auto current = options_.check->current(request.domain);
+  if (!current || current.value()) return false;
+  spdlog::warn("drift: named does not serve {}; loading the store's version", request.domain);
+  return true;
+}
+
+std::vector<DeployResult> Pusher::addZones(const std::vector<const DeployRequest*>& adds) {
+  std::vector<DeployResult> results(adds.size());
+  std::vector<size_t> added;
+  std::vector<SerialWanted> wants;
+  for (size_t k = 0; k < adds.size(); ++k) {
+    const DeployRequest& r = *adds[k];
+    const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
+    if (options_.status) options_.status->wanted(r.domain, r.serial, soaOf(r));
+    try {
+      publisher_.writeZone(r.domain, *r.zoneFile);
+      publisher_.removeJournal(r.domain);
+    } catch (const std::system_error&) {
+      results[k] = deploy(r);  // says what the disk refused, in the zone's status too
+      continue;
+    }
+    const ProcessResult result = rndc_.run({"addzone", r.domain, zoneConfig(r.domain)});
+    if (!result.ok()) {
+      results[k] = deploy(r);  // "already exists" and the like, one at a time
+      continue;
+    }
+    if (options_.status) options_.status->reloaded(r.domain);
+    added.push_back(k);
+    wants.push_back({r.domain, soaOf(r)});
+  }
+  const std::vector<Status> confirmed =
+      wants.empty() ? std::vector<Status>{} : options_.check->confirmAll(wants);
+  for (size_t j = 0; j < added.size(); ++j) {
+    const DeployRequest& r = *adds[added[j]];
+    const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
+    if (confirmed[j]) {
+      std::string detail =
+          "named accepted `rndc addzone " + r.domain + "` but does not serve serial " +
+          std::to_string(soaOf(r)) + ": " + confirmed[j]->detail +
+          "; named's log says why (a zone file it cannot load?), or dns.primary_address/dns.port "
+          "do not point at the primary named";
+      spdlog::warn("{}", detail);
+      served_.erase(r.domain);
+      results[added[j]] = noted(r, {false, std::move(detail)});
+      continue;
+    }
+    publisher_.writeSerial(r.domain, r.serial);
+    served_[r.domain] = soaOf(r);
+    if (options_.status) {
+      options_.status->deployed(r.domain, r.serial, r.committedAt, monoMs(), soaOf(r));
+    }
+    addMember(r.domain);
+    spdlog::debug("named loads {} serial {} (addzone)", r.domain, r.serial);
+    results[added[j]] = {true, {}};
+  }
+  if (adds.size() > 1) spdlog::debug("{} new zones added together", adds.size());
+  return results;
 }
 
 DeployResult Pusher::upsert(const DeployRequest& request) {

@@ -145,6 +145,17 @@ class Pusher {
                      uint32_t now, bool oursNow);
 
   DeployResult upsert(const DeployRequest& request);
+  // New zones of one batch (deployAll): each is written and added with
+  // `addzone` in turn, then confirmed together (ServedCheck::confirmAll), so
+  // named loads them side by side. A zone whose addzone fails takes the
+  // one-at-a-time path (deploy), which handles "already exists". One result
+  // per request, in order.
+  std::vector<DeployResult> addZones(const std::vector<const DeployRequest*>& adds);
+  // A whole version of a zone this pusher never deployed: addZones' case.
+  bool isNewZone(const DeployRequest& request) const;
+  // An audit of a zone this pusher deployed that named does not serve at all
+  // (it lost it: its tmpfs state after a host reboot): addZones' case too.
+  bool lostZone(const DeployRequest& request);
   DeployResult remove(const DeployRequest& request);
   // Writes the file, makes named load it and confirms the serial.
   // `soa` is the SOA serial the file holds (0: dns::soaSerial(serial)).

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/util/result.h"
 #include "pipelines/push/soa_query.h"
@@ -21,6 +22,14 @@ class ServedCheck {
   // Success once the primary answers `serial` (or a later one) for `domain`;
   // an Error saying what it serves instead. Must not throw for network trouble.
   virtual Status confirm(const std::string& domain, uint32_t serial) = 0;
+  // confirm() for several zones at once (a batch of new zones); one Status
+  // per entry, in order. The default asks them one after another.
+  virtual std::vector<Status> confirmAll(const std::vector<SerialWanted>& wants) {
+    std::vector<Status> out;
+    out.reserve(wants.size());
+    for (const auto& w : wants) out.push_back(confirm(w.zone, w.serial));
+    return out;
+  }
   // The serial the primary serves for `domain` now: nullopt when it answers
   // that it does not serve the zone (not authoritative, REFUSED, NXDOMAIN...);
   // an Error when it does not answer at all. Must not throw for network trouble.
@@ -40,6 +49,14 @@ class PrimaryCheck : public ServedCheck {
     auto served = waitForSerial(socket_, address_, port_, domain, serial, timeout_);
     if (!served.ok()) return served.error();
     return std::nullopt;
+  }
+  std::vector<Status> confirmAll(const std::vector<SerialWanted>& wants) override {
+    std::vector<Status> out;
+    out.reserve(wants.size());
+    for (auto& served : waitForSerials(socket_, address_, port_, wants, timeout_)) {
+      out.push_back(served.ok() ? Status{} : Status{served.error()});
+    }
+    return out;
   }
   Result<std::optional<uint32_t>> current(const std::string& domain) override {
     const uint16_t id = nextId_++;

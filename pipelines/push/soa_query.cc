@@ -112,41 +112,79 @@ bool SoaSocket::wait(std::chrono::milliseconds timeout) {
 Result<uint32_t> waitForSerial(SoaSocket& socket, const std::string& address, uint16_t port,
                                const std::string& zone, uint32_t want,
                                std::chrono::milliseconds deadline) {
+  return std::move(waitForSerials(socket, address, port, {{zone, want}}, deadline).front());
+}
+
+std::vector<Result<uint32_t>> waitForSerials(SoaSocket& socket, const std::string& address,
+                                             uint16_t port, const std::vector<SerialWanted>& wants,
+                                             std::chrono::milliseconds deadline) {
   using Clock = std::chrono::steady_clock;
+  using std::chrono::milliseconds;
   const auto until = Clock::now() + deadline;
   static thread_local std::mt19937 random{std::random_device{}()};
-  auto delay = std::chrono::milliseconds(2);
-  std::string last = "no answer";
-  while (true) {
-    const auto id = static_cast<uint16_t>(random());
-    if (auto failed = socket.send(address, port, zone, id)) return *failed;
-    const auto answerBy = std::min(until, Clock::now() + std::chrono::milliseconds(200));
-    bool answered = false;
-    while (!answered && Clock::now() < answerBy) {
-      socket.wait(std::chrono::duration_cast<std::chrono::milliseconds>(answerBy - Clock::now()) +
-                  std::chrono::milliseconds(1));
+  std::vector<Result<uint32_t>> out(wants.size(), bad("not asked"));
+  std::vector<bool> done(wants.size(), false);
+  std::vector<std::string> last(wants.size(), "no answer");
+  size_t left = wants.size();
+  auto delay = milliseconds(2);
+  while (left > 0) {
+    // One query per zone still waiting; an answer counts for the query it answers.
+    std::vector<std::pair<uint16_t, size_t>> asked;  // id -> index
+    for (size_t k = 0; k < wants.size(); ++k) {
+      if (done[k]) continue;
+      const auto id = static_cast<uint16_t>(random());
+      if (auto failed = socket.send(address, port, wants[k].zone, id)) {
+        out[k] = *failed;
+        done[k] = true;
+        --left;
+        continue;
+      }
+      asked.emplace_back(id, k);
+    }
+    const auto answerBy = std::min(until, Clock::now() + milliseconds(200));
+    size_t unanswered = asked.size();
+    while (unanswered > 0 && Clock::now() < answerBy) {
+      socket.wait(std::chrono::duration_cast<milliseconds>(answerBy - Clock::now()) +
+                  milliseconds(1));
       for (const auto& r : socket.drain()) {
-        if (r.reply.id != id || r.address != address || r.port != port) continue;
-        answered = true;
+        if (r.address != address || r.port != port) continue;
+        auto it = std::find_if(asked.begin(), asked.end(),
+                               [&](const auto& a) { return a.first == r.reply.id; });
+        if (it == asked.end()) continue;
+        const size_t k = it->second;
+        asked.erase(it);
+        --unanswered;
         if (r.reply.rcode == 0 && r.reply.authoritative && r.reply.serial) {
-          if (serialAtOrAfter(*r.reply.serial, want)) return *r.reply.serial;
-          last = "serial " + std::to_string(*r.reply.serial);
+          if (serialAtOrAfter(*r.reply.serial, wants[k].serial)) {
+            out[k] = *r.reply.serial;
+            done[k] = true;
+            --left;
+            continue;
+          }
+          last[k] = "serial " + std::to_string(*r.reply.serial);
         } else {
-          last = r.reply.rcode == 5   ? "REFUSED (it does not serve the zone)"
-                 : r.reply.rcode == 3 ? "NXDOMAIN"
-                 : r.reply.rcode == 0 ? "no SOA record"
-                                      : "rcode " + std::to_string(r.reply.rcode);
+          last[k] = r.reply.rcode == 5   ? "REFUSED (it does not serve the zone)"
+                    : r.reply.rcode == 3 ? "NXDOMAIN"
+                    : r.reply.rcode == 0 ? "no SOA record"
+                                         : "rcode " + std::to_string(r.reply.rcode);
         }
       }
     }
+    if (left == 0) break;
     if (Clock::now() >= until) {
-      return bad(address + " still answers " + last + " for " + zone + " instead of serial " +
-                 std::to_string(want) + " after " + std::to_string(deadline.count()) + " ms");
+      for (size_t k = 0; k < wants.size(); ++k) {
+        if (done[k]) continue;
+        out[k] = bad(address + " still answers " + last[k] + " for " + wants[k].zone +
+                     " instead of serial " + std::to_string(wants[k].serial) + " after " +
+                     std::to_string(deadline.count()) + " ms");
+      }
+      break;
     }
-    std::this_thread::sleep_for(std::min(
-        delay, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now())));
-    delay = std::min(delay * 2, std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(
+        std::min(delay, std::chrono::duration_cast<milliseconds>(until - Clock::now())));
+    delay = std::min(delay * 2, milliseconds(100));
   }
+  return out;
 }
 
 }  // namespace zp::push

@@ -69,4 +69,15 @@ Result<uint32_t> waitForSerial(SoaSocket& socket, const std::string& address, ui
                                const std::string& zone, uint32_t want,
                                std::chrono::milliseconds deadline);
 
+// The same for several zones at once: each round asks every zone still
+// waiting, so N zones cost one backoff schedule, not N. One result per entry
+// of `wants`, in its order.
+struct SerialWanted {
+  std::string zone;
+  uint32_t serial = 0;
+};
+std::vector<Result<uint32_t>> waitForSerials(SoaSocket& socket, const std::string& address,
+                                             uint16_t port, const std::vector<SerialWanted>& wants,
+                                             std::chrono::milliseconds deadline);
+
 }  // namespace zp::push

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
@@ -398,11 +399,16 @@ class FakeRndc : public Rndc {
     r.started = true;
     r.exitCode = failing ? 1 : 0;
     if (failing) r.errors = "rndc: connect failed: connection refused\n";
+    if (args.at(0) == "addzone" && exists.count(args.at(1))) {
+      r.exitCode = 1;
+      r.errors = "rndc: 'addzone' failed: already exists\n";
+    }
     return r;
   }
   const std::string& configPath() const override { return config_; }
   std::vector<std::string> calls;
   bool failing = false;
+  std::set<std::string> exists;  // zones whose addzone answers "already exists"
 
  private:
   std::string config_ = "/tmp/rndc.conf";
@@ -419,7 +425,12 @@ class FakeCheck : public ServedCheck {
     asked.push_back(domain + " ?");
     return std::optional<uint32_t>();  // as if named served the zone statically, or not at all
   }
+  std::vector<Status> confirmAll(const std::vector<SerialWanted>& wants) override {
+    together.push_back(wants.size());
+    return ServedCheck::confirmAll(wants);
+  }
   std::vector<std::string> asked;
+  std::vector<size_t> together;  // the size of each confirmAll
   bool serves = true;
 };
 
@@ -503,9 +514,9 @@ TEST_F(PusherDeltas, ABigDeltaGoesAsSeveralUpdatesOnlyTheLastWithTheSoa) {
 }
 
 // Deploys that arrive together: deltas to different zones go to named in one
-// applyEach; a zone's second delta waits for its first (a new group); a whole
-// version goes on its own; results come back in the deploys' order, each with
-// its own outcome.
+// applyEach; a zone's second delta waits for its first (a new group); a new
+// zone waits for the batch's other new zones (added together at the end);
+// each result is handed on as soon as it is known, with its own outcome.
 TEST_F(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder) {
   for (const char* zone : {"a.test", "b.test", "c.test"}) {
     ASSERT_TRUE(pusher.deploy({zone, 5, "zone", 0}).ok) << zone;
@@ -517,14 +528,14 @@ TEST_F(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder)
   };
   const std::vector<DeployRequest> batch = {one("a.test", 6),           one("b.test", 6),
                                             one("a.test", 7),  // a's second starts a new group
-                                            {"d.test", 3, "zone d", 0},  // whole: on its own
+                                            {"d.test", 3, "zone d", 0},  // new: at the end
                                             one("b.test", 7),           one("c.test", 6)};
   updater.refuse = {"c.test"};
   std::vector<size_t> doneOrder;  // each result is handed on as soon as it is known
   const std::vector<DeployResult> results =
       pusher.deployAll(batch, [&](size_t i, const DeployResult&) { doneOrder.push_back(i); });
   ASSERT_EQ(results.size(), batch.size());
-  EXPECT_EQ(doneOrder, (std::vector<size_t>{0, 1, 3, 2, 4, 5}));
+  EXPECT_EQ(doneOrder, (std::vector<size_t>{0, 1, 2, 4, 5, 3}));
   for (size_t i = 0; i + 1 < results.size(); ++i)
     EXPECT_TRUE(results[i].ok) << i << ": " << results[i].detail;
   EXPECT_FALSE(results.back().ok);  // c.test: named refused its change
@@ -543,6 +554,52 @@ TEST_F(PusherDeltas, DeltasThatArriveTogetherGoTogetherAndEachZoneKeepsItsOrder)
   const auto again = pusher.deployAll({one("a.test", 7), one("b.test", 7)});
   EXPECT_TRUE(again[0].ok && again[1].ok);
   EXPECT_TRUE(updater.calls.empty());
+}
+
+// New zones of one batch, and audits of zones named lost: each written and
+// added with addzone in turn, then confirmed together (one confirmAll), so
+// named loads them side by side. A zone whose addzone fails ("already exists":
+// our serial file was lost) takes the one-at-a-time path and is still deployed.
+TEST_F(PusherDeltas, NewZonesOfABatchAreAddedThenConfirmedTogether) {
+  ASSERT_TRUE(pusher.deploy({"a.test", 5, "zone a", 0}).ok);
+  rndc.calls.clear();
+  check.together.clear();
+  rndc.exists = {"n3.test"};
+  DeployRequest lost{"b.test", 9, "zone b", 0};  // an audit of a zone named lost
+  lost.audit = true;
+  ASSERT_TRUE(pusher.deploy({"b.test", 5, "zone b", 0}).ok);
+  rndc.calls.clear();
+  check.asked.clear();
+  const std::vector<DeployRequest> batch = {
+      {"n1.test", 3, "zone n1", 0},
+      delta("a.test", 6, {{true, "x.a.test. 60 IN A 192.0.2.1"}}),
+      {"n2.test", 4, "zone n2", 0},
+      {"n3.test", 5, "zone n3", 0},
+      lost,
+  };
+  std::vector<size_t> doneOrder;
+  const auto results =
+      pusher.deployAll(batch, [&](size_t i, const DeployResult&) { doneOrder.push_back(i); });
+  for (size_t i = 0; i < results.size(); ++i)
+    EXPECT_TRUE(results[i].ok) << i << ": " << results[i].detail;
+  EXPECT_EQ(doneOrder, (std::vector<size_t>{1, 0, 2, 3, 4}));
+  EXPECT_EQ(check.together, (std::vector<size_t>{3}));  // n1, n2 and b; n3 on its own
+  EXPECT_EQ(rndc.calls,
+            (std::vector<std::string>{"addzone n1.test", "addzone n2.test", "addzone n3.test",
+                                      "addzone n3.test", "modzone n3.test", "addzone b.test"}));
+  EXPECT_EQ(std::count(check.asked.begin(), check.asked.end(), "b.test ?"), 1)
+      << "named is asked once whether it serves the audited zone";
+  for (const char* zone : {"n1.test", "n2.test", "n3.test"}) {
+    EXPECT_TRUE(publisher.deployed(zone)) << zone;
+  }
+  // named does not serve them after all: each says so in its own result.
+  check.serves = false;
+  const auto refused =
+      pusher.deployAll({{"n4.test", 3, "zone n4", 0}, {"n5.test", 3, "zone n5", 0}});
+  for (const auto& r : refused) {
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.detail.find("does not serve serial 3"), std::string::npos) << r.detail;
+  }
 }
 
 // Zones a secondary missed get `rndc notify`; zones it lacks get one NOTIFY of

@@ -18,6 +18,7 @@
 #include "common/bus/frame.h"
 #include "pipelines/push/dns_update.h"
 #include "pipelines/push/pusher.h"
+#include "pipelines/push/served_check.h"
 #include "pipelines/push/worker.h"
 #include "schema/pipeline.capnp.h"
 #include "tests/push/temp_dir.h"
@@ -191,6 +192,38 @@ TEST_F(NamedTest, ABigTransferIsReadWholeAndTheConnectionStaysUsable) {
   const UpdateOutcome added =
       updater.apply("big.test", {{true, "extra.big.test. 300 IN A 192.0.2.99"}}, "");
   EXPECT_NE(added.kind, UpdateOutcome::Kind::kFailed) << added.detail;
+}
+
+// New zones of a batch are added in turn and confirmed together
+// (Pusher::addZones, PrimaryCheck::confirmAll over waitForSerials): every
+// zone named serves at the serial is confirmed, and each one it does not
+// serve yet, or at all, gets its own error saying what named answers.
+TEST_F(NamedTest, NewZonesOfABatchAreConfirmedTogether) {
+  Publisher publisher(dir_.path() + "/zones");
+  PrimaryCheck check("127.0.0.1", dnsPort_, milliseconds(5000));
+  Pusher pusher(publisher, *rndc_, {&check});
+  std::vector<DeployRequest> batch;
+  for (int i = 0; i < 5; ++i) {
+    const std::string zone = "new" + std::to_string(i) + ".test";
+    batch.push_back({zone, 20, zoneText(zone, 20, "192.0.2.1")});
+  }
+  const auto results = pusher.deployAll(batch);
+  for (size_t k = 0; k < results.size(); ++k)
+    EXPECT_TRUE(results[k].ok) << batch[k].domain << ": " << results[k].detail;
+  for (const auto& r : batch) EXPECT_EQ(servedSerial(r.domain), 20) << r.domain;
+  // Asked directly: a later serial and a zone named lacks are errors of their own.
+  PrimaryCheck quick("127.0.0.1", dnsPort_, milliseconds(300));
+  const auto confirmed = quick.confirmAll(
+      {{"new0.test", 20}, {"new1.test", 21}, {"absent.test", 1}, {"new2.test", 19}});
+  ASSERT_EQ(confirmed.size(), 4u);
+  EXPECT_FALSE(confirmed[0]);
+  ASSERT_TRUE(confirmed[1]);
+  EXPECT_NE(confirmed[1]->detail.find("still answers serial 20 for new1.test instead of serial 21"),
+            std::string::npos)
+      << confirmed[1]->detail;
+  ASSERT_TRUE(confirmed[2]);
+  EXPECT_NE(confirmed[2]->detail.find("REFUSED"), std::string::npos) << confirmed[2]->detail;
+  EXPECT_FALSE(confirmed[3]) << "a later serial than asked for confirms (RFC 1982)";
 }
 
 // Deploys that arrive together go to named together (Pusher::deployAll,
