@@ -575,8 +575,12 @@ std::vector<DeployResult> Pusher::addZones(const std::vector<const DeployRequest
       continue;
     }
     const ProcessResult result = rndc_.run({"addzone", r.domain, zoneConfig(r.domain)});
-    if (!result.ok()) {
-      results[k] = deploy(r);  // "already exists" and the like, one at a time
+    if (!result.ok() && result.started && !result.timedOut && says(result, "already exists")) {
+      results[k] = deploy(r);  // our serial file was lost: the one-at-a-time path sorts it out
+      continue;
+    }
+    if (!result.ok()) {  // named down or refusing: not asked twice
+      results[k] = noted(r, failure("addzone", r.domain, result));
       continue;
     }
     if (options_.status) options_.status->reloaded(r.domain);

@@ -147,8 +147,8 @@ class Pusher {
   DeployResult upsert(const DeployRequest& request);
   // New zones of one batch (deployAll): each is written and added with
   // `addzone` in turn, then confirmed together (ServedCheck::confirmAll), so
-  // named loads them side by side. A zone whose addzone fails takes the
-  // one-at-a-time path (deploy), which handles "already exists". One result
+  // named loads them side by side. A zone named says "already exists" for
+  // takes the one-at-a-time path (deploy), which sorts that out. One result
   // per request, in order.
   std::vector<DeployResult> addZones(const std::vector<const DeployRequest*>& adds);
   // A whole version of a zone this pusher never deployed: addZones' case.

@@ -592,6 +592,16 @@ TEST_F(PusherDeltas, NewZonesOfABatchAreAddedThenConfirmedTogether) {
   for (const char* zone : {"n1.test", "n2.test", "n3.test"}) {
     EXPECT_TRUE(publisher.deployed(zone)) << zone;
   }
+  // named down: each new zone fails once, with rndc's reason; none is asked twice.
+  rndc.calls.clear();
+  rndc.failing = true;
+  const auto down = pusher.deployAll({{"n6.test", 3, "zone n6", 0}, {"n7.test", 3, "zone n7", 0}});
+  for (const auto& r : down) {
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.detail.find("connection refused"), std::string::npos) << r.detail;
+  }
+  EXPECT_EQ(rndc.calls, (std::vector<std::string>{"addzone n6.test", "addzone n7.test"}));
+  rndc.failing = false;
   // named does not serve them after all: each says so in its own result.
   check.serves = false;
   const auto refused =
