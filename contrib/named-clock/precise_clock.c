@@ -24,9 +24,9 @@
 #include <errno.h>
 #include <time.h>
 
-typedef int (*clock_gettime_fn)(clockid_t, struct timespec *);
+typedef int (*clock_gettime_fn)(clockid_t, struct timespec*);
 
-int clock_gettime(clockid_t clock, struct timespec *ts) {
+int clock_gettime(clockid_t clock, struct timespec* ts) {
   static clock_gettime_fn resolved;
   clock_gettime_fn next = __atomic_load_n(&resolved, __ATOMIC_ACQUIRE);
   if (next == NULL) {
