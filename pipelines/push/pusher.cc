@@ -72,11 +72,18 @@ Pusher::Pusher(Publisher& publisher, Rndc& rndc, PusherOptions options)
   catalogSerial_ = publisher_.deployedSerial(kCatalogZone);
 }
 
-DeployResult Pusher::deploy(const DeployRequest& request) {
+DeployResult Pusher::deploy(const DeployRequest& request) { return deploy(request, nullptr); }
+
+DeployResult Pusher::deploy(const DeployRequest& request, const PrimaryAnswer* asked) {
   if (options_.status) options_.status->wanted(request.domain, request.serial, soaOf(request));
+  return guarded(request, [&] { return deployChecked(request, asked); });
+}
+
+DeployResult Pusher::guarded(const DeployRequest& request,
+                             const std::function<DeployResult()>& work) {
   DeployResult result;
   try {
-    result = deployChecked(request);
+    result = work();
   } catch (const std::system_error& e) {
     // A full or read-only zone directory: named keeps serving the last
     // version; the zone's status says why the new one is not out.
@@ -105,7 +112,7 @@ void Pusher::refused(const std::string& domain, uint64_t serial, const std::stri
                                       " was not deployed: named-checkzone refused it: " + why);
 }
 
-DeployResult Pusher::deployChecked(const DeployRequest& request) {
+DeployResult Pusher::deployChecked(const DeployRequest& request, const PrimaryAnswer* asked) {
   if (!isSafeDomain(request.domain) || request.domain == kCatalogZone) {
     spdlog::error(
         "refusing to deploy a zone named `{}`: only lower-case letters, digits, '-' "
@@ -114,7 +121,7 @@ DeployResult Pusher::deployChecked(const DeployRequest& request) {
     return {false, "the pusher refuses the zone name `" + request.domain + "`"};
   }
   if (request.delta) return applyDelta(request);
-  if (request.audit && request.zoneFile) return audit(request);
+  if (request.audit && request.zoneFile) return audit(request, asked);
   const uint64_t deployed = publisher_.deployedSerial(request.domain);
   if (request.serial <= deployed) {
     spdlog::debug("{} serial {} is not newer than the deployed serial {}; nothing to do",
@@ -269,13 +276,17 @@ std::vector<DeployResult> Pusher::deployAll(
     if (waitingZones.count(r.domain)) sendWaiting();
     if (addingZones.count(r.domain)) sendAdding();
     const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
-    if (isNewZone(r) || lostZone(r)) {
+    // An audit's question to the primary is asked here, once: a zone named
+    // lost joins the new zones, any other goes to audit() with the answer.
+    std::optional<PrimaryAnswer> asked;
+    if (auditsDeployedZone(r)) asked.emplace(options_.check->current(r.domain));
+    if (isNewZone(r) || (asked && asked->ok() && !asked->value())) {
       adding.push_back(i);
       addingZones.insert(r.domain);
       continue;
     }
     if (!r.delta || !isSafeDomain(r.domain) || r.domain == kCatalogZone) {
-      finished(i, deploy(r));
+      finished(i, deploy(r, asked ? &*asked : nullptr));
       continue;
     }
     if (options_.status) options_.status->wanted(r.domain, r.serial, soaOf(r));
@@ -349,21 +360,15 @@ void setSoaSerial(WireRr& soa, uint32_t serial) {
 // what named serves. Differences are repaired by UPDATE (deletes, adds, and
 // an SOA above named's serial so the secondaries follow by IXFR): no reload,
 // no file, the zone keeps serving throughout.
-DeployResult Pusher::audit(const DeployRequest& request) {
+DeployResult Pusher::audit(const DeployRequest& request, const PrimaryAnswer* asked) {
   const std::string& domain = request.domain;
   const uint32_t want = soaOf(request);
-  if (!publisher_.deployed(domain) || !options_.updater || !options_.check) {
+  if (!auditsDeployedZone(request)) {
     return upsert(request);  // never loaded by us (or nothing to compare with): load it
   }
-  auto current = options_.check->current(domain);
+  const PrimaryAnswer current = asked ? *asked : options_.check->current(domain);
   if (!current) return {false, current.error().detail};
-  if (!current.value()) {
-    spdlog::warn("drift: named does not serve {}; loading the store's version", domain);
-    DeployResult loaded =
-        load(domain, *request.zoneFile, request.serial, soaOf(request), /*absent=*/true);
-    if (loaded.ok) addMember(domain);
-    return loaded;
-  }
+  if (!current.value()) return addZones({&request}).front();  // named lost it
   const uint32_t now = *current.value();
   const auto ours = served_.find(domain);
   const bool oursNow = ours != served_.end() && ours->second == now;
@@ -450,7 +455,7 @@ std::string Pusher::zoneConfig(const std::string& domain) const {
 }
 
 DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile, uint64_t serial,
-                          uint32_t soa, bool absent) {
+                          uint32_t soa) {
   if (soa == 0) soa = dns::soaSerial(serial);
   const bool dynamic = !options_.updateKey.empty();
   const auto addzone = [&] { return rndc_.run({"addzone", domain, zoneConfig(domain)}); };
@@ -465,7 +470,7 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
     command = "modzone";
     return modzone();
   };
-  if (!absent && dynamic && options_.updater && options_.check && publisher_.deployed(domain)) {
+  if (dynamic && options_.updater && options_.check && publisher_.deployed(domain)) {
     auto current = options_.check->current(domain);
     if (!current) return {false, current.error().detail};
     if (current.value()) {
@@ -490,7 +495,7 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
       }
     }
   }
-  const bool known = !absent && publisher_.deployed(domain);
+  const bool known = publisher_.deployed(domain);
   std::string command;
   ProcessResult result;
   if (!known) {
@@ -524,20 +529,29 @@ DeployResult Pusher::load(const std::string& domain, const std::string& zoneFile
   if (!result.ok()) return failure(command, domain, result);
   if (options_.check) {
     if (auto notServed = options_.check->confirm(domain, soa)) {
-      std::string detail =
-          "named accepted `rndc " + command + " " + domain + "` but does not serve serial " +
-          std::to_string(soa) + ": " + notServed->detail +
-          "; named's log says why (a zone file it cannot load?), or dns.primary_address/dns.port "
-          "do not point at the primary named";
-      spdlog::warn("{}", detail);
-      served_.erase(domain);
-      return {false, std::move(detail)};
+      return notServedAfter(command, domain, soa, *notServed);
     }
   }
+  recordLoaded(domain, serial, soa, command);
+  return {true, {}};
+}
+
+DeployResult Pusher::notServedAfter(const std::string& command, const std::string& domain,
+                                    uint32_t soa, const Error& why) {
+  std::string detail = "named accepted `rndc " + command + " " + domain +
+                       "` but does not serve serial " + std::to_string(soa) + ": " + why.detail +
+                       "; named's log says why (a zone file it cannot load?), or "
+                       "dns.primary_address/dns.port do not point at the primary named";
+  spdlog::warn("{}", detail);
+  served_.erase(domain);
+  return {false, std::move(detail)};
+}
+
+void Pusher::recordLoaded(const std::string& domain, uint64_t serial, uint32_t soa,
+                          const std::string& command) {
   publisher_.writeSerial(domain, serial);
   served_[domain] = soa;
   spdlog::debug("named loads {} serial {} ({})", domain, serial, command);
-  return {true, {}};
 }
 
 bool Pusher::isNewZone(const DeployRequest& request) const {
@@ -546,17 +560,10 @@ bool Pusher::isNewZone(const DeployRequest& request) const {
          !publisher_.deployed(request.domain);
 }
 
-bool Pusher::lostZone(const DeployRequest& request) {
-  if (!request.audit || !request.zoneFile || request.delta || !options_.check ||
-      !options_.updater || !isSafeDomain(request.domain) || request.domain == kCatalogZone ||
-      !publisher_.deployed(request.domain)) {
-    return false;
-  }
-  // Asked once more by audit() when named serves it: one SOA query.
-  auto current = options_.check->current(request.domain);
-  if (!current || current.value()) return false;
-  spdlog::warn("drift: named does not serve {}; loading the store's version", request.domain);
-  return true;
+bool Pusher::auditsDeployedZone(const DeployRequest& request) const {
+  return request.audit && request.zoneFile && !request.delta && options_.check &&
+         options_.updater && isSafeDomain(request.domain) && request.domain != kCatalogZone &&
+         publisher_.deployed(request.domain);
 }
 
 std::vector<DeployResult> Pusher::addZones(const std::vector<const DeployRequest*>& adds) {
@@ -567,16 +574,21 @@ std::vector<DeployResult> Pusher::addZones(const std::vector<const DeployRequest
     const DeployRequest& r = *adds[k];
     const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
     if (options_.status) options_.status->wanted(r.domain, r.serial, soaOf(r));
+    if (r.audit)
+      spdlog::warn("drift: named does not serve {}; loading the store's version", r.domain);
+    // upsert() one at a time: it says what the disk refused (guarded), and
+    // modzone sorts out "already exists" (our serial file was lost).
+    const auto alone = [&] { return guarded(r, [&] { return upsert(r); }); };
     try {
       publisher_.writeZone(r.domain, *r.zoneFile);
       publisher_.removeJournal(r.domain);
     } catch (const std::system_error&) {
-      results[k] = deploy(r);  // says what the disk refused, in the zone's status too
+      results[k] = alone();
       continue;
     }
     const ProcessResult result = rndc_.run({"addzone", r.domain, zoneConfig(r.domain)});
     if (!result.ok() && result.started && !result.timedOut && says(result, "already exists")) {
-      results[k] = deploy(r);  // our serial file was lost: the one-at-a-time path sorts it out
+      results[k] = alone();
       continue;
     }
     if (!result.ok()) {  // named down or refusing: not asked twice
@@ -593,24 +605,11 @@ std::vector<DeployResult> Pusher::addZones(const std::vector<const DeployRequest
     const DeployRequest& r = *adds[added[j]];
     const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
     if (confirmed[j]) {
-      std::string detail =
-          "named accepted `rndc addzone " + r.domain + "` but does not serve serial " +
-          std::to_string(soaOf(r)) + ": " + confirmed[j]->detail +
-          "; named's log says why (a zone file it cannot load?), or dns.primary_address/dns.port "
-          "do not point at the primary named";
-      spdlog::warn("{}", detail);
-      served_.erase(r.domain);
-      results[added[j]] = noted(r, {false, std::move(detail)});
+      results[added[j]] = noted(r, notServedAfter("addzone", r.domain, soaOf(r), *confirmed[j]));
       continue;
     }
-    publisher_.writeSerial(r.domain, r.serial);
-    served_[r.domain] = soaOf(r);
-    if (options_.status) {
-      options_.status->deployed(r.domain, r.serial, r.committedAt, monoMs(), soaOf(r));
-    }
-    addMember(r.domain);
-    spdlog::debug("named loads {} serial {} (addzone)", r.domain, r.serial);
-    results[added[j]] = {true, {}};
+    recordLoaded(r.domain, r.serial, soaOf(r), "addzone");
+    results[added[j]] = servedWhole(r);
   }
   if (adds.size() > 1) spdlog::debug("{} new zones added together", adds.size());
   return results;
@@ -620,11 +619,15 @@ DeployResult Pusher::upsert(const DeployRequest& request) {
   const std::string& domain = request.domain;
   DeployResult loaded = load(domain, *request.zoneFile, request.serial, soaOf(request));
   if (!loaded.ok) return loaded;
+  return servedWhole(request);
+}
+
+DeployResult Pusher::servedWhole(const DeployRequest& request) {
   if (options_.status) {
-    options_.status->deployed(domain, request.serial, request.committedAt, monoMs(),
+    options_.status->deployed(request.domain, request.serial, request.committedAt, monoMs(),
                               soaOf(request));
   }
-  addMember(domain);
+  addMember(request.domain);
   return {true, {}};
 }
 

@@ -118,7 +118,17 @@ class Pusher {
   void flush() { publisher_.sync(); }
 
  private:
-  DeployResult deployChecked(const DeployRequest& request);
+  // What the primary answers for a zone (ServedCheck::current): its SOA
+  // serial, nullopt when it does not serve the zone, an Error when it does
+  // not answer.
+  using PrimaryAnswer = Result<std::optional<uint32_t>>;
+  // deploy(), with the primary's answer for an audited zone when deployAll
+  // asked already (null: audit() asks).
+  DeployResult deploy(const DeployRequest& request, const PrimaryAnswer* asked);
+  // `work`, with a failure to write the zone directory turned into the
+  // zone's failed result (named keeps serving the last version).
+  DeployResult guarded(const DeployRequest& request, const std::function<DeployResult()>& work);
+  DeployResult deployChecked(const DeployRequest& request, const PrimaryAnswer* asked);
   DeployResult applyDelta(const DeployRequest& request);
   // A delta's UPDATEs in `chunks`, or its result when none need sending
   // (named has it, or it must go whole).
@@ -131,7 +141,7 @@ class Pusher {
   DeployResult deltaOutcome(const DeployRequest& request, const UpdateOutcome& outcome);
   // `result`, recorded in the status book when it failed.
   DeployResult noted(const DeployRequest& request, DeployResult result);
-  DeployResult audit(const DeployRequest& request);
+  DeployResult audit(const DeployRequest& request, const PrimaryAnswer* asked);
   // Brings named's copy of a dynamic zone to `zoneFile` by UPDATE: AXFR, the
   // differences (deletes, then adds) in bounded chunks, the last with the SOA
   // at `want`, or above `now` (named's serial) when `want` is not greater.
@@ -145,25 +155,33 @@ class Pusher {
                      uint32_t now, bool oursNow);
 
   DeployResult upsert(const DeployRequest& request);
-  // New zones of one batch (deployAll): each is written and added with
-  // `addzone` in turn, then confirmed together (ServedCheck::confirmAll), so
-  // named loads them side by side. A zone named says "already exists" for
-  // takes the one-at-a-time path (deploy), which sorts that out. One result
-  // per request, in order.
+  // Zones named does not serve, added: the new zones of a batch (deployAll),
+  // and audited zones named lost (its tmpfs state after a host reboot). Each
+  // is written and added with `addzone` in turn, then all are confirmed
+  // together (ServedCheck::confirmAll), so named loads them side by side. A
+  // zone named says "already exists" for, or whose file cannot be written,
+  // takes upsert() (modzone). One result per request, in order.
   std::vector<DeployResult> addZones(const std::vector<const DeployRequest*>& adds);
   // A whole version of a zone this pusher never deployed: addZones' case.
   bool isNewZone(const DeployRequest& request) const;
-  // An audit of a zone this pusher deployed that named does not serve at all
-  // (it lost it: its tmpfs state after a host reboot): addZones' case too.
-  bool lostZone(const DeployRequest& request);
+  // An audit of a zone this pusher deployed: audit() compares it with what
+  // the primary serves (deployAll asks the primary first: lost zones go to
+  // addZones).
+  bool auditsDeployedZone(const DeployRequest& request) const;
+  // The last steps of a load named confirmed: the serial file and served_.
+  void recordLoaded(const std::string& domain, uint64_t serial, uint32_t soa,
+                    const std::string& command);
+  // A whole version named serves: the status book and the catalog hear of it.
+  DeployResult servedWhole(const DeployRequest& request);
+  // A load named took (`rndc command`) but does not serve at `soa`: the
+  // failure that says so, logged; served_ forgets the zone.
+  DeployResult notServedAfter(const std::string& command, const std::string& domain, uint32_t soa,
+                              const Error& why);
   DeployResult remove(const DeployRequest& request);
   // Writes the file, makes named load it and confirms the serial.
   // `soa` is the SOA serial the file holds (0: dns::soaSerial(serial)).
-  // `absent`: named was just seen not to serve the zone (it lost it, e.g. its
-  // tmpfs state after a reboot), so it is added at once, without asking
-  // again or trying modzone first.
   DeployResult load(const std::string& domain, const std::string& zoneFile, uint64_t serial,
-                    uint32_t soa = 0, bool absent = false);
+                    uint32_t soa = 0);
   DeployResult loadCatalog();
   std::string zoneConfig(const std::string& domain) const;
   DeployResult failure(const std::string& command, const std::string& domain,

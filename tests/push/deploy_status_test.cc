@@ -423,6 +423,9 @@ class FakeCheck : public ServedCheck {
   }
   Result<std::optional<uint32_t>> current(const std::string& domain) override {
     asked.push_back(domain + " ?");
+    if (auto it = serving.find(domain); it != serving.end()) {
+      return std::optional<uint32_t>(it->second);
+    }
     return std::optional<uint32_t>();  // as if named served the zone statically, or not at all
   }
   std::vector<Status> confirmAll(const std::vector<SerialWanted>& wants) override {
@@ -430,7 +433,8 @@ class FakeCheck : public ServedCheck {
     return ServedCheck::confirmAll(wants);
   }
   std::vector<std::string> asked;
-  std::vector<size_t> together;  // the size of each confirmAll
+  std::vector<size_t> together;             // the size of each confirmAll
+  std::map<std::string, uint32_t> serving;  // current(): named serves these at this serial
   bool serves = true;
 };
 
@@ -589,6 +593,14 @@ TEST_F(PusherDeltas, NewZonesOfABatchAreAddedThenConfirmedTogether) {
                                       "addzone n3.test", "modzone n3.test", "addzone b.test"}));
   EXPECT_EQ(std::count(check.asked.begin(), check.asked.end(), "b.test ?"), 1)
       << "named is asked once whether it serves the audited zone";
+  // An audit of a zone named serves goes to audit() with that one answer.
+  check.asked.clear();
+  check.serving["a.test"] = 6;
+  DeployRequest served{"a.test", 6, "zone a", 0};
+  served.audit = true;
+  (void)pusher.deployAll({served});
+  EXPECT_EQ(check.asked, (std::vector<std::string>{"a.test ?"}));
+  check.serving.clear();
   for (const char* zone : {"n1.test", "n2.test", "n3.test"}) {
     EXPECT_TRUE(publisher.deployed(zone)) << zone;
   }
