@@ -130,6 +130,20 @@ bool waitUntil(int fd, short events, std::chrono::steady_clock::time_point deadl
   return ::poll(&p, 1, static_cast<int>(left)) == 1;
 }
 
+// Asks the kernel to acknowledge what arrives on `fd` at once. named 9.18
+// leaves Nagle's algorithm on for DNS over TCP (lib/isc/netmgr sets
+// TCP_NODELAY only for DoH), so with pipelined UPDATEs it holds each answer
+// until our kernel has acknowledged the one before, and Linux delays that
+// ACK by up to 40 ms when we have nothing to send. Measured (strace of the
+// pusher, 4 s under 1,000 writes/s to 20 zones, two runs each): 28 and 35
+// waits of 38-48 ms for an answer without this, none with it. Linux leaves
+// quick-ACK mode by itself, so this is set before every read (tcp(7),
+// TCP_QUICKACK).
+void quickAck(int fd) {
+  const int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
 }  // namespace
 
 bool DnsUpdater::sendAll(Conn& c, const std::string& out, std::string& why) {
@@ -158,6 +172,7 @@ bool DnsUpdater::readOne(Conn& c, std::string& answer, std::string& why) {
   };
   char buf[65536 + 2];
   while (in.size() < wanted()) {
+    quickAck(c.fd);
     const ssize_t n = ::recv(c.fd, buf, sizeof buf, 0);
     if (n > 0) {
       in.append(buf, static_cast<size_t>(n));

@@ -2,8 +2,9 @@
 // What every nameserver serves, per zone: the pusher's status book. It keeps,
 // for each zone, the newest serial deployed and asked for, the last deploy
 // error, the reload count, and per nameserver the SOA serial it answers with,
-// found by asking each server itself (SoaSocket, in-process UDP). Zones not
-// in sync are asked with backoff (20 ms doubling to 2 s); zones in sync are
+// found by asking each server itself (SoaSocket, in-process UDP; the primary
+// is not asked right after a deploy the pusher saw it serve). Zones not
+// in sync are asked with backoff (20 ms doubling to 500 ms); zones in sync are
 // asked again every minute, so the book stays current when a server loses
 // or regains a zone. Each poll touches only the (zone, server) pairs that are
 // due (a time-ordered queue), so its cost does not grow with the number of
@@ -86,7 +87,10 @@ class StatusBook {
   // The renderer asked for `serial` (it may fail; the lag shows until it lands).
   // `soa` is the version's SOA serial (0: derived from `serial`).
   void wanted(const std::string& domain, uint64_t serial, uint32_t soa = 0);
-  // The primary loaded `serial`; `committedAtMs` is unix ms (for the lag log).
+  // The primary loaded `serial` and the caller saw it serve the version (its
+  // UPDATE answered NOERROR, or its SOA after a load), so the primary counts as
+  // serving `soa` without being asked; the secondaries are asked 5 ms later,
+  // then with backoff. `committedAtMs` is unix ms (for the lag log).
   void deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs, int64_t nowMs,
                 uint32_t soa = 0);
   // A deploy of the zone failed (empty detail clears the error).

@@ -164,6 +164,7 @@ class FakeNameserver {
   }
   uint16_t port() const { return port_; }
   std::atomic<uint32_t> serial{0};  // 0: answer REFUSED
+  std::atomic<int> questions{0};    // SOA queries received
 
  private:
   void run() {
@@ -174,6 +175,7 @@ class FakeNameserver {
       const ssize_t n =
           ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
       if (n <= 0) continue;
+      ++questions;
       const std::string q(buf, static_cast<size_t>(n));
       const uint32_t s = serial.load();
       const std::string r = s == 0 ? soaReply(q, 0x8005, std::nullopt) : soaReply(q, 0x8400, s);
@@ -364,6 +366,40 @@ TEST(StatusBook, NotifiesAgainForASecondaryThatAnswersBehindThePrimary) {
     secondary.serial = 12;                            // the NOTIFY worked
     EXPECT_TRUE(pollAt(book, later + kRenotifyEveryMs + 1000).empty());
   }
+}
+
+// A deploy the pusher saw the primary serve (NOERROR to its UPDATE, or the
+// SOA after a load) is not asked of the primary again; the secondaries, which
+// need a NOTIFY and a transfer first, are asked a few ms later, not at once.
+TEST(StatusBook, AConfirmedDeployIsNotAskedOfThePrimary) {
+  FakeNameserver primary, secondary;
+  primary.serial = 0;  // REFUSED, had the book asked it
+  secondary.serial = 12;
+  StatusBook book(nameserversOf(primary, secondary));
+  const int64_t t0 = 1000;
+  book.wanted("a.test", 12);
+  book.deployed("a.test", 12, 0, t0);
+  auto v = book.view("a.test");
+  EXPECT_TRUE(v.nameservers[0].inSync) << v.nameservers[0].detail;
+  EXPECT_EQ(v.nameservers[0].serial, 12u);
+  EXPECT_FALSE(v.nameservers[1].inSync) << "not asked yet";
+
+  pollAt(book, t0, 50);
+  EXPECT_EQ(secondary.questions.load(), 0) << "asked before a transfer could have arrived";
+  pollAt(book, t0 + 5);
+  EXPECT_EQ(secondary.questions.load(), 1);
+  v = book.view("a.test");
+  EXPECT_TRUE(v.nameservers[1].inSync) << v.nameservers[1].detail;
+  EXPECT_TRUE(v.nameservers[0].inSync);
+  EXPECT_EQ(primary.questions.load(), 0);
+
+  // A minute later the primary is rechecked like any zone in sync: it no
+  // longer serves the zone, and the book says so.
+  pollAt(book, t0 + 5 + 60000);
+  EXPECT_EQ(primary.questions.load(), 1);
+  v = book.view("a.test");
+  EXPECT_FALSE(v.nameservers[0].inSync);
+  EXPECT_NE(v.nameservers[0].detail.find("REFUSED"), std::string::npos) << v.nameservers[0].detail;
 }
 
 TEST(StatusBook, NameserversFromConfig) {
