@@ -574,8 +574,9 @@ std::vector<DeployResult> Pusher::addZones(const std::vector<const DeployRequest
     const DeployRequest& r = *adds[k];
     const log::LogContext context{{"zone", r.domain}, {"serial", std::to_string(r.serial)}};
     if (options_.status) options_.status->wanted(r.domain, r.serial, soaOf(r));
-    if (r.audit)
-      spdlog::warn("drift: named does not serve {}; loading the store's version", r.domain);
+    if (r.audit) {
+      for (const std::string& line : lostZones_.lost(r.domain, monoMs())) spdlog::warn("{}", line);
+    }
     // upsert() one at a time: it says what the disk refused (guarded), and
     // modzone sorts out "already exists" (our serial file was lost).
     const auto alone = [&] { return guarded(r, [&] { return upsert(r); }); };
@@ -656,6 +657,9 @@ void Pusher::dropMember(const std::string& domain) {
 }
 
 DeployResult Pusher::maintain() {
+  if (const std::string summary = lostZones_.flush(monoMs()); !summary.empty()) {
+    spdlog::warn("{}", summary);
+  }
   if (!options_.catalog) return {true, {}};
   if (!catalogLoaded_ || !options_.updater) {
     if (catalogLoaded_ && !catalogPending()) return {true, {}};

@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "pipelines/push/dns_update.h"
+#include "pipelines/push/lost_zone_log.h"
 #include "pipelines/push/publisher.h"
 #include "pipelines/push/rndc.h"
 #include "pipelines/push/served_check.h"
@@ -197,6 +198,7 @@ class Pusher {
   std::set<std::string> catalogAdds_, catalogDeletes_;  // queued for maintain()
   bool catalogLoaded_ = false;  // named has the whole catalog (then changes go by UPDATE)
   uint64_t catalogSerial_ = 0;
+  LostZoneLog lostZones_;  // "named does not serve Z" lines, summed up after the first few
 };
 
 }  // namespace zp::push
