@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 
 #include "common/log/log.h"
@@ -13,6 +14,7 @@
 #include "pipelines/push/catalog.h"
 #include "pipelines/push/pusher.h"
 #include "pipelines/push/rndc_protocol.h"
+#include "pipelines/push/secondary_notifier.h"
 #include "pipelines/push/served_check.h"
 #include "pipelines/push/status.h"
 #include "pipelines/push/worker.h"
@@ -67,6 +69,25 @@ int main(int argc, char** argv) {
     options.check = &check;
     options.status = &status;
     options.catalog = !cfg.secondaries.empty();
+    // The secondaries hear of changes from the pusher, paced per zone, when
+    // it can send from the primary's address (see secondary_notifier.h).
+    std::unique_ptr<zp::push::SecondaryNotifier> notifier;
+    if (options.catalog && cfg.pushNotifyIntervalMs > 0) {
+      auto opened = zp::push::SecondaryNotifier::open(nameservers.front().ip,
+                                                      {nameservers.begin() + 1, nameservers.end()},
+                                                      std::min(cfg.pushNotifyIntervalMs, 60000));
+      if (opened.ok()) {
+        notifier = std::move(opened.value());
+        notifier->observe(&pushMetrics);
+        options.notifier = notifier.get();
+        spdlog::info(
+            "NOTIFYing the secondaries from {} at once after a quiet spell, then at most every "
+            "{} ms per zone (push.notify_interval_ms)",
+            nameservers.front().ip, std::min(cfg.pushNotifyIntervalMs, 60000));
+      } else {
+        spdlog::info("named NOTIFYs the secondaries after every change: {}", opened.error().detail);
+      }
+    }
     zp::push::Pusher pusher(publisher, rndc, options);
     spdlog::info(
         "publishing zone files in {} and loading them through named's control channel ({})",
@@ -79,8 +100,9 @@ int main(int argc, char** argv) {
       spdlog::info("secondaries follow the catalog zone {}", zp::push::kCatalogZone);
     }
     zmq::context_t ctx;
-    zp::push::runPusher(ctx, {cfg.pushEndpoint, cfg.pushStatus, &status, &pushMetrics}, pusher,
-                        stop);
+    zp::push::runPusher(ctx,
+                        {cfg.pushEndpoint, cfg.pushStatus, &status, &pushMetrics, notifier.get()},
+                        pusher, stop);
   } catch (const std::invalid_argument& e) {
     spdlog::error("bad configuration: {}", e.what());
     return 100;

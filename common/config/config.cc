@@ -159,6 +159,7 @@ const std::vector<Key>& keys() {
       strKey("push.status", &Config::pushStatus),
       numKey("push.confirm_ms", &Config::pushConfirmMs),
       numKey("push.update_connections", &Config::pushUpdateConnections),
+      numKey("push.notify_interval_ms", &Config::pushNotifyIntervalMs),
       listKey("dns.nameservers", &Config::nameservers),
       strKey("dns.soa_rname", &Config::soaRname),
       numKey("dns.soa_refresh", &Config::soaRefresh),

@@ -99,6 +99,10 @@ struct Config {
   // TCP connections the pusher spreads UPDATEs to different zones over (named
   // answers one UPDATE per connection at a time); 1-64.
   int pushUpdateConnections = 4;
+  // The pusher NOTIFYs the secondaries of a zone at once after a quiet spell,
+  // then at most once per this many ms while the zone keeps changing
+  // (NotifyPacer); 0: named NOTIFYs them after every change itself.
+  int pushNotifyIntervalMs = 250;
 
   // DNS data every zone gets
   std::vector<std::string> nameservers = {"ns1.zonepipe.test", "ns2.zonepipe.test"};

@@ -64,8 +64,15 @@ PushMetrics::PushMetrics(prometheus::Registry& r, const std::vector<std::string>
                              "secondary answered behind it for 5 s (it missed a NOTIFY while "
                              "unreachable or down), by nameserver.")
                          .Register(r);
+  auto& notified = prometheus::BuildCounter()
+                       .Name("zonepipe_push_notifies_total")
+                       .Help(
+                           "NOTIFYs the pusher sent this secondary (push.notify_interval_ms "
+                           "paces them per zone), by nameserver.")
+                       .Register(r);
   for (const auto& name : nameservers) {
     renotified_.push_back(&renotified.Add({{"nameserver", name}}));
+    notified_.push_back(&notified.Add({{"nameserver", name}}));
     served_.push_back(&served.Add({{"nameserver", name}}, kLatency));
     outOfSync_.push_back(&outOfSync.Add({{"nameserver", name}}));
     up_.push_back(&up.Add({{"nameserver", name}}));
@@ -75,6 +82,10 @@ PushMetrics::PushMetrics(prometheus::Registry& r, const std::vector<std::string>
 void PushMetrics::deploy(const char* kind, bool ok, double seconds) {
   deploys_.Add({{"kind", kind}, {"result", ok ? "ok" : "failed"}}).Increment();
   deployDuration_.Observe(seconds);
+}
+
+void PushMetrics::notified(size_t nameserver) {
+  if (nameserver < notified_.size()) notified_[nameserver]->Increment();
 }
 
 void PushMetrics::renotified(size_t nameserver) {

@@ -42,6 +42,8 @@ class PushMetrics {
   void zones(size_t known, const std::vector<size_t>& outOfSync);
   void malformed(const char* socket);
   void renotified(size_t nameserver);
+  // The pusher sent `nameserver` (a secondary) a NOTIFY.
+  void notified(size_t nameserver);
 
  private:
   prometheus::Family<prometheus::Counter>& deploys_;
@@ -54,6 +56,7 @@ class PushMetrics {
   std::vector<prometheus::Gauge*> outOfSync_;
   std::vector<prometheus::Gauge*> up_;
   std::vector<prometheus::Counter*> renotified_;
+  std::vector<prometheus::Counter*> notified_;
 };
 
 }  // namespace zp::push

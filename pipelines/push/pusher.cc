@@ -202,6 +202,7 @@ DeployResult Pusher::deltaOutcome(const DeployRequest& request, const UpdateOutc
       if (options_.status) {
         options_.status->deployed(domain, request.serial, request.committedAt, monoMs(), want);
       }
+      changedOnPrimary(domain);
       spdlog::debug("named serves {} serial {} ({} changes by UPDATE)", domain, want,
                     request.delta->ops.size());
       return {true, {}};
@@ -386,6 +387,7 @@ DeployResult Pusher::audit(const DeployRequest& request, const PrimaryAnswer* as
   if (options_.status) {
     options_.status->deployed(domain, request.serial, request.committedAt, monoMs(), done.serial);
   }
+  if (done.changed) changedOnPrimary(domain);
   return {true, {}};
 }
 
@@ -451,6 +453,9 @@ std::string Pusher::zoneConfig(const std::string& domain) const {
   if (!options_.updateKey.empty()) {
     config += " allow-update { key \"" + options_.updateKey + "\"; };";
   }
+  // The pusher NOTIFYs the secondaries of a member zone (paced); named still
+  // NOTIFYs them of the catalog zone's changes.
+  if (options_.notifier && domain != kCatalogZone) config += " notify no;";
   return config + " };";
 }
 
@@ -628,6 +633,8 @@ DeployResult Pusher::servedWhole(const DeployRequest& request) {
     options_.status->deployed(request.domain, request.serial, request.committedAt, monoMs(),
                               soaOf(request));
   }
+  // A new zone reaches the secondaries through the catalog.
+  if (members_.count(request.domain) > 0) changedOnPrimary(request.domain);
   addMember(request.domain);
   return {true, {}};
 }
@@ -642,6 +649,7 @@ DeployResult Pusher::remove(const DeployRequest& request) {
   served_.erase(domain);
   publisher_.remove(domain);
   if (options_.status) options_.status->removed(domain);
+  if (options_.notifier) options_.notifier->removed(domain);
   spdlog::debug("named no longer serves {} (removed at serial {})", domain, request.serial);
   return {true, {}};
 }
@@ -704,6 +712,12 @@ DeployResult Pusher::loadCatalog() {
   return result;
 }
 
+void Pusher::changedOnPrimary(const std::string& domain) {
+  if (!options_.notifier || domain == kCatalogZone) return;
+  const auto deferred = options_.notifier->changed(domain, monoMs());
+  if (deferred && options_.status) options_.status->notifyDueAt(domain, *deferred);
+}
+
 void Pusher::renotify(const std::vector<Renotify>& zones) {
   if (zones.empty()) return;
   bool catalog = false;
@@ -713,7 +727,11 @@ void Pusher::renotify(const std::vector<Renotify>& zones) {
       catalog = true;
       continue;
     }
-    if (!rndc_.run({"notify", z.domain}).ok()) ++failed;
+    if (options_.notifier) {
+      options_.notifier->now(z.domain);  // its zones say `notify no;`: named would not
+    } else if (!rndc_.run({"notify", z.domain}).ok()) {
+      ++failed;
+    }
   }
   if (catalog && !rndc_.run({"notify", kCatalogZone}).ok()) ++failed;
   spdlog::info(

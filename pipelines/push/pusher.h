@@ -42,6 +42,7 @@
 #include "pipelines/push/lost_zone_log.h"
 #include "pipelines/push/publisher.h"
 #include "pipelines/push/rndc.h"
+#include "pipelines/push/secondary_notifier.h"
 #include "pipelines/push/served_check.h"
 #include "pipelines/push/status.h"
 
@@ -80,6 +81,9 @@ struct PusherOptions {
   bool catalog = false;            // maintain the catalog zone for secondaries
   ZoneUpdater* updater = nullptr;  // deltas by UPDATE (needs updateKey)
   std::string updateKey = {};      // the TSIG key named's allow-update names
+  // The pusher NOTIFYs the secondaries of each change, paced per zone; zones
+  // it adds carry `notify no;`. Null: named NOTIFYs after every change.
+  SecondaryNotifier* notifier = nullptr;
 };
 
 class Pusher {
@@ -187,6 +191,9 @@ class Pusher {
   std::string zoneConfig(const std::string& domain) const;
   DeployResult failure(const std::string& command, const std::string& domain,
                        const ProcessResult& result) const;
+  // The primary serves a new version of a zone the secondaries have: they
+  // hear of it (options_.notifier; without one named NOTIFYs them itself).
+  void changedOnPrimary(const std::string& domain);
   void addMember(const std::string& domain);
   void dropMember(const std::string& domain);
 

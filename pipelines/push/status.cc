@@ -144,10 +144,19 @@ void StatusBook::deployed(const std::string& domain, uint64_t serial, int64_t co
   answer(z, domain, 0, confirmed, nowMs);
   // A secondary needs the NOTIFY, an SOA query and an IXFR first (about 5 ms
   // here, bench/README.md): asking at once was a question wasted per deploy.
+  askSecondariesAt(domain, z, nowMs);
+}
+
+void StatusBook::notifyDueAt(const std::string& domain, int64_t atMs) {
+  auto it = zones_.find(domain);
+  if (it != zones_.end()) askSecondariesAt(domain, it->second, atMs);
+}
+
+void StatusBook::askSecondariesAt(const std::string& domain, Zone& z, int64_t notifiedAtMs) {
   for (size_t i = 1; i < z.servers.size(); ++i) {
     Served& s = z.servers[i];
     s.backoffMs = 0;
-    s.dueAt = nowMs + kFirstSecondaryAskMs;
+    s.dueAt = notifiedAtMs + kFirstSecondaryAskMs;
     due_.push({s.dueAt, domain, i});
   }
 }

@@ -93,6 +93,10 @@ class StatusBook {
   // then with backoff. `committedAtMs` is unix ms (for the lag log).
   void deployed(const std::string& domain, uint64_t serial, int64_t committedAtMs, int64_t nowMs,
                 uint32_t soa = 0);
+  // The secondaries hear of the zone's newest version by a NOTIFY due at
+  // `atMs` (NotifyPacer): they are asked from then on, not before, since none
+  // can serve it earlier (each question would be one more per deploy).
+  void notifyDueAt(const std::string& domain, int64_t atMs);
   // A deploy of the zone failed (empty detail clears the error).
   void failed(const std::string& domain, const std::string& detail);
   void reloaded(const std::string& domain);
@@ -152,6 +156,8 @@ class StatusBook {
   // Sets the server's next query time and queues it in due_.
   void reschedule(const std::string& domain, size_t index, Zone& z, int64_t nowMs);
   void askNow(const std::string& domain, Zone& z, int64_t nowMs);
+  // Asks every secondary 5 ms after a NOTIFY sent at `notifiedAtMs`, then with backoff.
+  void askSecondariesAt(const std::string& domain, Zone& z, int64_t notifiedAtMs);
   // After secondary `index` answered: is it still behind the primary, for how long?
   void checkBehind(Zone& z, const std::string& domain, size_t index, int64_t nowMs);
 

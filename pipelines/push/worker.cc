@@ -235,6 +235,7 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
   while (!stop.load()) {
     int64_t wait = 200;
     if (loop.status) wait = std::min(wait, loop.status->nextDueIn(monoMs()));
+    if (loop.notifier) wait = loop.notifier->nextDueIn(monoMs(), wait);
     try {
       zmq::poll(items, std::chrono::milliseconds(wait));
     } catch (const zmq::error_t& e) {
@@ -248,7 +249,8 @@ void runPusher(zmq::context_t& ctx, const PushLoop& loop, Pusher& pusher,
       if (!in.envelope.empty()) receiveDeploy(socket, in, pusher, parts, loop.metrics, batch);
     }
     deployBatch(socket, pusher, loop.metrics, batch);
-    if (loop.status) loop.status->poll(monoMs());  // log served serials as they come
+    if (loop.notifier) loop.notifier->poll(monoMs());  // trailing NOTIFYs due
+    if (loop.status) loop.status->poll(monoMs());      // log served serials as they come
     for (int n = 0; statusSocket && n < 256 && bus::receive(*statusSocket, in); ++n) {
       if (!in.envelope.empty()) handleStatus(*statusSocket, in, loop);
     }

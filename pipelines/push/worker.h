@@ -15,10 +15,11 @@
 namespace zp::push {
 
 struct PushLoop {
-  std::string endpoint;            // Deploy in, DeployAck out
-  std::string statusEndpoint;      // StatusQuery in; empty: no status socket
-  StatusBook* status = nullptr;    // required with a status endpoint
-  PushMetrics* metrics = nullptr;  // counts deploys when set; must outlive the loop
+  std::string endpoint;                   // Deploy in, DeployAck out
+  std::string statusEndpoint;             // StatusQuery in; empty: no status socket
+  StatusBook* status = nullptr;           // required with a status endpoint
+  PushMetrics* metrics = nullptr;         // counts deploys when set; must outlive the loop
+  SecondaryNotifier* notifier = nullptr;  // sends the paced NOTIFYs when set
 };
 
 // Runs until `stop` becomes true. Throws when an endpoint cannot be bound.

@@ -217,6 +217,63 @@ TEST_F(DeployTest, BurstOfChangesConvergesWithFarFewerReloads) {
   EXPECT_EQ(reloads, 0u) << "record changes reloaded the whole zone";
 }
 
+// NOTIFYs counted in the secondary's log ("zone Z/IN: notify from ...", one
+// line per NOTIFY received, whoever sent it).
+size_t notifiesLogged(const std::string& namedLog, const std::string& domain) {
+  std::ifstream in(namedLog);
+  const std::string needle = "zone " + domain + "/IN: notify from ";
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
+// A zone that keeps changing is NOTIFYed once at once and then at most once
+// per push.notify_interval_ms, not once per change: each NOTIFY costs the
+// secondary an SOA query and an IXFR. The last change still reaches it (the
+// trailing NOTIFY), and named sends none of its own for member zones.
+TEST_F(DeployTest, SecondariesAreNotifiedOncePerIntervalNotOncePerChange) {
+  StackOptions options;
+  options.extraConfig = {"push.notify_interval_ms = 1000"};
+  boot(std::move(options));
+  const std::string zone = createZone("paced.test");
+  ASSERT_FALSE(zone.empty());
+  ASSERT_TRUE(Stack::waitFor([&] { return allInSync("paced.test"); }, kConverge));
+  const std::string log = stack_->dir() + "/named-secondary/named.log";
+  const size_t before = notifiesLogged(log, "paced.test");
+
+  // Each change is served by the primary before the next is sent, so each is
+  // its own UPDATE and serial: named's own NOTIFYs would be one per change.
+  constexpr int kChanges = 12;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < kChanges; ++i) {
+    const std::string value = "192.0.2." + std::to_string(i + 1);
+    addRecord(zone, "A", "h" + std::to_string(i), value);
+    ASSERT_TRUE(Stack::waitFor(
+        [&] {
+          return serves(stack_->primaryServer(), "h" + std::to_string(i) + ".paced.test", "A",
+                        value);
+        },
+        kConverge));
+  }
+  const auto changesMs = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  ASSERT_TRUE(Stack::waitFor(
+      [&] {
+        return serves(stack_->secondaryServer(), "h11.paced.test", "A", "192.0.2.12") &&
+               allInSync("paced.test");
+      },
+      kConverge))
+      << "the last change never reached the secondary (no trailing NOTIFY?)";
+  const size_t notifies = notifiesLogged(log, "paced.test") - before;
+  // One at once, then one per interval begun while changes came, the last
+  // one trailing.
+  const size_t atMost = 2 + static_cast<size_t>(changesMs / 1000);
+  std::cout << "[ notify ] " << kChanges << " changes in " << changesMs << " ms -> " << notifies
+            << " NOTIFYs to the secondary\n";
+  EXPECT_GE(notifies, 1u);
+  EXPECT_LE(notifies, atMost) << "NOTIFYs were not paced";
+  EXPECT_LT(notifies, static_cast<size_t>(kChanges)) << "one NOTIFY per change";
+}
+
 TEST_F(DeployTest, PrimaryDownChangesStillCommitAndEverythingConvergesWhenItReturns) {
   boot();
   const std::string zone = createZone("outage.test");

@@ -402,6 +402,27 @@ TEST(StatusBook, AConfirmedDeployIsNotAskedOfThePrimary) {
   EXPECT_NE(v.nameservers[0].detail.find("REFUSED"), std::string::npos) << v.nameservers[0].detail;
 }
 
+// A change whose NOTIFY the pusher holds back (NotifyPacer) cannot reach a
+// secondary before the NOTIFY: the secondaries are asked 5 ms after it, not
+// 5 ms after the deploy.
+TEST(StatusBook, SecondariesAreAskedAfterAPacedNotify) {
+  FakeNameserver primary, secondary;
+  secondary.serial = 12;
+  StatusBook book(nameserversOf(primary, secondary));
+  const int64_t t0 = 1000;
+  book.wanted("a.test", 12);
+  book.deployed("a.test", 12, 0, t0);
+  book.notifyDueAt("a.test", t0 + 250);
+  pollAt(book, t0 + 5, 100);
+  pollAt(book, t0 + 200, 100);
+  EXPECT_EQ(secondary.questions.load(), 0) << "asked before the NOTIFY was sent";
+  pollAt(book, t0 + 255);
+  EXPECT_EQ(secondary.questions.load(), 1);
+  EXPECT_TRUE(book.view("a.test").nameservers[1].inSync);
+  book.notifyDueAt("gone.test", t0);  // a zone the book does not know: nothing to ask
+  EXPECT_FALSE(book.view("gone.test").known);
+}
+
 TEST(StatusBook, NameserversFromConfig) {
   config::Config cfg;
   cfg.primaryAddress = "127.0.0.1";

@@ -1,0 +1,96 @@
+#include "pipelines/push/secondary_notifier.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "common/dns/wire.h"
+
+namespace zp::push {
+namespace {
+
+Error bad(std::string detail) { return {ErrorKind::kUnavailable, "", std::move(detail)}; }
+
+}  // namespace
+
+Result<std::string> buildNotify(uint16_t id, const std::string& zone) {
+  auto query = dns::wire::buildQuery(id, zone, dns::wire::kTypeSoa);
+  if (!query.ok()) return query;
+  std::string packet = query.value();
+  // Flags: opcode NOTIFY (4) and AA, the rest 0 (RFC 1996 section 3.7).
+  packet[2] = static_cast<char>((4 << 3) | 0x04);
+  packet[3] = 0;
+  return packet;
+}
+
+Result<std::unique_ptr<SecondaryNotifier>> SecondaryNotifier::open(
+    const std::string& primaryIp, std::vector<Nameserver> secondaries, int64_t intervalMs) {
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, primaryIp.c_str(), &from.sin_addr) != 1) {
+    return bad("the primary's address `" + primaryIp + "` is not an IPv4 address");
+  }
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return bad(std::string("cannot make a UDP socket: ") + std::strerror(errno));
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return bad("cannot send from the primary's address " + primaryIp + " (" + why +
+               "): this host does not have it");
+  }
+  return std::unique_ptr<SecondaryNotifier>(
+      new SecondaryNotifier(fd, std::move(secondaries), intervalMs));
+}
+
+SecondaryNotifier::SecondaryNotifier(int fd, std::vector<Nameserver> secondaries,
+                                     int64_t intervalMs)
+    : fd_(fd),
+      secondaries_(std::move(secondaries)),
+      pacer_(intervalMs),
+      nextId_(static_cast<uint16_t>(std::random_device{}())) {}
+
+SecondaryNotifier::~SecondaryNotifier() { ::close(fd_); }
+
+std::optional<int64_t> SecondaryNotifier::changed(const std::string& domain, int64_t nowMs) {
+  if (!pacer_.changed(domain, nowMs)) return pacer_.pendingAt(domain);
+  send(domain);
+  return std::nullopt;
+}
+
+void SecondaryNotifier::now(const std::string& domain) { send(domain); }
+
+void SecondaryNotifier::poll(int64_t nowMs) {
+  char buf[512];
+  for (int n = 0; n < 1024 && ::recv(fd_, buf, sizeof buf, 0) >= 0; ++n) {
+  }
+  for (const std::string& domain : pacer_.due(nowMs)) send(domain);
+}
+
+void SecondaryNotifier::send(const std::string& domain) {
+  auto packet = buildNotify(nextId_++, domain);
+  if (!packet.ok()) return;  // not a DNS name: never a zone the pusher serves
+  for (size_t i = 0; i < secondaries_.size(); ++i) {
+    const Nameserver& ns = secondaries_[i];
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(ns.port);
+    if (::inet_pton(AF_INET, ns.ip.c_str(), &to.sin_addr) != 1) continue;
+    if (::sendto(fd_, packet->data(), packet->size(), 0, reinterpret_cast<const sockaddr*>(&to),
+                 sizeof to) < 0) {
+      // The status book sees the secondary fall behind and asks again.
+      spdlog::debug("cannot NOTIFY {} ({}) of {}: {}", ns.name, ns.address, domain,
+                    std::strerror(errno));
+      continue;
+    }
+    if (metrics_) metrics_->notified(i + 1);
+  }
+}
+
+}  // namespace zp::push
