@@ -10,6 +10,10 @@ bool NotifyPacer::changed(const std::string& domain, int64_t nowMs) {
   if (!z.sent || nowMs - z.lastSent >= intervalMs_) {
     z.sent = true;
     z.lastSent = nowMs;
+    if (z.pending) {  // its trailing NOTIFY was due but not sent yet: this one is it
+      z.pending = false;
+      pending_.erase(domain);
+    }
     return true;
   }
   if (!z.pending) {
