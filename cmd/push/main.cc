@@ -72,10 +72,10 @@ int main(int argc, char** argv) {
     // The secondaries hear of changes from the pusher, paced per zone, when
     // it can send from the primary's address (see secondary_notifier.h).
     std::unique_ptr<zp::push::SecondaryNotifier> notifier;
-    if (options.catalog && cfg.pushNotifyIntervalMs > 0) {
-      auto opened = zp::push::SecondaryNotifier::open(nameservers.front().ip,
-                                                      {nameservers.begin() + 1, nameservers.end()},
-                                                      std::min(cfg.pushNotifyIntervalMs, 60000));
+    const int notifyIntervalMs = std::min(cfg.pushNotifyIntervalMs, 60000);
+    if (options.catalog && notifyIntervalMs > 0) {
+      auto opened = zp::push::SecondaryNotifier::open(
+          nameservers.front().ip, {nameservers.begin() + 1, nameservers.end()}, notifyIntervalMs);
       if (opened.ok()) {
         notifier = std::move(opened.value());
         notifier->observe(&pushMetrics);
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
         spdlog::info(
             "NOTIFYing the secondaries from {} at once after a quiet spell, then at most every "
             "{} ms per zone (push.notify_interval_ms)",
-            nameservers.front().ip, std::min(cfg.pushNotifyIntervalMs, 60000));
+            nameservers.front().ip, notifyIntervalMs);
       } else {
         spdlog::info("named NOTIFYs the secondaries after every change: {}", opened.error().detail);
       }

@@ -6,22 +6,14 @@ namespace zp::push {
 
 bool NotifyPacer::changed(const std::string& domain, int64_t nowMs) {
   sweep(nowMs);
-  Zone& z = zones_[domain];
-  if (!z.sent || nowMs - z.lastSent >= intervalMs_) {
-    z.sent = true;
-    z.lastSent = nowMs;
-    if (z.pending) {  // its trailing NOTIFY was due but not sent yet: this one is it
-      z.pending = false;
-      pending_.erase(domain);
-    }
+  auto [last, first] = lastSent_.try_emplace(domain, nowMs);
+  if (first || nowMs - last->second >= intervalMs_) {
+    last->second = nowMs;
+    pending_.erase(domain);  // a trailing NOTIFY due but not sent yet: this one is it
     return true;
   }
-  if (!z.pending) {
-    z.pending = true;
-    const int64_t at = z.lastSent + intervalMs_;
-    pending_[domain] = at;
-    queue_.push({at, domain});
-  }
+  const int64_t at = last->second + intervalMs_;
+  if (pending_.try_emplace(domain, at).second) queue_.push({at, domain});
   return false;
 }
 
@@ -31,12 +23,9 @@ std::vector<std::string> NotifyPacer::due(int64_t nowMs) {
     const Due d = queue_.top();
     queue_.pop();
     auto p = pending_.find(d.second);
-    if (p == pending_.end() || p->second != d.first) continue;  // forgotten since
+    if (p == pending_.end() || p->second != d.first) continue;  // forgotten or sent since
     pending_.erase(p);
-    Zone& z = zones_[d.second];
-    z.pending = false;
-    z.sent = true;
-    z.lastSent = nowMs;
+    lastSent_[d.second] = nowMs;
     out.push_back(d.second);
   }
   return out;
@@ -53,16 +42,16 @@ int64_t NotifyPacer::pendingAt(const std::string& domain) const {
 }
 
 void NotifyPacer::forget(const std::string& domain) {
-  zones_.erase(domain);
+  lastSent_.erase(domain);
   pending_.erase(domain);
 }
 
 void NotifyPacer::sweep(int64_t nowMs) {
   if (nowMs - lastSweep_ < std::max<int64_t>(intervalMs_, 1000) * 10) return;
   lastSweep_ = nowMs;
-  for (auto it = zones_.begin(); it != zones_.end();) {
-    if (!it->second.pending && nowMs - it->second.lastSent >= intervalMs_) {
-      it = zones_.erase(it);
+  for (auto it = lastSent_.begin(); it != lastSent_.end();) {
+    if (pending_.count(it->first) == 0 && nowMs - it->second >= intervalMs_) {
+      it = lastSent_.erase(it);
     } else {
       ++it;
     }

@@ -34,23 +34,19 @@ class NotifyPacer {
   // The zone is gone: nothing more is sent for it.
   void forget(const std::string& domain);
   size_t pending() const { return pending_.size(); }
-  size_t tracked() const { return zones_.size(); }  // zones it remembers a NOTIFY time for
+  size_t tracked() const { return lastSent_.size(); }  // zones it remembers a NOTIFY time for
 
  private:
-  struct Zone {
-    int64_t lastSent = 0;
-    bool sent = false;     // lastSent is set
-    bool pending = false;  // a trailing NOTIFY is queued for lastSent + interval
-  };
   int64_t intervalMs_;
-  std::map<std::string, Zone> zones_;
-  // Trailing NOTIFYs, earliest first: (due at, zone). A zone forgotten or
-  // already sent is skipped when it comes up.
+  std::map<std::string, int64_t> lastSent_;  // zone -> when its last NOTIFY went
+  std::map<std::string, int64_t> pending_;   // zone -> when its trailing NOTIFY is due
+  // Trailing NOTIFYs, earliest first: (due at, zone). An entry that no longer
+  // matches pending_ (the zone was forgotten, or NOTIFYed at once meanwhile)
+  // is skipped when it comes up.
   using Due = std::pair<int64_t, std::string>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> queue_;
-  std::map<std::string, int64_t> pending_;  // zone -> due at
   // Zones quiet for longer than the interval are dropped now and then, so
-  // zones_ does not keep every zone ever changed.
+  // lastSent_ does not keep every zone ever changed.
   int64_t lastSweep_ = 0;
   void sweep(int64_t nowMs);
 };

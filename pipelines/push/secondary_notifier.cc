@@ -3,8 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -32,27 +30,29 @@ Result<std::string> buildNotify(uint16_t id, const std::string& zone) {
 
 Result<std::unique_ptr<SecondaryNotifier>> SecondaryNotifier::open(
     const std::string& primaryIp, std::vector<Nameserver> secondaries, int64_t intervalMs) {
-  sockaddr_in from{};
-  from.sin_family = AF_INET;
-  if (::inet_pton(AF_INET, primaryIp.c_str(), &from.sin_addr) != 1) {
-    return bad("the primary's address `" + primaryIp + "` is not an IPv4 address");
+  const auto from = ipv4(primaryIp, 0);
+  if (!from) return bad("the primary's address `" + primaryIp + "` is not an IPv4 address");
+  std::vector<Target> targets;
+  for (Nameserver& ns : secondaries) {
+    const auto to = ipv4(ns.ip, ns.port);
+    if (!to) return bad("the secondary's address `" + ns.ip + "` is not an IPv4 address");
+    targets.push_back({std::move(ns), *to});
   }
   const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return bad(std::string("cannot make a UDP socket: ") + std::strerror(errno));
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&from), sizeof from) != 0) {
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&*from), sizeof *from) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
     return bad("cannot send from the primary's address " + primaryIp + " (" + why +
                "): this host does not have it");
   }
   return std::unique_ptr<SecondaryNotifier>(
-      new SecondaryNotifier(fd, std::move(secondaries), intervalMs));
+      new SecondaryNotifier(fd, std::move(targets), intervalMs));
 }
 
-SecondaryNotifier::SecondaryNotifier(int fd, std::vector<Nameserver> secondaries,
-                                     int64_t intervalMs)
+SecondaryNotifier::SecondaryNotifier(int fd, std::vector<Target> targets, int64_t intervalMs)
     : fd_(fd),
-      secondaries_(std::move(secondaries)),
+      targets_(std::move(targets)),
       pacer_(intervalMs),
       nextId_(static_cast<uint16_t>(std::random_device{}())) {}
 
@@ -76,16 +76,12 @@ void SecondaryNotifier::poll(int64_t nowMs) {
 void SecondaryNotifier::send(const std::string& domain) {
   auto packet = buildNotify(nextId_++, domain);
   if (!packet.ok()) return;  // not a DNS name: never a zone the pusher serves
-  for (size_t i = 0; i < secondaries_.size(); ++i) {
-    const Nameserver& ns = secondaries_[i];
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(ns.port);
-    if (::inet_pton(AF_INET, ns.ip.c_str(), &to.sin_addr) != 1) continue;
-    if (::sendto(fd_, packet->data(), packet->size(), 0, reinterpret_cast<const sockaddr*>(&to),
-                 sizeof to) < 0) {
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    const Target& t = targets_[i];
+    if (::sendto(fd_, packet->data(), packet->size(), 0,
+                 reinterpret_cast<const sockaddr*>(&t.address), sizeof t.address) < 0) {
       // The status book sees the secondary fall behind and asks again.
-      spdlog::debug("cannot NOTIFY {} ({}) of {}: {}", ns.name, ns.address, domain,
+      spdlog::debug("cannot NOTIFY {} ({}) of {}: {}", t.server.name, t.server.address, domain,
                     std::strerror(errno));
       continue;
     }

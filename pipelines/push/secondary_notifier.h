@@ -20,6 +20,7 @@
 #include "common/util/result.h"
 #include "pipelines/push/notify_pacer.h"
 #include "pipelines/push/push_metrics.h"
+#include "pipelines/push/soa_query.h"
 #include "pipelines/push/status.h"
 
 namespace zp::push {
@@ -30,9 +31,10 @@ Result<std::string> buildNotify(uint16_t id, const std::string& zone);
 
 class SecondaryNotifier {
  public:
-  // `secondaries`: the nameservers after the primary (nameserversFrom()[1..]);
-  // `metricsIndex` of the first is 1. Errors when no socket can be bound to
-  // `primaryIp` (port 0): then named must NOTIFY.
+  // `secondaries`: the nameservers after the primary (nameserversFrom()[1..];
+  // the metrics count the first as nameserver 1). Errors when one is not an
+  // IPv4 address, or when no socket can be bound to `primaryIp` (port 0):
+  // then named must NOTIFY.
   static Result<std::unique_ptr<SecondaryNotifier>> open(const std::string& primaryIp,
                                                          std::vector<Nameserver> secondaries,
                                                          int64_t intervalMs);
@@ -55,11 +57,15 @@ class SecondaryNotifier {
   void observe(PushMetrics* metrics) { metrics_ = metrics; }
 
  private:
-  SecondaryNotifier(int fd, std::vector<Nameserver> secondaries, int64_t intervalMs);
+  struct Target {
+    Nameserver server;
+    sockaddr_in address;  // parsed once, at open()
+  };
+  SecondaryNotifier(int fd, std::vector<Target> targets, int64_t intervalMs);
   void send(const std::string& domain);
 
   int fd_;
-  std::vector<Nameserver> secondaries_;
+  std::vector<Target> targets_;
   NotifyPacer pacer_;
   uint16_t nextId_;
   PushMetrics* metrics_ = nullptr;

@@ -25,6 +25,8 @@ using dns::wire::skipName;
 
 Error bad(std::string detail) { return {ErrorKind::kUnavailable, "", std::move(detail)}; }
 
+}  // namespace
+
 std::optional<sockaddr_in> ipv4(const std::string& address, uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -32,8 +34,6 @@ std::optional<sockaddr_in> ipv4(const std::string& address, uint16_t port) {
   if (::inet_pton(AF_INET, address.c_str(), &a.sin_addr) != 1) return std::nullopt;
   return a;
 }
-
-}  // namespace
 
 Result<std::string> buildSoaQuery(uint16_t id, std::string_view zone) {
   return dns::wire::buildQuery(id, zone, dns::wire::kTypeSoa);

@@ -5,6 +5,8 @@
 // nameserver and hands back the replies. Nothing here throws for what the
 // network delivers: malformed packets are skipped or become Errors.
 
+#include <netinet/in.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -30,6 +32,10 @@ struct SoaReply {
 
 // Parses a reply packet (QR set). Errors for short or inconsistent packets.
 Result<SoaReply> parseSoaReply(std::string_view packet);
+
+// `address` (dotted IPv4) and `port` as a socket address; nullopt when the
+// address is not IPv4.
+std::optional<sockaddr_in> ipv4(const std::string& address, uint16_t port);
 
 // RFC 1982: whether serial `a` is `b` or comes after it.
 bool serialAtOrAfter(uint32_t a, uint32_t b);
